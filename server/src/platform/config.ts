@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { validationFailed, type FieldProblem } from './errors.ts';
+
+// Configuration is read from the environment once, validated, and passed down explicitly.
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  dataDir: string;
+  masterKey?: string;
+  logLevel: string;
+  dbPoolSize: number;
+  limits: {
+    /** reveal/view requests per IP per minute (generous: an office shares one NAT address) */
+    redeemPerIpPerMinute: number;
+    /** requests per redeem token per minute */
+    redeemPerTokenPerMinute: number;
+    /** unknown-token lookups per IP per 10 minutes: what stops guessing */
+    redeemMissesPerIpPer10Min: number;
+    /** admin login attempts per IP+email per 15 minutes */
+    loginPer15Min: number;
+  };
+  clockSkewSeconds: number;
+  grantDefaultValidityDays: number;
+  sessionTtlHours: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, problems: FieldProblem[], min = 1, max = 1_000_000_000): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push({ field: name, message: `must be an integer between ${min} and ${max}` });
+    return def;
+  }
+  return n;
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: FieldProblem[] = [];
+  const port = int(env, 'PORT', 8080, problems, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    problems.push({ field: 'PUBLIC_URL', message: 'must be an absolute http(s) URL' });
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push({ field: 'DATABASE_URL', message: 'must be a postgres:// URL' });
+  }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push({ field: 'REDIS_URL', message: 'must be a redis:// URL' });
+  }
+  const masterKey = env.QUANYI_MASTER_KEY || undefined;
+  if (masterKey) {
+    for (const part of masterKey.split(',')) {
+      if (Buffer.from(part.trim(), 'base64').length !== 32) {
+        problems.push({ field: 'QUANYI_MASTER_KEY', message: 'must be base64 of 32 bytes (comma-separated, newest first)' });
+        break;
+      }
+    }
+  }
+  const config: Config = {
+    port,
+    host,
+    publicUrl,
+    databaseUrl,
+    redisUrl,
+    dataDir: path.resolve(cwd, env.QUANYI_DATA_DIR || './data'),
+    masterKey,
+    logLevel: env.LOG_LEVEL || 'info',
+    dbPoolSize: int(env, 'QUANYI_DB_POOL_SIZE', 12, problems, 1, 200),
+    limits: {
+      redeemPerIpPerMinute: int(env, 'QUANYI_REDEEM_PER_IP_PER_MINUTE', 300, problems),
+      redeemPerTokenPerMinute: int(env, 'QUANYI_REDEEM_PER_TOKEN_PER_MINUTE', 20, problems),
+      redeemMissesPerIpPer10Min: int(env, 'QUANYI_REDEEM_MISSES_PER_IP_PER_10MIN', 30, problems),
+      loginPer15Min: int(env, 'QUANYI_LOGIN_ATTEMPTS_PER_15MIN', 10, problems),
+    },
+    clockSkewSeconds: 300,
+    grantDefaultValidityDays: int(env, 'QUANYI_GRANT_VALIDITY_DAYS', 365, problems),
+    sessionTtlHours: int(env, 'QUANYI_SESSION_TTL_HOURS', 12, problems),
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push({ field: 'LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent' });
+  }
+  if (problems.length) throw validationFailed(problems, 'Invalid configuration: ' + problems.map((p) => `${p.field} ${p.message}`).join('; '));
+  return config;
+}

@@ -1,0 +1,191 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// Kysely table types. Timestamps read as Date; bigint columns are parsed to number (see db.ts).
+type Ts = ColumnType<Date, Date | string | undefined, Date | string>;
+type TsNull = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T = Record<string, unknown>> = ColumnType<T, string | T | undefined, string | T>;
+
+export interface ServerSecretsTable {
+  name: string;
+  wrapped: Uint8Array;
+  master_key_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface ProductsTable {
+  id: string;
+  sku: string;
+  name: string;
+  platform: string;
+  kind: 'card_code' | 'direct_recharge' | 'link';
+  period_unit: 'day' | 'week' | 'month' | 'quarter' | 'year' | null;
+  period_count: number | null;
+  renewal: Generated<boolean>;
+  currency: Generated<string>;
+  face_value: Generated<number>;
+  cost: Generated<number>;
+  price: Generated<number>;
+  validity_days: number | null;
+  safety_stock: Generated<number>;
+  status: Generated<'active' | 'inactive' | 'archived'>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface BatchesTable {
+  id: string;
+  product_id: string;
+  supplier: string | null;
+  unit_cost: number | null;
+  code_expires_at: TsNull;
+  source_name: string | null;
+  source_sha256: string | null;
+  dek_wrapped: Uint8Array;
+  master_key_id: string;
+  status: Generated<'completed' | 'voided'>;
+  total_rows: Generated<number>;
+  imported_count: Generated<number>;
+  rejected_count: Generated<number>;
+  voided_count: Generated<number>;
+  report: Json;
+  imported_by: string;
+  created_at: Generated<Date>;
+  voided_at: TsNull;
+}
+
+export type CodeStatus = 'available' | 'reserved' | 'delivered' | 'expired' | 'voided';
+
+export interface CodesTable {
+  id: Generated<number>;
+  batch_id: string;
+  product_id: string;
+  ciphertext: Uint8Array;
+  fingerprint: Uint8Array;
+  hint: string;
+  source_line: number;
+  status: Generated<CodeStatus>;
+  grant_id: string | null;
+  expires_at: TsNull;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ClientsTable {
+  id: string;
+  key_id: string;
+  name: string;
+  scopes: string[];
+  secret_wrapped: Uint8Array;
+  master_key_id: string;
+  status: Generated<'active' | 'disabled'>;
+  created_at: Generated<Date>;
+}
+
+export type GrantStatus = 'pending' | 'issued' | 'redeemed' | 'expired' | 'voided' | 'failed';
+
+export interface GrantsTable {
+  id: string;
+  client_id: string | null;
+  product_id: string;
+  status: GrantStatus;
+  recipient_external_id: string | null;
+  recipient_phone_enc: Uint8Array | null;
+  recipient_phone_masked: string | null;
+  recipient_phone_fp: Uint8Array | null;
+  recipient_email: string | null;
+  out_order_no: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  channel: string | null;
+  campaign: string | null;
+  metadata: Json;
+  token_hash: Uint8Array;
+  code_id: number | null;
+  expires_at: TsNull;
+  reveal_count: Generated<number>;
+  issued_by: string;
+  created_at: Generated<Date>;
+  redeemed_at: TsNull;
+  ended_at: TsNull;
+  end_reason: string | null;
+}
+
+export type Role = 'admin' | 'operator' | 'finance' | 'auditor' | 'support';
+
+export interface AdminUsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: Role;
+  status: Generated<'active' | 'disabled'>;
+  created_at: Generated<Date>;
+  last_login_at: TsNull;
+}
+
+export interface AdminSessionsTable {
+  token_hash: Uint8Array;
+  user_id: string;
+  created_at: Generated<Date>;
+  expires_at: Ts;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  created_at: Ts;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'dead';
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  payload: Json;
+  status: Generated<JobStatus>;
+  progress_done: Generated<number>;
+  progress_total: number | null;
+  result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  last_error: string | null;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_at: Generated<Date>;
+  locked_until: TsNull;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: TsNull;
+}
+
+export interface ApiNoncesTable {
+  client_id: string;
+  nonce: string;
+  expires_at: Ts;
+}
+
+export interface DB {
+  server_secrets: ServerSecretsTable;
+  products: ProductsTable;
+  batches: BatchesTable;
+  codes: CodesTable;
+  clients: ClientsTable;
+  grants: GrantsTable;
+  admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+  jobs: JobsTable;
+  api_nonces: ApiNoncesTable;
+}
