@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppContext } from './platform/context.ts';
+import { loggerOptions } from './platform/http/logging.ts';
+import { installProblemHandlers } from './platform/http/problem.ts';
+import { installJsonParser } from './platform/http/raw-body.ts';
+import { Problem } from './platform/http/schemas.ts';
+import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { grantRoutes } from './modules/grants/grants.routes.ts';
+import { redeemRoutes } from './modules/redeem/redeem.routes.ts';
+import { identityRoutes } from './modules/identity/identity.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { clientRoutes } from './modules/clients/clients.routes.ts';
+import { inventoryRoutes } from './modules/inventory/inventory.routes.ts';
+
+export type App = FastifyInstance;
+
+export interface BuildOptions {
+  logger?: boolean;
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(ctx.config.logLevel),
+    genReqId: () => 'req_' + randomBytes(10).toString('hex'),
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  installJsonParser(app);
+  installProblemHandlers(app);
+  app.addSchema(Problem);
+
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: 512 * 1024 * 1024, files: 1, fields: 20 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Quanyi API',
+        version: '0.1.0',
+        description:
+          'Issue digital entitlements (card codes, recharges, links). Client requests are signed: see the README, "Open API".',
+      },
+      servers: [{ url: ctx.config.publicUrl }],
+      tags: [
+        { name: 'grants', description: 'Issue and track entitlements (signed client API)' },
+        { name: 'redeem', description: 'Public redemption by token' },
+        { name: 'admin', description: 'Admin console API (session cookie)' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+
+  await app.register(grantRoutes, { ctx });
+  await app.register(redeemRoutes, { ctx });
+  await app.register(catalogRoutes, { ctx });
+  await app.register(identityRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
+  await app.register(clientRoutes, { ctx });
+  await app.register(inventoryRoutes, { ctx });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,74 @@
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../platform/config.ts';
+import { openRuntime } from '../platform/runtime.ts';
+import type { AppContext } from '../platform/context.ts';
+import { EXIT, reportError } from './output.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerProducts } from './commands/products.ts';
+import { registerCodes } from './commands/codes.ts';
+import { registerClients } from './commands/clients.ts';
+import { registerAdmin } from './commands/admin.ts';
+import { registerKeys } from './commands/keys.ts';
+import { registerAudit } from './commands/audit.ts';
+
+// `quanyi …`: every command opens the same runtime (config from the environment, database, keyring).
+export interface CommandEnv {
+  /** runs `fn` with an opened runtime; prints errors and sets the exit code */
+  run(name: string, json: boolean, fn: (ctx: AppContext) => Promise<number | void>): Promise<void>;
+}
+
+export const commandEnv: CommandEnv = {
+  async run(name, json, fn) {
+    let ctx: AppContext | undefined;
+    try {
+      const config = loadConfig();
+      ctx = await openRuntime(config, `quanyi ${name}`, { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+      const code = await fn(ctx);
+      process.exitCode = code ?? EXIT.ok;
+    } catch (e) {
+      process.exitCode = reportError(e, json);
+    } finally {
+      await ctx?.close().catch(() => undefined);
+    }
+  },
+};
+
+export function buildCli(): Command {
+  const program = new Command('quanyi')
+    .description('Quanyi (权益): stock digital entitlements securely and issue them through APIs and links.')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerMigrate(program);
+  registerProducts(program, commandEnv);
+  registerCodes(program, commandEnv);
+  registerClients(program, commandEnv);
+  registerAdmin(program, commandEnv);
+  registerKeys(program, commandEnv);
+  registerAudit(program, commandEnv);
+  return program;
+}
+
+function registerMigrate(program: Command) {
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      await commandEnv.run('migrate', false, async () => {
+        process.stdout.write('database is up to date\n');
+      });
+    });
+}
+
+export async function main(argv: string[]) {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : EXIT.usage;
+      return;
+    }
+    process.exitCode = reportError(e, false);
+  }
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { Executor } from '../../platform/db/db.ts';
+import type { Keyring } from '../../platform/crypto/keyring.ts';
+import { validationFailed } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+
+// Client systems (apps, CRMs, malls) that call the open API with signed requests.
+export const CLIENT_SCOPES = ['grants:write', 'grants:read'] as const;
+export type ClientScope = (typeof CLIENT_SCOPES)[number];
+
+export interface Client {
+  id: string;
+  key_id: string;
+  name: string;
+  scopes: string[];
+  status: 'active' | 'disabled';
+  created_at: Date;
+}
+
+const secretContext = (clientId: string) => 'client-secret:' + clientId;
+
+export function parseScopes(input: string | string[]): ClientScope[] {
+  const list = (Array.isArray(input) ? input : input.split(',')).map((s) => s.trim()).filter(Boolean);
+  const bad = list.filter((s) => !(CLIENT_SCOPES as readonly string[]).includes(s));
+  if (bad.length || list.length === 0) {
+    throw validationFailed([{ field: 'scopes', message: `must be one or more of ${CLIENT_SCOPES.join(', ')}${bad.length ? `; unknown: ${bad.join(', ')}` : ''}` }]);
+  }
+  return [...new Set(list)] as ClientScope[];
+}
+
+/** Creates a client; the secret is returned here once and stored only encrypted under the master key. */
+export async function createClient(db: Executor, keyring: Keyring, input: { name: string; scopes: ClientScope[] }) {
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw validationFailed([{ field: 'name', message: 'must be 1–100 characters' }]);
+  const id = newId('cli');
+  const keyId = 'qk_' + randomBytes(12).toString('hex');
+  const secret = 'qs_' + randomBytes(32).toString('base64url');
+  const w = keyring.wrap(Buffer.from(secret), secretContext(id));
+  await db
+    .insertInto('clients')
+    .values({ id, key_id: keyId, name, scopes: input.scopes, secret_wrapped: w.wrapped, master_key_id: w.masterKeyId })
+    .execute();
+  return { id, key_id: keyId, secret, name, scopes: input.scopes };
+}
+
+export interface ClientWithSecret {
+  client: Client;
+  secret: Buffer;
+}
+
+/** Looks a client up by key id and unwraps its secret. Cached briefly: every signed request needs it. */
+export class ClientDirectory {
+  private readonly cache = new Map<string, { value: ClientWithSecret | null; at: number }>();
+  constructor(
+    private readonly db: Executor,
+    private readonly keyring: Keyring,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  async byKeyId(keyId: string): Promise<ClientWithSecret | null> {
+    const hit = this.cache.get(keyId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const row = await this.db.selectFrom('clients').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+    const value = row
+      ? {
+          client: { id: row.id, key_id: row.key_id, name: row.name, scopes: row.scopes, status: row.status, created_at: row.created_at },
+          secret: this.keyring.unwrap({ wrapped: Buffer.from(row.secret_wrapped), masterKeyId: row.master_key_id }, secretContext(row.id)),
+        }
+      : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(keyId, { value, at: Date.now() });
+    return value;
+  }
+
+  forget(keyId: string) {
+    this.cache.delete(keyId);
+  }
+}
+
+export async function listClients(db: Executor): Promise<Client[]> {
+  return db.selectFrom('clients').select(['id', 'key_id', 'name', 'scopes', 'status', 'created_at']).orderBy('id', 'desc').execute();
+}
+
+export async function setClientStatus(db: Executor, id: string, status: 'active' | 'disabled') {
+  return db.updateTable('clients').set({ status }).where('id', '=', id).returning(['id', 'key_id', 'status']).executeTakeFirst();
+}

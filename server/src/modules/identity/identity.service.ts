@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { sql } from 'kysely';
+import { tokenHash } from '../../platform/crypto/server-secrets.ts';
+import type { Executor } from '../../platform/db/db.ts';
+import type { Role } from '../../platform/db/schema.ts';
+import { conflict, validationFailed } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { ROLES } from './permissions.ts';
+
+// Admin users with argon2id passwords and server-side sessions (only the SHA-256 of a session token is stored).
+export interface AdminUser {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export async function createAdminUser(db: Executor, input: { email: string; password: string; role?: string }): Promise<AdminUser> {
+  const email = input.email.trim().toLowerCase();
+  const role = (input.role ?? 'admin') as Role;
+  const problems = [];
+  if (!EMAIL.test(email)) problems.push({ field: 'email', message: 'must be an email address' });
+  if (input.password.length < 10) problems.push({ field: 'password', message: 'must be at least 10 characters' });
+  if (!ROLES.includes(role)) problems.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
+  if (problems.length) throw validationFailed(problems);
+  const passwordHash = await hash(input.password); // argon2id, library defaults (m=19 MiB, t=2)
+  const id = newId('usr');
+  const row = await db
+    .insertInto('admin_users')
+    .values({ id, email, password_hash: passwordHash, role })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .returning(['id', 'email', 'role'])
+    .executeTakeFirst();
+  if (!row) throw conflict('email_taken', `An admin user with email ${email} already exists.`);
+  return row;
+}
+
+// A fixed hash to verify against when the email is unknown, so timing does not reveal which emails exist.
+let dummyHash: Promise<string> | undefined;
+
+export async function checkPassword(db: Executor, emailInput: string, password: string): Promise<AdminUser | null> {
+  const email = emailInput.trim().toLowerCase();
+  const row = await db.selectFrom('admin_users').selectAll().where('email', '=', email).executeTakeFirst();
+  if (!row || row.status !== 'active') {
+    dummyHash ??= hash('not-a-real-password');
+    await verify(await dummyHash, password).catch(() => false);
+    return null;
+  }
+  const ok = await verify(row.password_hash, password).catch(() => false);
+  return ok ? { id: row.id, email: row.email, role: row.role } : null;
+}
+
+export async function createSession(db: Executor, userId: string, ttlHours: number, meta: { ip?: string; userAgent?: string }) {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  await db
+    .insertInto('admin_sessions')
+    .values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt, ip: meta.ip ?? null, user_agent: meta.userAgent?.slice(0, 300) ?? null })
+    .execute();
+  await db.updateTable('admin_users').set({ last_login_at: new Date() }).where('id', '=', userId).execute();
+  return { token, expiresAt };
+}
+
+export async function sessionUser(db: Executor, token: string): Promise<AdminUser | null> {
+  const row = await db
+    .selectFrom('admin_sessions as s')
+    .innerJoin('admin_users as u', 'u.id', 's.user_id')
+    .select(['u.id', 'u.email', 'u.role', 'u.status'])
+    .where('s.token_hash', '=', tokenHash(token))
+    .where('s.expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  if (!row || row.status !== 'active') return null;
+  return { id: row.id, email: row.email, role: row.role };
+}
+
+export async function endSession(db: Executor, token: string) {
+  await db.deleteFrom('admin_sessions').where('token_hash', '=', tokenHash(token)).execute();
+}

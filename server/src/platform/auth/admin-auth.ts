@@ -1,0 +1,24 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/db.ts';
+import { forbidden, unauthorized } from '../errors.ts';
+import { sessionUser, type AdminUser } from '../../modules/identity/identity.service.ts';
+import { can, type Permission } from '../../modules/identity/permissions.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    admin?: AdminUser;
+  }
+}
+
+export const SESSION_COOKIE = 'quanyi_session';
+
+/** preHandler for admin routes: a live session whose role holds `permission`, else 401 / 403. */
+export function requireAdmin(db: Db, permission: Permission) {
+  return async function checkAdmin(req: FastifyRequest, _reply: FastifyReply) {
+    const token = req.cookies?.[SESSION_COOKIE];
+    const user = token ? await sessionUser(db, token) : null;
+    if (!user) throw unauthorized('not_signed_in', 'Sign in to the admin console first.');
+    if (!can(user.role, permission)) throw forbidden(`The ${user.role} role may not do this (${permission}).`);
+    req.admin = user;
+  };
+}

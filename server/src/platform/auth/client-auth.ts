@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { safeEqualHex } from '../crypto/server-secrets.ts';
+import { AppError, unauthorized } from '../errors.ts';
+import type { ClientDirectory } from '../../modules/clients/clients.service.ts';
+import type { NonceStore } from './nonce-store.ts';
+import { sign, stringToSign } from './signing.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    client?: { id: string; key_id: string; name: string; scopes: string[] };
+  }
+}
+
+export interface ClientAuthDeps {
+  clients: ClientDirectory;
+  nonces: NonceStore;
+  clockSkewSeconds: number;
+}
+
+/** preHandler: verifies the request signature, timestamp and nonce, then the scope. */
+export function requireClient(deps: ClientAuthDeps, scope: string) {
+  return async function verifyClient(req: FastifyRequest, _reply: FastifyReply) {
+    const keyId = header(req, 'x-quanyi-key');
+    const timestamp = header(req, 'x-quanyi-timestamp');
+    const nonce = header(req, 'x-quanyi-nonce');
+    const signature = header(req, 'x-quanyi-signature');
+    if (!keyId || !timestamp || !nonce || !signature) {
+      throw unauthorized('missing_signature', 'Sign the request: X-Quanyi-Key, X-Quanyi-Timestamp, X-Quanyi-Nonce and X-Quanyi-Signature are required.');
+    }
+    if (!/^\d{1,12}$/.test(timestamp)) throw unauthorized('invalid_timestamp', 'X-Quanyi-Timestamp must be Unix seconds.');
+    const skew = Math.abs(Date.now() / 1000 - Number(timestamp));
+    if (skew > deps.clockSkewSeconds) {
+      throw unauthorized('timestamp_out_of_window', `X-Quanyi-Timestamp is ${Math.round(skew)} s away from server time; at most ${deps.clockSkewSeconds} s is accepted.`);
+    }
+    if (nonce.length < 16 || nonce.length > 128 || !/^[\x21-\x7e]+$/.test(nonce)) {
+      throw unauthorized('invalid_nonce', 'X-Quanyi-Nonce must be 16–128 printable characters.');
+    }
+    const found = await deps.clients.byKeyId(keyId);
+    const expected = found ? sign(found.secret, stringToSign(req.method, req.url, timestamp, nonce, req.rawBody)) : '';
+    if (!found || !safeEqualHex(expected, signature.toLowerCase())) {
+      throw unauthorized('invalid_signature', 'The signature does not match the request. Check the key, secret and string-to-sign.');
+    }
+    if (found.client.status !== 'active') throw unauthorized('client_disabled', 'This client key is disabled.');
+    // checked after the signature so that nobody can burn another client's nonces
+    if (!(await deps.nonces.remember(found.client.id, nonce, deps.clockSkewSeconds * 2))) {
+      throw unauthorized('nonce_reused', 'This X-Quanyi-Nonce was already used; send a fresh nonce with every request.');
+    }
+    if (!found.client.scopes.includes(scope)) {
+      throw new AppError(403, 'insufficient_scope', 'Forbidden', `This client key lacks the ${scope} scope.`);
+    }
+    req.client = { id: found.client.id, key_id: found.client.key_id, name: found.client.name, scopes: found.client.scopes };
+  };
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,54 @@
+import { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import type { Database, Db } from './db/db.ts';
+import type { Keyring } from './crypto/keyring.ts';
+import { loadServerSecrets, type ServerSecrets } from './crypto/server-secrets.ts';
+import { DbNonceStore, MemoryNonceStore, RedisNonceStore, type NonceStore } from './auth/nonce-store.ts';
+import { RateLimit } from './http/rate-limit.ts';
+import { ClientDirectory } from '../modules/clients/clients.service.ts';
+
+// Everything a request handler or job needs, built once at start and passed explicitly.
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  keyring: Keyring;
+  secrets: ServerSecrets;
+  clients: ClientDirectory;
+  nonces: NonceStore;
+  limits: {
+    redeemPerIp: RateLimit;
+    redeemPerToken: RateLimit;
+    redeemMissesPerIp: RateLimit;
+    login: RateLimit;
+  };
+  redis?: Redis;
+  close(): Promise<void>;
+}
+
+export async function createContext(config: Config, database: Database, keyring: Keyring): Promise<AppContext> {
+  const db = database.db;
+  const secrets = await loadServerSecrets(db, keyring);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : undefined;
+  const l = config.limits;
+  const nonces: NonceStore = redis ? new RedisNonceStore(redis) : database.kind === 'pg' ? new DbNonceStore(db) : new MemoryNonceStore();
+  return {
+    config,
+    database,
+    db,
+    keyring,
+    secrets,
+    clients: new ClientDirectory(db, keyring),
+    nonces,
+    limits: {
+      redeemPerIp: new RateLimit('redeem-ip', l.redeemPerIpPerMinute, 60, redis),
+      redeemPerToken: new RateLimit('redeem-token', l.redeemPerTokenPerMinute, 60, redis),
+      redeemMissesPerIp: new RateLimit('redeem-miss', l.redeemMissesPerIpPer10Min, 600, redis),
+      login: new RateLimit('login', l.loginPer15Min, 900, redis),
+    },
+    redis,
+    async close() {
+      redis?.disconnect();
+    },
+  };
+}
