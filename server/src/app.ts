@@ -37,6 +37,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     reply.header('x-request-id', req.id);
   });
   installJsonParser(app);
+  // An empty POST body validates as {}: `POST /v1/grants/{id}/void` needs no body, and a missing
+  // body on other routes reports the missing fields instead of "body must be object".
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && (req.method === 'POST' || req.method === 'PATCH') && !req.isMultipart()) req.body = {};
+  });
   installProblemHandlers(app);
   app.addSchema(Problem);
 

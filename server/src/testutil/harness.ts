@@ -10,8 +10,8 @@ import type { Product, ProductCreate } from '../modules/catalog/catalog.schemas.
 import { createAdminUser, createSession } from '../modules/identity/identity.service.ts';
 import { SESSION_COOKIE } from '../platform/auth/admin-auth.ts';
 import type { Role } from '../platform/db/schema.ts';
-import { newBatchKey, protectCode, type CodeSecret } from '../modules/inventory/code-secret.ts';
-import { newId } from '../platform/ids.ts';
+import type { CodeSecret } from '../modules/inventory/code-secret.ts';
+import { stockGeneratedCodes } from '../flows/seed-demo.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 // One harness per test file: a fresh database, the real app listening on a real socket, and helpers to
@@ -127,23 +127,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       });
     },
     async stock(productId, n, opts = {}) {
-      const batchId = newId('bat');
-      const bk = newBatchKey(keyring, batchId);
-      await ctx.db
-        .insertInto('batches')
-        .values({ id: batchId, product_id: productId, dek_wrapped: bk.wrapped, master_key_id: bk.masterKeyId, imported_by: 'test', total_rows: n, imported_count: n, report: '{}' })
-        .execute();
-      const secrets: CodeSecret[] = [];
-      for (let i = 0; i < n; i += 500) {
-        const rows = [];
-        for (let j = i; j < Math.min(n, i + 500); j++) {
-          const s: CodeSecret = { card_number: 'CN' + randomBytes(8).toString('hex'), password: 'PW' + randomBytes(6).toString('hex') };
-          secrets.push(s);
-          rows.push({ batch_id: batchId, product_id: productId, source_line: j + 1, expires_at: opts.expiresAt ?? null, ...protectCode(bk.key, ctx.secrets, s) });
-        }
-        await ctx.db.insertInto('codes').values(rows).execute();
-      }
-      return secrets;
+      return (await stockGeneratedCodes(ctx, productId, n, { expiresAt: opts.expiresAt, importedBy: 'test' })).secrets;
     },
     async close() {
       await app.close();

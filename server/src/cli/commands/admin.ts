@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { appendAudit } from '../../modules/audit/audit.service.ts';
+import { createAdminUser } from '../../modules/identity/identity.service.ts';
+import { printJson } from '../output.ts';
+import type { CommandEnv } from '../main.ts';
+
+export function registerAdmin(program: Command, env: CommandEnv) {
+  const admin = program.command('admin').description('admin console users');
+  admin
+    .command('create')
+    .description('create an admin console user')
+    .requiredOption('--email <email>', 'login email')
+    .option('--password <password>', 'at least 10 characters (or set QUANYI_ADMIN_PASSWORD)')
+    .option('--role <role>', 'admin | operator | finance | auditor | support', 'admin')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      await env.run('admin create', Boolean(o.json), async (ctx) => {
+        const password = o.password ?? process.env.QUANYI_ADMIN_PASSWORD ?? '';
+        const user = await ctx.db.transaction().execute(async (tx) => {
+          const u = await createAdminUser(tx, { email: o.email, password, role: o.role });
+          await appendAudit(tx, { actor: 'cli', action: 'admin_user.create', target: u.id, details: { email: u.email, role: u.role } });
+          return u;
+        });
+        if (o.json) printJson(user);
+        else process.stdout.write(`created ${user.role} ${user.email} (${user.id})\n`);
+      });
+    });
+}

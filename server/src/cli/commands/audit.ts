@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { verifyAudit } from '../../modules/audit/audit.service.ts';
+import { EXIT, printJson } from '../output.ts';
+import type { CommandEnv } from '../main.ts';
+
+export function registerAudit(program: Command, env: CommandEnv) {
+  const audit = program.command('audit').description('the append-only audit log');
+  audit
+    .command('verify')
+    .description('recompute the hash chain; exit 0 when intact, 7 naming the first broken event otherwise')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      await env.run('audit verify', Boolean(o.json), async (ctx) => {
+        const r = await verifyAudit(ctx.db);
+        if (o.json) printJson(r);
+        else if (r.ok) process.stdout.write(`audit chain intact: ${r.events} events, head ${r.head_hash.slice(0, 16)}…\n`);
+        else process.stderr.write(`audit chain BROKEN at event ${r.broken_seq}: ${r.reason} (${r.events_checked} events verified before it)\n`);
+        return r.ok ? EXIT.ok : EXIT.integrity;
+      });
+    });
+}

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { buildApp } from '../../app.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { openRuntime } from '../../platform/runtime.ts';
+import { startExpirySweeper } from '../../flows/expiry-sweeper.ts';
+import { seedDemo } from '../../flows/seed-demo.ts';
+import { reportError } from '../output.ts';
+
+export function registerServe(program: Command) {
+  program
+    .command('serve')
+    .description('run the HTTP API, the pages and the background workers')
+    .option('--demo', 'on an empty database, create demo products, an admin login and a client key')
+    .option('--no-workers', 'serve HTTP only (run workers in another process)')
+    .action(async (opts: { demo?: boolean; workers: boolean }) => {
+      try {
+        const config = loadConfig();
+        const ctx = await openRuntime(config, 'quanyi serve', { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        const app = await buildApp(ctx);
+        const demo = opts.demo ? await seedDemo(ctx) : null;
+        const stops: Array<() => Promise<void>> = [];
+        if (opts.workers) {
+          const sweeper = startExpirySweeper(ctx, { log: (msg, n) => app.log.info({ n }, msg) });
+          stops.push(sweeper.stop);
+          const { startJobRunner } = await import('../../platform/jobs/runner.ts');
+          const runner = startJobRunner(ctx);
+          stops.push(() => runner.stop());
+        }
+        await app.listen({ port: config.port, host: config.host });
+        const url = config.publicUrl;
+        const lines = [`\nQuanyi is running at ${url}  (API docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`];
+        lines.push(config.databaseUrl ? 'Database: PostgreSQL (DATABASE_URL)' : `Database: embedded, in ${config.dataDir}`);
+        if (demo) {
+          lines.push(
+            '',
+            'Demo data created (shown only this once — write it down):',
+            `  admin login:   ${demo.admin.email} / ${demo.admin.password}   (POST ${url}/v1/admin/login)`,
+            `  client key:    ${demo.client.key_id}`,
+            `  client secret: ${demo.client.secret}`,
+            `  products:      ${demo.products.map((p) => p.sku).join(', ')} (100 demo codes each)`,
+            '  Lost them? `npx quanyi admin create …` and `npx quanyi clients create …` make new ones.',
+          );
+        }
+        process.stdout.write(lines.join('\n') + '\n\n');
+        let closing = false;
+        const shutdown = async () => {
+          if (closing) return;
+          closing = true;
+          await app.close();
+          for (const stop of stops) await stop().catch(() => undefined);
+          await ctx.close();
+          process.exit(0);
+        };
+        process.on('SIGINT', shutdown);
+        process.on('SIGTERM', shutdown);
+      } catch (e) {
+        process.exitCode = reportError(e, false);
+      }
+    });
+}

@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { requireAdmin } from '../../platform/auth/admin-auth.ts';
+import { IdParam, ListQuery, Page, problems } from '../../platform/http/schemas.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { Product, ProductCreate, ProductStatus, ProductUpdate } from './catalog.schemas.ts';
+import { createProduct, getProduct, listProducts, updateProduct } from './catalog.service.ts';
+
+export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  app.get('/v1/admin/products', {
+    preHandler: requireAdmin(ctx.db, 'products:read'),
+    schema: {
+      tags: ['admin'],
+      summary: 'List products',
+      querystring: Type.Object({ ...ListQuery, status: Type.Optional(ProductStatus), platform: Type.Optional(Type.String({ maxLength: 50 })) }, { additionalProperties: false }),
+      response: { 200: Page(Product), ...problems(400, 401, 403) },
+    },
+    handler: async (req) => {
+      const q = req.query as { limit?: number; cursor?: string; status?: string; platform?: string };
+      return listProducts(ctx.db, { ...q, limit: q.limit ?? 50 });
+    },
+  });
+
+  app.post('/v1/admin/products', {
+    preHandler: requireAdmin(ctx.db, 'products:write'),
+    schema: { tags: ['admin'], summary: 'Create a product', body: ProductCreate, response: { 201: Product, ...problems(400, 401, 403, 409) } },
+    handler: async (req, reply) => {
+      const product = await ctx.db.transaction().execute(async (tx) => {
+        const p = await createProduct(tx, req.body as ProductCreate);
+        await appendAudit(tx, { actor: req.admin!.id, action: 'product.create', target: p.id, details: { sku: p.sku, name: p.name, kind: p.kind, price: p.price } });
+        return p;
+      });
+      return reply.status(201).send(product);
+    },
+  });
+
+  app.get('/v1/admin/products/:id', {
+    preHandler: requireAdmin(ctx.db, 'products:read'),
+    schema: { tags: ['admin'], summary: 'Get a product by id or sku', params: IdParam, response: { 200: Product, ...problems(401, 403, 404) } },
+    handler: async (req) => getProduct(ctx.db, (req.params as { id: string }).id),
+  });
+
+  app.patch('/v1/admin/products/:id', {
+    preHandler: requireAdmin(ctx.db, 'products:write'),
+    schema: { tags: ['admin'], summary: 'Update a product', params: IdParam, body: ProductUpdate, response: { 200: Product, ...problems(400, 401, 403, 404) } },
+    handler: async (req) =>
+      ctx.db.transaction().execute(async (tx) => {
+        const current = await getProduct(tx, (req.params as { id: string }).id);
+        const p = await updateProduct(tx, current.id, req.body as ProductUpdate);
+        await appendAudit(tx, { actor: req.admin!.id, action: 'product.update', target: p.id, details: { changes: req.body as Record<string, unknown> } });
+        return p;
+      }),
+  });
+}

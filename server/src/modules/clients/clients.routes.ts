@@ -1,0 +1,53 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { requireAdmin } from '../../platform/auth/admin-auth.ts';
+import { notFound } from '../../platform/errors.ts';
+import { IdParam, problems } from '../../platform/http/schemas.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { CLIENT_SCOPES, createClient, listClients, parseScopes, setClientStatus } from './clients.service.ts';
+
+const Client = Type.Object({ id: Type.String(), key_id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), status: Type.String(), created_at: Type.String() });
+
+export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  app.get('/v1/admin/clients', {
+    preHandler: requireAdmin(ctx.db, 'clients:read'),
+    schema: { tags: ['admin'], summary: 'Client systems', response: { 200: Type.Object({ data: Type.Array(Client) }), ...problems(401, 403) } },
+    handler: async () => ({ data: (await listClients(ctx.db)).map((c) => ({ ...c, created_at: c.created_at.toISOString() })) }),
+  });
+
+  app.post('/v1/admin/clients', {
+    preHandler: requireAdmin(ctx.db, 'clients:write'),
+    schema: {
+      tags: ['admin'],
+      summary: 'Create a client key; the secret is shown once',
+      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), scopes: Type.Array(Type.Union(CLIENT_SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }) }, { additionalProperties: false }),
+      response: { 201: Type.Object({ id: Type.String(), key_id: Type.String(), secret: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()) }), ...problems(400, 401, 403) },
+    },
+    handler: async (req, reply) => {
+      const body = req.body as { name: string; scopes: string[] };
+      const created = await ctx.db.transaction().execute(async (tx) => {
+        const c = await createClient(tx, ctx.keyring, { name: body.name, scopes: parseScopes(body.scopes) });
+        await appendAudit(tx, { actor: req.admin!.id, action: 'client.create', target: c.id, details: { key_id: c.key_id, name: c.name, scopes: c.scopes } });
+        return c;
+      });
+      return reply.status(201).send(created);
+    },
+  });
+
+  app.post('/v1/admin/clients/:id/disable', {
+    preHandler: requireAdmin(ctx.db, 'clients:write'),
+    schema: { tags: ['admin'], summary: 'Disable a client key', params: IdParam },
+    handler: async (req) => {
+      const id = (req.params as { id: string }).id;
+      const row = await ctx.db.transaction().execute(async (tx) => {
+        const r = await setClientStatus(tx, id, 'disabled');
+        if (!r) throw notFound('Client', id);
+        await appendAudit(tx, { actor: req.admin!.id, action: 'client.disable', target: id, details: { key_id: r.key_id } });
+        return r;
+      });
+      ctx.clients.forget(row.key_id);
+      return row;
+    },
+  });
+}

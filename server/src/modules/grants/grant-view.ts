@@ -1,0 +1,61 @@
+import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
+import type { Grant } from './grants.schemas.ts';
+
+// Renders a grant row (joined with its product) for the API. The redeem URL is derived, never stored.
+export interface GrantRow {
+  id: string;
+  status: Grant['status'];
+  product_id: string;
+  sku: string;
+  name: string;
+  platform: string;
+  kind: Grant['product']['kind'];
+  period_unit: string | null;
+  period_count: number | null;
+  renewal: boolean;
+  recipient_external_id: string | null;
+  recipient_phone_masked: string | null;
+  recipient_email: string | null;
+  out_order_no: string | null;
+  metadata: Record<string, unknown>;
+  expires_at: Date | null;
+  created_at: Date;
+  redeemed_at: Date | null;
+  ended_at: Date | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function redeemUrl(publicUrl: string, secrets: ServerSecrets, grantId: string) {
+  return `${publicUrl}/r/${secrets.redeemToken(grantId)}`;
+}
+
+export function toGrant(r: GrantRow, publicUrl: string, secrets: ServerSecrets): Grant {
+  return {
+    id: r.id,
+    status: r.status,
+    product: {
+      id: r.product_id,
+      sku: r.sku,
+      name: r.name,
+      platform: r.platform,
+      kind: r.kind,
+      period: r.period_unit ? { unit: r.period_unit as never, count: r.period_count! } : null,
+      renewal: r.renewal,
+    },
+    recipient: { external_id: r.recipient_external_id, phone: r.recipient_phone_masked, email: r.recipient_email },
+    out_order_no: r.out_order_no,
+    redeem_url: redeemUrl(publicUrl, secrets, r.id),
+    metadata: r.metadata ?? {},
+    expires_at: iso(r.expires_at),
+    created_at: iso(r.created_at)!,
+    redeemed_at: iso(r.redeemed_at),
+    ended_at: iso(r.ended_at),
+  };
+}
+
+export function maskPhone(phone: string): string {
+  const d = phone.replace(/^\+/, '');
+  if (d.length <= 7) return d.slice(0, 2) + '*'.repeat(Math.max(0, d.length - 4)) + d.slice(-2);
+  return d.slice(0, 3) + '*'.repeat(d.length - 7) + d.slice(-4);
+}

@@ -1,0 +1,101 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { requireClient } from '../../platform/auth/client-auth.ts';
+import { requireAdmin } from '../../platform/auth/admin-auth.ts';
+import { badRequest } from '../../platform/errors.ts';
+import { IdParam, Page, problems } from '../../platform/http/schemas.ts';
+import { Grant, GrantListQuery, IssueGrantBody, VoidGrantBody } from './grants.schemas.ts';
+import { getGrant, issueGrant, listGrants, requestHash, voidGrant } from './grants.service.ts';
+
+const SIGNED = [{ signature: [] }];
+
+export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const auth = { clients: ctx.clients, nonces: ctx.nonces, clockSkewSeconds: ctx.config.clockSkewSeconds };
+  const write = requireClient(auth, 'grants:write');
+  const read = requireClient(auth, 'grants:read');
+
+  app.post('/v1/grants', {
+    preHandler: write,
+    schema: {
+      tags: ['grants'],
+      summary: 'Issue an entitlement to a recipient',
+      description: 'Claims exactly one code atomically. Requires Idempotency-Key; a replay with the same key and body returns the same grant. The response never contains the code: the recipient reveals it at redeem_url.',
+      security: SIGNED,
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+      body: IssueGrantBody,
+      response: { 201: Grant, ...problems(400, 401, 403, 404, 409) },
+    },
+    handler: async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+        throw badRequest('idempotency_key_required', 'Send an Idempotency-Key header (1–255 printable characters) with every POST.');
+      }
+      const out = await issueGrant(ctx, {
+        clientId: req.client!.id,
+        issuedBy: req.client!.id,
+        body: req.body as IssueGrantBody,
+        idempotencyKey: key,
+        requestHash: requestHash(req.rawBody),
+      });
+      if (out.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(201).send(out.grant);
+    },
+  });
+
+  app.get('/v1/grants/:id', {
+    preHandler: read,
+    schema: { tags: ['grants'], summary: 'Get a grant', security: SIGNED, params: IdParam, response: { 200: Grant, ...problems(401, 404) } },
+    handler: async (req) => getGrant(ctx, (req.params as { id: string }).id, req.client!.id),
+  });
+
+  app.get('/v1/grants', {
+    preHandler: read,
+    schema: { tags: ['grants'], summary: 'List grants (newest first)', security: SIGNED, querystring: GrantListQuery, response: { 200: Page(Grant), ...problems(400, 401) } },
+    handler: async (req) => listGrants(ctx, { ...(req.query as GrantListQuery), clientId: req.client!.id }),
+  });
+
+  app.post('/v1/grants/:id/void', {
+    preHandler: write,
+    schema: {
+      tags: ['grants'],
+      summary: 'Void an unredeemed grant; its code returns to stock',
+      security: SIGNED,
+      params: IdParam,
+      body: VoidGrantBody,
+      response: { 200: Grant, ...problems(401, 404, 409) },
+    },
+    handler: async (req) =>
+      voidGrant(ctx, { id: (req.params as { id: string }).id, clientId: req.client!.id, actor: req.client!.id, reason: (req.body as { reason?: string } | undefined)?.reason }),
+  });
+
+  // Admin console
+  const AdminGrantQuery = Type.Composite([
+    GrantListQuery,
+    Type.Object({ external_id: Type.Optional(Type.String({ maxLength: 128 })), phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{6,20}$' })) }),
+  ], { additionalProperties: false });
+
+  app.get('/v1/admin/grants', {
+    preHandler: requireAdmin(ctx.db, 'grants:read'),
+    schema: { tags: ['admin'], summary: 'Search grants', querystring: AdminGrantQuery, response: { 200: Page(Grant), ...problems(400, 401, 403) } },
+    handler: async (req) => listGrants(ctx, req.query as never),
+  });
+
+  app.get('/v1/admin/grants/:id', {
+    preHandler: requireAdmin(ctx.db, 'grants:read'),
+    schema: { tags: ['admin'], summary: 'A grant with its audit trail', params: IdParam },
+    handler: async (req) => {
+      const id = (req.params as { id: string }).id;
+      const grant = await getGrant(ctx, id);
+      const trail = await ctx.db.selectFrom('audit_events').select(['seq', 'created_at', 'actor', 'action', 'details']).where('target', '=', id).orderBy('seq').execute();
+      return { ...grant, trail };
+    },
+  });
+
+  app.post('/v1/admin/grants/:id/void', {
+    preHandler: requireAdmin(ctx.db, 'grants:void'),
+    schema: { tags: ['admin'], summary: 'Void an unredeemed grant', params: IdParam, body: VoidGrantBody, response: { 200: Grant, ...problems(401, 403, 404, 409) } },
+    handler: async (req) =>
+      voidGrant(ctx, { id: (req.params as { id: string }).id, actor: req.admin!.id, reason: (req.body as { reason?: string } | undefined)?.reason }),
+  });
+}

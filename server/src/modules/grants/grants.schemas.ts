@@ -1,0 +1,73 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Period, ProductKind } from '../catalog/catalog.schemas.ts';
+
+export const GrantStatus = Type.Union(
+  ['pending', 'issued', 'redeemed', 'expired', 'voided', 'failed'].map((s) => Type.Literal(s)),
+);
+
+export const Recipient = Type.Object(
+  {
+    external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'your user id' })),
+    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{6,20}$', description: 'digits, optional leading +; stored encrypted, shown masked' })),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'who receives it: at least one of external_id, phone, email' },
+);
+
+export const IssueGrantBody = Type.Object(
+  {
+    product: Type.String({ minLength: 1, maxLength: 100, description: 'product sku or id (prd_…)' }),
+    recipient: Recipient,
+    out_order_no: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7e]+$', description: 'your order number; unique per client' })),
+    expires_at: Type.Optional(Type.String({ format: 'date-time', description: 'default: now + the product validity (or 365 days)' })),
+    metadata: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type IssueGrantBody = Static<typeof IssueGrantBody>;
+
+export const GrantProduct = Type.Object({
+  id: Type.String(),
+  sku: Type.String(),
+  name: Type.String(),
+  platform: Type.String(),
+  kind: ProductKind,
+  period: Type.Union([Period, Type.Null()]),
+  renewal: Type.Boolean({ description: 'true: first period of an auto-renewing subscription' }),
+});
+
+export const Grant = Type.Object({
+  id: Type.String({ description: 'grt_…' }),
+  status: GrantStatus,
+  product: GrantProduct,
+  recipient: Type.Object({
+    external_id: Type.Union([Type.String(), Type.Null()]),
+    phone: Type.Union([Type.String({ description: 'masked' }), Type.Null()]),
+    email: Type.Union([Type.String(), Type.Null()]),
+  }),
+  out_order_no: Type.Union([Type.String(), Type.Null()]),
+  redeem_url: Type.String(),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+  redeemed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  ended_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type Grant = Static<typeof Grant>;
+
+export const GrantListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 100 })),
+    out_order_no: Type.Optional(Type.String({ maxLength: 64 })),
+    status: Type.Optional(GrantStatus),
+    product: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type GrantListQuery = Static<typeof GrantListQuery>;
+
+export const VoidGrantBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false },
+);

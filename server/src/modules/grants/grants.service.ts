@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { AppContext } from '../../platform/context.ts';
+import type { Executor, Tx } from '../../platform/db/db.ts';
+import { tokenHash } from '../../platform/crypto/server-secrets.ts';
+import { AppError, conflict, notFound, validationFailed } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
+import type { Grant, GrantListQuery, IssueGrantBody } from './grants.schemas.ts';
+
+// Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
+// that records the grant, so there is no window in which a code is claimed without a grant (or the reverse).
+
+export interface IssueInput {
+  clientId: string | null;
+  issuedBy: string;
+  body: IssueGrantBody;
+  idempotencyKey: string | null;
+  /** SHA-256 of the request body: a replay must carry the same body */
+  requestHash: string;
+}
+
+export type IssueOutcome = { grant: Grant; replayed: boolean };
+
+const PRODUCT_COLUMNS = sql`p.sku, p.name, p.platform, p.kind, p.period_unit, p.period_count, p.renewal`;
+
+export function requestHash(raw: Buffer | string | undefined): string {
+  return createHash('sha256').update(raw ?? '').digest('hex');
+}
+
+function isUniqueViolation(e: unknown, constraint: string): boolean {
+  const err = e as { code?: string; constraint?: string; message?: string };
+  return err?.code === '23505' && (err.constraint === constraint || Boolean(err.message?.includes(constraint)));
+}
+
+export async function issueGrant(ctx: AppContext, input: IssueInput): Promise<IssueOutcome> {
+  const { body } = input;
+  let expiresAt: Date | null = null;
+  if (body.expires_at) {
+    expiresAt = new Date(body.expires_at);
+    if (!(expiresAt.getTime() > Date.now())) throw validationFailed([{ field: 'expires_at', message: 'must be in the future' }]);
+  }
+  const id = newId('grt');
+  const phone = body.recipient.phone ?? null;
+  try {
+    // One round trip: find the product, claim a code (quanyi_claim_code: SKIP LOCKED, plan pinned to the
+    // partial index), insert the grant. A unique violation (idempotency key, out_order_no) aborts the whole
+    // statement, which also undoes the claim.
+    const res = await sql<GrantRow>`
+      WITH p AS (
+        SELECT id, validity_days, ${PRODUCT_COLUMNS} FROM products p
+         WHERE (p.id = ${body.product} OR p.sku = ${body.product}) AND p.status = 'active' AND p.kind IN ('card_code', 'link')
+      ), c AS (
+        SELECT p.*, quanyi_claim_code(p.id, ${id}) AS code_id FROM p
+      ), ins AS (
+        INSERT INTO grants (id, client_id, product_id, status, recipient_external_id, recipient_phone_enc,
+                            recipient_phone_masked, recipient_phone_fp, recipient_email, out_order_no,
+                            idempotency_key, request_hash, metadata, token_hash, code_id, expires_at, issued_by)
+        SELECT ${id}, ${input.clientId}, c.id, 'issued', ${body.recipient.external_id ?? null},
+               ${phone ? ctx.secrets.sealPii(phone, 'phone:' + id) : null}, ${phone ? maskPhone(phone) : null},
+               ${phone ? ctx.secrets.phoneFingerprint(phone) : null}, ${body.recipient.email?.toLowerCase() ?? null},
+               ${body.out_order_no ?? null}, ${input.idempotencyKey}, ${input.requestHash},
+               ${JSON.stringify(body.metadata ?? {})}::jsonb, ${tokenHash(ctx.secrets.redeemToken(id))}, c.code_id,
+               COALESCE(${expiresAt}::timestamptz, now() + make_interval(days => COALESCE(c.validity_days, ${ctx.config.grantDefaultValidityDays}::int))),
+               ${input.issuedBy}
+          FROM c WHERE c.code_id IS NOT NULL
+        RETURNING *
+      )
+      SELECT ins.id, ins.status, ins.product_id, ${PRODUCT_COLUMNS}, ins.recipient_external_id, ins.recipient_phone_masked,
+             ins.recipient_email, ins.out_order_no, ins.metadata, ins.expires_at, ins.created_at, ins.redeemed_at, ins.ended_at
+        FROM ins JOIN p ON p.id = ins.product_id`.execute(ctx.db);
+    if (res.rows[0]) return { grant: toGrant(res.rows[0], ctx.config.publicUrl, ctx.secrets), replayed: false };
+  } catch (e) {
+    if (input.clientId && input.idempotencyKey && isUniqueViolation(e, 'grants_client_idem_key')) {
+      return replayByIdempotencyKey(ctx, input);
+    }
+    if (input.clientId && body.out_order_no && isUniqueViolation(e, 'grants_client_out_order_no')) {
+      return replayByOutOrderNo(ctx, input);
+    }
+    throw e;
+  }
+  // Nothing was written; say why.
+  const product = await ctx.db
+    .selectFrom('products')
+    .select(['id', 'status', 'kind'])
+    .where((eb) => eb.or([eb('id', '=', body.product), eb('sku', '=', body.product)]))
+    .executeTakeFirst();
+  if (!product) throw new AppError(404, 'product_not_found', 'Not found', `No product with sku or id ${body.product}.`);
+  if (product.status !== 'active') throw conflict('product_inactive', `Product ${body.product} is ${product.status}.`);
+  if (product.kind === 'direct_recharge') throw conflict('product_not_stocked', `Product ${body.product} is a direct recharge; card-code issuance does not apply.`);
+  throw conflict('out_of_stock', `Product ${body.product} has no available stock.`, { product: product.id });
+}
+
+async function replayByIdempotencyKey(ctx: AppContext, input: IssueInput): Promise<IssueOutcome> {
+  const row = await grantQuery(ctx.db)
+    .where('g.client_id', '=', input.clientId!)
+    .where('g.idempotency_key', '=', input.idempotencyKey!)
+    .executeTakeFirstOrThrow();
+  if (row.request_hash !== input.requestHash) {
+    throw conflict('idempotency_key_reused', 'This Idempotency-Key was used with a different request body.', { existing_grant_id: row.id });
+  }
+  return { grant: toGrant(row as GrantRow, ctx.config.publicUrl, ctx.secrets), replayed: true };
+}
+
+async function replayByOutOrderNo(ctx: AppContext, input: IssueInput): Promise<IssueOutcome> {
+  const row = await grantQuery(ctx.db)
+    .where('g.client_id', '=', input.clientId!)
+    .where('g.out_order_no', '=', input.body.out_order_no!)
+    .executeTakeFirstOrThrow();
+  if (row.request_hash !== input.requestHash) {
+    throw conflict('duplicate_out_order_no', `out_order_no ${input.body.out_order_no} already belongs to grant ${row.id}.`, { existing_grant_id: row.id });
+  }
+  return { grant: toGrant(row as GrantRow, ctx.config.publicUrl, ctx.secrets), replayed: true };
+}
+
+function grantQuery(db: Executor) {
+  return db
+    .selectFrom('grants as g')
+    .innerJoin('products as p', 'p.id', 'g.product_id')
+    .select([
+      'g.id', 'g.status', 'g.product_id', 'p.sku', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal',
+      'g.recipient_external_id', 'g.recipient_phone_masked', 'g.recipient_email', 'g.out_order_no', 'g.metadata',
+      'g.expires_at', 'g.created_at', 'g.redeemed_at', 'g.ended_at', 'g.request_hash', 'g.client_id',
+    ]);
+}
+
+/** A grant by id; `clientId` restricts to that client's grants (a client never sees another's). */
+export async function getGrant(ctx: AppContext, id: string, clientId?: string): Promise<Grant> {
+  let q = grantQuery(ctx.db).where('g.id', '=', id);
+  if (clientId) q = q.where('g.client_id', '=', clientId);
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound('Grant', id);
+  return toGrant(row as GrantRow, ctx.config.publicUrl, ctx.secrets);
+}
+
+export interface GrantSearch extends GrantListQuery {
+  clientId?: string;
+  external_id?: string;
+  phone?: string;
+}
+
+export async function listGrants(ctx: AppContext, q: GrantSearch) {
+  const limit = q.limit ?? 50;
+  let query = grantQuery(ctx.db).orderBy('g.id', 'desc').limit(limit + 1);
+  if (q.clientId) query = query.where('g.client_id', '=', q.clientId);
+  if (q.cursor) query = query.where('g.id', '<', q.cursor);
+  if (q.out_order_no) query = query.where('g.out_order_no', '=', q.out_order_no);
+  if (q.status) query = query.where('g.status', '=', q.status as never);
+  if (q.product) query = query.where((eb) => eb.or([eb('p.id', '=', q.product!), eb('p.sku', '=', q.product!)]));
+  if (q.external_id) query = query.where('g.recipient_external_id', '=', q.external_id);
+  if (q.phone) query = query.where('g.recipient_phone_fp', '=', ctx.secrets.phoneFingerprint(q.phone.replace(/^\+/, '')));
+  const rows = await query.execute();
+  const data = rows.slice(0, limit).map((r) => toGrant(r as GrantRow, ctx.config.publicUrl, ctx.secrets));
+  return { data, next_cursor: rows.length > limit ? data[data.length - 1].id : null };
+}
+
+/**
+ * Voids a grant that is not redeemed; its code goes back to stock (or to expired, if the code itself has
+ * expired meanwhile). Voiding a voided grant is a no-op that returns it. Audited.
+ */
+export async function voidGrant(ctx: AppContext, input: { id: string; clientId?: string; actor: string; reason?: string }): Promise<Grant> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const res = await sql<{ code_id: number | null; status: string }>`
+      UPDATE grants g SET status = 'voided', ended_at = now(), end_reason = ${input.reason ?? 'voided'}, code_id = NULL
+        FROM (SELECT id, code_id FROM grants WHERE id = ${input.id} FOR UPDATE) old
+       WHERE g.id = old.id AND g.status IN ('pending', 'issued')
+         AND (${input.clientId ?? null}::text IS NULL OR g.client_id = ${input.clientId ?? null})
+      RETURNING old.code_id, g.status`.execute(tx);
+    if (res.rows.length === 0) {
+      const current = await tx.selectFrom('grants').select(['status', 'client_id']).where('id', '=', input.id).executeTakeFirst();
+      if (!current || (input.clientId && current.client_id !== input.clientId)) throw notFound('Grant', input.id);
+      if (current.status === 'voided') return;
+      throw conflict(`grant_${current.status}`, `Grant ${input.id} is ${current.status} and cannot be voided.`);
+    }
+    const codeId = res.rows[0].code_id;
+    const hint = codeId ? await releaseCode(tx, codeId) : null;
+    await appendAudit(tx, { actor: input.actor, action: 'grant.void', target: input.id, details: { reason: input.reason ?? null, code_hint: hint, code_returned: Boolean(hint) } });
+  });
+  return getGrant(ctx, input.id, input.clientId);
+}
+
+/** Puts a reserved code back in stock (or marks it expired); returns its masked hint. */
+async function releaseCode(tx: Tx, codeId: number): Promise<string | null> {
+  const r = await sql<{ hint: string }>`
+    UPDATE codes SET status = CASE WHEN expires_at IS NOT NULL AND expires_at <= now() THEN 'expired' ELSE 'available' END,
+                     grant_id = NULL, updated_at = now()
+     WHERE id = ${codeId} AND status = 'reserved'
+    RETURNING hint`.execute(tx);
+  return r.rows[0]?.hint ?? null;
+}
+
+/**
+ * Expires unredeemed grants past their expiry and returns their codes to stock (unless the code has
+ * itself expired). Bounded per call and SKIP LOCKED, so several workers can sweep side by side.
+ */
+export async function expireGrants(db: Executor, limit = 1000): Promise<number> {
+  const r = await sql<{ id: string }>`
+    WITH due AS (
+      SELECT id, code_id FROM grants
+       WHERE status = 'issued' AND expires_at <= now()
+       ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+    ), done AS (
+      UPDATE grants g SET status = 'expired', ended_at = now(), end_reason = 'expired', code_id = NULL
+        FROM due WHERE g.id = due.id
+      RETURNING g.id, due.code_id
+    ), released AS (
+      UPDATE codes c SET status = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= now() THEN 'expired' ELSE 'available' END,
+                         grant_id = NULL, updated_at = now()
+        FROM done WHERE c.id = done.code_id AND c.status = 'reserved'
+      RETURNING c.id
+    )
+    SELECT id FROM done`.execute(db);
+  return r.rows.length;
+}

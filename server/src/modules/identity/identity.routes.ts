@@ -1,0 +1,69 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { requireAdmin, SESSION_COOKIE } from '../../platform/auth/admin-auth.ts';
+import { unauthorized } from '../../platform/errors.ts';
+import { problems } from '../../platform/http/schemas.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { checkPassword, createAdminUser, createSession, endSession } from './identity.service.ts';
+import { PERMISSIONS, ROLES } from './permissions.ts';
+
+const Me = Type.Object({ id: Type.String(), email: Type.String(), role: Type.String(), permissions: Type.Array(Type.String()) });
+const permissionsOf = (role: string) => Object.entries(PERMISSIONS).filter(([, roles]) => (roles as readonly string[]).includes(role)).map(([p]) => p);
+
+export async function identityRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const secure = ctx.config.publicUrl.startsWith('https://');
+
+  app.post('/v1/admin/login', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Sign in; sets an HTTP-only session cookie',
+      body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 1000 }) }, { additionalProperties: false }),
+      response: { 200: Me, ...problems(400, 401, 429) },
+    },
+    handler: async (req, reply) => {
+      const { email, password } = req.body as { email: string; password: string };
+      await ctx.limits.login.consume(`${req.ip}:${email.toLowerCase()}`, reply);
+      const user = await checkPassword(ctx.db, email, password);
+      if (!user) throw unauthorized('invalid_credentials', 'Email or password is wrong.');
+      const session = await ctx.db.transaction().execute(async (tx) => {
+        const s = await createSession(tx, user.id, ctx.config.sessionTtlHours, { ip: req.ip, userAgent: req.headers['user-agent'] });
+        await appendAudit(tx, { actor: user.id, action: 'admin.login', target: user.id, details: { ip: req.ip } });
+        return s;
+      });
+      reply.setCookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', secure, path: '/', expires: session.expiresAt });
+      return { ...user, permissions: permissionsOf(user.role) };
+    },
+  });
+
+  app.post('/v1/admin/logout', { schema: { tags: ['admin'], summary: 'Sign out' } }, async (req, reply) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) await endSession(ctx.db, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get('/v1/admin/me', {
+    preHandler: requireAdmin(ctx.db, 'products:read'),
+    schema: { tags: ['admin'], summary: 'The signed-in user', response: { 200: Me, ...problems(401) } },
+    handler: async (req) => ({ ...req.admin!, permissions: permissionsOf(req.admin!.role) }),
+  });
+
+  app.post('/v1/admin/users', {
+    preHandler: requireAdmin(ctx.db, 'users:write'),
+    schema: {
+      tags: ['admin'],
+      summary: 'Create an admin user',
+      body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ minLength: 10, maxLength: 1000 }), role: Type.Union(ROLES.map((r) => Type.Literal(r))) }, { additionalProperties: false }),
+      response: { 201: Type.Object({ id: Type.String(), email: Type.String(), role: Type.String() }), ...problems(400, 401, 403, 409) },
+    },
+    handler: async (req, reply) => {
+      const user = await ctx.db.transaction().execute(async (tx) => {
+        const u = await createAdminUser(tx, req.body as { email: string; password: string; role: string });
+        await appendAudit(tx, { actor: req.admin!.id, action: 'admin_user.create', target: u.id, details: { email: u.email, role: u.role } });
+        return u;
+      });
+      return reply.status(201).send(user);
+    },
+  });
+}

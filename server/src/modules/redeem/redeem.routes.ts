@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { problems } from '../../platform/http/schemas.ts';
+import { redeemPage } from './redeem-page.ts';
+import { revealCode, TokenNotFound, viewRedeem } from './redeem.service.ts';
+
+const TokenParam = Type.Object({ token: Type.String({ maxLength: 200 }) });
+
+const RedeemView = Type.Object({
+  status: Type.String(),
+  product: Type.Object({
+    name: Type.String(),
+    platform: Type.String(),
+    kind: Type.String(),
+    period: Type.Union([Type.Object({ unit: Type.String(), count: Type.Integer() }), Type.Null()]),
+    renewal: Type.Boolean(),
+  }),
+  expires_at: Type.Union([Type.String(), Type.Null()]),
+  redeemed_at: Type.Union([Type.String(), Type.Null()]),
+  code_hint: Type.Union([Type.String(), Type.Null()]),
+});
+
+const Revealed = Type.Object({
+  card_number: Type.Optional(Type.String()),
+  password: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  url: Type.Optional(Type.String()),
+});
+
+export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const { redeemPerIp, redeemPerToken, redeemMissesPerIp } = ctx.limits;
+
+  // Limits: a generous per-IP budget (an office shares one address), a per-token budget, and a strict
+  // budget of *unknown* tokens per IP, which is what stops guessing without slowing honest users.
+  async function throttle(req: FastifyRequest, reply: FastifyReply) {
+    const token = (req.params as { token: string }).token;
+    const blockedFor = await redeemMissesPerIp.exhausted(req.ip);
+    if (blockedFor) {
+      reply.header('retry-after', String(blockedFor));
+      await redeemMissesPerIp.consume(req.ip, reply); // throws 429 with headers
+    }
+    await redeemPerIp.consume(req.ip, reply);
+    await redeemPerToken.consume(token.slice(0, 64), reply);
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+  }
+
+  async function countMiss<T>(req: FastifyRequest, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof TokenNotFound) await redeemMissesPerIp.penalty(req.ip);
+      throw e;
+    }
+  }
+
+  app.get('/v1/redeem/:token', {
+    preHandler: throttle,
+    schema: { tags: ['redeem'], summary: 'What a redeem link holds (never the code)', params: TokenParam, response: { 200: RedeemView, ...problems(404, 429) } },
+    handler: async (req) => countMiss(req, () => viewRedeem(ctx, (req.params as { token: string }).token)),
+  });
+
+  app.post('/v1/redeem/:token/reveal', {
+    preHandler: throttle,
+    schema: { tags: ['redeem'], summary: 'Reveal the code; the first reveal redeems the grant', params: TokenParam, response: { 200: Revealed, ...problems(404, 410, 429) } },
+    handler: async (req) => countMiss(req, () => revealCode(ctx, (req.params as { token: string }).token, { ip: req.ip })),
+  });
+
+  app.get('/r/:token', { schema: { hide: true, params: TokenParam } }, async (_req, reply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:")
+      .type('text/html; charset=utf-8')
+      .send(redeemPage()),
+  );
+}
