@@ -8,6 +8,8 @@ export interface Config {
   publicUrl: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** prefix of every Redis key, so several deployments (or test runs) can share one Redis */
+  redisPrefix: string;
   dataDir: string;
   masterKey?: string;
   logLevel: string;
@@ -74,6 +76,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     publicUrl,
     databaseUrl,
     redisUrl,
+    redisPrefix: env.QUANYI_REDIS_PREFIX || 'quanyi',
     dataDir: path.resolve(cwd, env.QUANYI_DATA_DIR || './data'),
     masterKey,
     logLevel: env.LOG_LEVEL || 'info',

@@ -31,7 +31,7 @@ export async function createContext(config: Config, database: Database, keyring:
   const secrets = await loadServerSecrets(db, keyring);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : undefined;
   const l = config.limits;
-  const nonces: NonceStore = redis ? new RedisNonceStore(redis) : database.kind === 'pg' ? new DbNonceStore(db) : new MemoryNonceStore();
+  const nonces: NonceStore = redis ? new RedisNonceStore(redis, config.redisPrefix) : database.kind === 'pg' ? new DbNonceStore(db) : new MemoryNonceStore();
   return {
     config,
     database,
@@ -41,10 +41,10 @@ export async function createContext(config: Config, database: Database, keyring:
     clients: new ClientDirectory(db, keyring),
     nonces,
     limits: {
-      redeemPerIp: new RateLimit('redeem-ip', l.redeemPerIpPerMinute, 60, redis),
-      redeemPerToken: new RateLimit('redeem-token', l.redeemPerTokenPerMinute, 60, redis),
-      redeemMissesPerIp: new RateLimit('redeem-miss', l.redeemMissesPerIpPer10Min, 600, redis),
-      login: new RateLimit('login', l.loginPer15Min, 900, redis),
+      redeemPerIp: new RateLimit('redeem-ip', l.redeemPerIpPerMinute, 60, redis, config.redisPrefix),
+      redeemPerToken: new RateLimit('redeem-token', l.redeemPerTokenPerMinute, 60, redis, config.redisPrefix),
+      redeemMissesPerIp: new RateLimit('redeem-miss', l.redeemMissesPerIpPer10Min, 600, redis, config.redisPrefix),
+      login: new RateLimit('login', l.loginPer15Min, 900, redis, config.redisPrefix),
     },
     redis,
     async close() {

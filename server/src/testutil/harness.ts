@@ -69,6 +69,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     LOG_LEVEL: 'silent',
     PORT: '0',
     REDIS_URL: process.env.REDIS_URL,
+    QUANYI_REDIS_PREFIX: 'quanyi-test-' + randomBytes(4).toString('hex'),
     ...env,
   });
   const keyring = new Keyring([Buffer.from(TEST_MASTER_KEY, 'base64')]);

@@ -34,7 +34,7 @@ describe('issuing and redeeming a grant', () => {
     expect(days).toBeLessThan(30.1);
     const text = JSON.stringify(g);
     for (const s of stocked) {
-      expect(text).not.toContain(s.card_number);
+      expect(text).not.toContain((s as { card_number: string }).card_number);
       expect(text).not.toContain((s as { password: string }).password);
     }
     expect(await codeCounts(h.ctx.db, product.id)).toEqual({ available: 2, reserved: 1 });

@@ -28,9 +28,9 @@ export class MemoryNonceStore implements NonceStore {
 }
 
 export class RedisNonceStore implements NonceStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis, private readonly prefix = 'quanyi') {}
   async remember(clientId: string, nonce: string, ttlSeconds: number) {
-    const r = await this.redis.set(`quanyi:nonce:${clientId}:${nonce}`, '1', 'EX', ttlSeconds, 'NX');
+    const r = await this.redis.set(`${this.prefix}:nonce:${clientId}:${nonce}`, '1', 'EX', ttlSeconds, 'NX');
     return r === 'OK';
   }
 }

@@ -12,8 +12,9 @@ export class RateLimit {
     readonly points: number,
     readonly durationSeconds: number,
     redis?: Redis,
+    prefix = 'quanyi',
   ) {
-    const opts = { keyPrefix: `quanyi:rl:${name}`, points, duration: durationSeconds };
+    const opts = { keyPrefix: `${prefix}:rl:${name}`, points, duration: durationSeconds };
     this.limiter = redis ? new RateLimiterRedis({ ...opts, storeClient: redis }) : new RateLimiterMemory(opts);
   }
 
