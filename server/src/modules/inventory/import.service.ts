@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { sql } from 'kysely';
+import type { AppContext } from '../../platform/context.ts';
+import type { Tx } from '../../platform/db/db.ts';
+import { badRequest, notFound } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { findProduct } from '../catalog/catalog.service.ts';
+import { newBatchKey, protectCode } from './code-secret.ts';
+import { detectFormat, rowsOf } from './parsers/detect.ts';
+import { interpretRows, type ParsedRow } from './parsers/rows.ts';
+
+// The card-code importer: one streaming pass over a file, one transaction. Rows are parsed, encrypted and
+// inserted in chunks; the UNIQUE fingerprint does the duplicate detection (in the file and against all
+// existing stock) so memory stays constant however large the file. A failure anywhere rolls back the
+// whole import: no batch, no codes, no audit event.
+export interface ImportOptions {
+  /** product sku or id */
+  product: string;
+  /** the file's plaintext bytes */
+  input: Readable;
+  /** the file name as given: its extension picks the format; stored (base name only) on the batch */
+  sourceName: string;
+  format?: string | null;
+  supplier?: string | null;
+  /** per code, in 分 */
+  unitCost?: number | null;
+  /** expiry for codes whose row gives none */
+  expiresAt?: Date | null;
+  /** `usr_…` or `cli:<user>` */
+  actor: string;
+  /** pre-assigned batch id: a retried import job finds its committed batch instead of importing twice */
+  batchId?: string;
+  /** bytes of the file consumed so far */
+  onProgress?: (bytesRead: number) => void;
+  chunkSize?: number;
+}
+
+export interface Rejection {
+  line: number;
+  reason: string;
+}
+
+export interface ImportResult {
+  batch_id: string;
+  product_id: string;
+  total_rows: number;
+  imported: number;
+  rejected_count: number;
+  /** the first REJECTIONS_KEPT rejections, by line */
+  rejected: Rejection[];
+  source_sha256: string;
+}
+
+export const REJECTIONS_KEPT = 10_000;
+const DEFAULT_CHUNK = 2_000;
+
+type Deps = Pick<AppContext, 'db' | 'keyring' | 'secrets'>;
+
+interface Pending {
+  line: number;
+  ciphertext: Buffer;
+  fingerprint: Buffer;
+  hint: string;
+  expiresAt: Date | null;
+}
+
+/** Counts and hashes the bytes flowing through, so the batch records which file it came from. */
+function meter(onBytes: (n: number) => void) {
+  const hash = createHash('sha256');
+  let n = 0;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      n += chunk.length;
+      onBytes(n);
+      cb(null, chunk);
+    },
+  });
+  return { stream: t, digest: () => hash.digest('hex') };
+}
+
+class Rejections {
+  readonly kept: Rejection[] = [];
+  count = 0;
+  add(line: number, reason: string) {
+    this.count++;
+    if (this.kept.length < REJECTIONS_KEPT) this.kept.push({ line, reason });
+  }
+}
+
+export async function importCodes(deps: Deps, opts: ImportOptions): Promise<ImportResult> {
+  const format = detectFormat(opts.sourceName, opts.format);
+  if (opts.expiresAt && opts.expiresAt.getTime() <= Date.now()) {
+    throw badRequest('already_expired', `The batch expiry ${opts.expiresAt.toISOString()} is in the past.`);
+  }
+  const m = meter(opts.onProgress ?? (() => {}));
+  opts.input.on('error', (e) => m.stream.destroy(e));
+  const rows = interpretRows(rowsOf(format, opts.input.pipe(m.stream)), { defaultExpiry: opts.expiresAt ?? null });
+  try {
+    return await deps.db.transaction().execute((tx) => importInTx(deps, tx, opts, format, rows, m.digest));
+  } finally {
+    // on failure, stop reading the file (and release its descriptor)
+    opts.input.destroy();
+  }
+}
+
+async function importInTx(
+  deps: Deps,
+  tx: Tx,
+  opts: ImportOptions,
+  format: string,
+  rows: AsyncIterable<ParsedRow>,
+  digest: () => string,
+): Promise<ImportResult> {
+  const product = await findProduct(tx, opts.product);
+  if (!product) throw notFound('Product', opts.product);
+  if (product.kind !== 'card_code' && product.kind !== 'link') {
+    throw badRequest('wrong_product_kind', `Product ${product.sku} is a ${product.kind} product; only card_code and link products hold codes.`);
+  }
+  const batchId = opts.batchId ?? newId('bat');
+  if (opts.batchId) {
+    const done = await tx.selectFrom('batches').selectAll().where('id', '=', batchId).executeTakeFirst();
+    if (done) return resultOfBatch(done);
+  }
+  const bk = newBatchKey(deps.keyring, batchId);
+  await tx
+    .insertInto('batches')
+    .values({
+      id: batchId,
+      product_id: product.id,
+      supplier: opts.supplier ?? null,
+      unit_cost: opts.unitCost ?? null,
+      code_expires_at: opts.expiresAt ?? null,
+      source_name: path.basename(opts.sourceName),
+      dek_wrapped: bk.wrapped,
+      master_key_id: bk.masterKeyId,
+      imported_by: opts.actor,
+      report: '{}',
+    })
+    .execute();
+
+  const rejected = new Rejections();
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+  let total = 0;
+  let imported = 0;
+  let chunk: Pending[] = [];
+  // duplicates inside one chunk never reach the database (a multi-row insert cannot say which came first)
+  let inChunk = new Map<string, number>();
+  const flush = async () => {
+    if (chunk.length) imported += await insertChunk(tx, batchId, product.id, chunk, rejected);
+    chunk = [];
+    inChunk = new Map();
+  };
+  for await (const row of rows) {
+    total++;
+    if ('error' in row) {
+      rejected.add(row.line, row.error);
+      continue;
+    }
+    const p = protectCode(bk.key, deps.secrets, row.secret);
+    const fp = p.fingerprint.toString('hex');
+    const first = inChunk.get(fp);
+    if (first !== undefined) {
+      rejected.add(row.line, `duplicate of line ${first}`);
+      continue;
+    }
+    inChunk.set(fp, row.line);
+    chunk.push({ line: row.line, ciphertext: p.ciphertext, fingerprint: p.fingerprint, hint: p.hint, expiresAt: row.expiresAt });
+    if (chunk.length >= chunkSize) await flush();
+  }
+  await flush();
+  if (total === 0) throw badRequest('empty_file', 'The file has no rows to import.');
+
+  const kept = rejected.kept.sort((a, b) => a.line - b.line);
+  const result: ImportResult = {
+    batch_id: batchId,
+    product_id: product.id,
+    total_rows: total,
+    imported,
+    rejected_count: rejected.count,
+    rejected: kept,
+    source_sha256: digest(),
+  };
+  await tx
+    .updateTable('batches')
+    .set({
+      source_sha256: result.source_sha256,
+      total_rows: total,
+      imported_count: imported,
+      rejected_count: rejected.count,
+      report: JSON.stringify({ format, rejected: kept, rejected_truncated: rejected.count > kept.length }),
+    })
+    .where('id', '=', batchId)
+    .execute();
+  await appendAudit(tx, {
+    actor: opts.actor,
+    action: 'batch.import',
+    target: batchId,
+    details: {
+      product_id: product.id,
+      sku: product.sku,
+      format,
+      source_name: path.basename(opts.sourceName),
+      source_sha256: result.source_sha256,
+      supplier: opts.supplier ?? null,
+      unit_cost: opts.unitCost ?? null,
+      total_rows: total,
+      imported,
+      rejected: rejected.count,
+    },
+  });
+  return result;
+}
+
+/**
+ * Inserts a chunk; rows whose fingerprint already exists are skipped by ON CONFLICT and then looked up,
+ * so each rejection can say whether it repeats an earlier line of this file or a code already stocked.
+ */
+async function insertChunk(tx: Tx, batchId: string, productId: string, chunk: Pending[], rejected: Rejections): Promise<number> {
+  const res = await sql<{ fingerprint: Uint8Array }>`
+    INSERT INTO codes (batch_id, product_id, ciphertext, fingerprint, hint, source_line, expires_at)
+    SELECT ${batchId}, ${productId}, t.c, t.f, t.h, t.l, t.e
+      FROM unnest(${chunk.map((r) => r.ciphertext)}::bytea[], ${chunk.map((r) => r.fingerprint)}::bytea[],
+                  ${chunk.map((r) => r.hint)}::text[], ${chunk.map((r) => r.line)}::int[],
+                  ${chunk.map((r) => r.expiresAt)}::timestamptz[]) AS t(c, f, h, l, e)
+    ON CONFLICT (fingerprint) DO NOTHING
+    RETURNING fingerprint`.execute(tx);
+  if (res.rows.length === chunk.length) return chunk.length;
+  const inserted = new Set(res.rows.map((r) => Buffer.from(r.fingerprint).toString('hex')));
+  const clashes = chunk.filter((r) => !inserted.has(r.fingerprint.toString('hex')));
+  const existing = await sql<{ fingerprint: Uint8Array; batch_id: string; source_line: number; status: string }>`
+    SELECT fingerprint, batch_id, source_line, status FROM codes
+     WHERE fingerprint = ANY(${clashes.map((r) => r.fingerprint)}::bytea[])`.execute(tx);
+  const byFp = new Map(existing.rows.map((e) => [Buffer.from(e.fingerprint).toString('hex'), e]));
+  for (const r of clashes) {
+    const e = byFp.get(r.fingerprint.toString('hex'));
+    if (!e) rejected.add(r.line, 'duplicate code');
+    else if (e.batch_id === batchId) rejected.add(r.line, `duplicate of line ${e.source_line}`);
+    else if (e.status === 'available' || e.status === 'reserved') rejected.add(r.line, `already in stock (batch ${e.batch_id}, line ${e.source_line})`);
+    else rejected.add(r.line, `already imported (batch ${e.batch_id}, line ${e.source_line}, now ${e.status})`);
+  }
+  return res.rows.length;
+}
+
+export function resultOfBatch(b: {
+  id: string;
+  product_id: string;
+  total_rows: number;
+  imported_count: number;
+  rejected_count: number;
+  report: Record<string, unknown>;
+  source_sha256: string | null;
+}): ImportResult {
+  return {
+    batch_id: b.id,
+    product_id: b.product_id,
+    total_rows: b.total_rows,
+    imported: b.imported_count,
+    rejected_count: b.rejected_count,
+    rejected: (b.report.rejected as Rejection[] | undefined) ?? [],
+    source_sha256: b.source_sha256 ?? '',
+  };
+}

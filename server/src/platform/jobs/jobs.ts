@@ -1,0 +1,97 @@
+import type { Selectable } from 'kysely';
+import type { AppContext } from '../context.ts';
+import type { Executor } from '../db/db.ts';
+import type { JobsTable, JobStatus } from '../db/schema.ts';
+import { notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+
+// Durable jobs (DESIGN §4): a row in `jobs`, written in the same transaction as the business change that
+// asks for the work, so the work is never lost and never happens for a change that rolled back.
+export interface EnqueueOptions {
+  createdBy?: string | null;
+  maxAttempts?: number;
+  /** run no earlier than this */
+  runAt?: Date;
+  /** a caller-chosen id (e.g. to return it before the transaction commits) */
+  id?: string;
+}
+
+export async function enqueue(tx: Executor, kind: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<{ id: string; status: JobStatus }> {
+  const id = opts.id ?? newId('job');
+  await tx
+    .insertInto('jobs')
+    .values({
+      id,
+      kind,
+      payload: JSON.stringify(payload),
+      created_by: opts.createdBy ?? null,
+      ...(opts.maxAttempts ? { max_attempts: opts.maxAttempts } : {}),
+      ...(opts.runAt ? { run_at: opts.runAt } : {}),
+    })
+    .execute();
+  return { id, status: 'queued' };
+}
+
+/** What one run of a job sees. */
+export interface JobRun {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  /** 1 on the first run */
+  attempt: number;
+  /** true when a failure now makes the job dead: the handler should clean up what it owns */
+  lastAttempt: boolean;
+  ctx: AppContext;
+  /** reports progress; kept in memory, and written to the row on PostgreSQL */
+  progress(done: number, total?: number | null): void;
+}
+
+/** Returns the job's result (stored as jsonb). Throwing an AppError with a 4xx status fails it for good. */
+export type JobHandler = (run: JobRun) => Promise<Record<string, unknown> | void>;
+
+// Progress of jobs running in this process. On PGlite it is the only place progress lives until the job
+// ends (writing it from another connection is impossible there: the database is one connection).
+export const liveProgress = new Map<string, { done: number; total: number | null }>();
+
+export interface JobView {
+  id: string;
+  kind: string;
+  status: JobStatus;
+  progress_done: number;
+  progress_total: number | null;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  result: Record<string, unknown> | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  run_at: string;
+  finished_at: string | null;
+}
+
+export function toJobView(r: Selectable<JobsTable>): JobView {
+  const live = r.status === 'running' ? liveProgress.get(r.id) : undefined;
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    progress_done: Math.max(Number(r.progress_done), live?.done ?? 0),
+    progress_total: live?.total ?? (r.progress_total === null ? null : Number(r.progress_total)),
+    attempts: r.attempts,
+    max_attempts: r.max_attempts,
+    last_error: r.last_error,
+    result: r.result,
+    created_by: r.created_by,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
+    run_at: r.run_at.toISOString(),
+    finished_at: r.finished_at?.toISOString() ?? null,
+  };
+}
+
+export async function getJob(db: Executor, id: string): Promise<JobView> {
+  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Job', id);
+  return toJobView(row);
+}
