@@ -9,7 +9,7 @@ import { createProduct, getProduct, listProducts, updateProduct } from './catalo
 
 export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.get('/v1/admin/products', {
-    preHandler: requireAdmin(ctx.db, 'products:read'),
+    preValidation: requireAdmin(ctx.db, 'products:read'),
     schema: {
       tags: ['admin'],
       summary: 'List products',
@@ -23,7 +23,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   });
 
   app.post('/v1/admin/products', {
-    preHandler: requireAdmin(ctx.db, 'products:write'),
+    preValidation: requireAdmin(ctx.db, 'products:write'),
     schema: { tags: ['admin'], summary: 'Create a product', body: ProductCreate, response: { 201: Product, ...problems(400, 401, 403, 409) } },
     handler: async (req, reply) => {
       const product = await ctx.db.transaction().execute(async (tx) => {
@@ -36,13 +36,13 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   });
 
   app.get('/v1/admin/products/:id', {
-    preHandler: requireAdmin(ctx.db, 'products:read'),
+    preValidation: requireAdmin(ctx.db, 'products:read'),
     schema: { tags: ['admin'], summary: 'Get a product by id or sku', params: IdParam, response: { 200: Product, ...problems(401, 403, 404) } },
     handler: async (req) => getProduct(ctx.db, (req.params as { id: string }).id),
   });
 
   app.patch('/v1/admin/products/:id', {
-    preHandler: requireAdmin(ctx.db, 'products:write'),
+    preValidation: requireAdmin(ctx.db, 'products:write'),
     schema: { tags: ['admin'], summary: 'Update a product', params: IdParam, body: ProductUpdate, response: { 200: Product, ...problems(400, 401, 403, 404) } },
     handler: async (req) =>
       ctx.db.transaction().execute(async (tx) => {

@@ -16,7 +16,7 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   const read = requireClient(auth, 'grants:read');
 
   app.post('/v1/grants', {
-    preHandler: write,
+    preValidation: write,
     schema: {
       tags: ['grants'],
       summary: 'Issue an entitlement to a recipient',
@@ -44,19 +44,19 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   });
 
   app.get('/v1/grants/:id', {
-    preHandler: read,
+    preValidation: read,
     schema: { tags: ['grants'], summary: 'Get a grant', security: SIGNED, params: IdParam, response: { 200: Grant, ...problems(401, 404) } },
     handler: async (req) => getGrant(ctx, (req.params as { id: string }).id, req.client!.id),
   });
 
   app.get('/v1/grants', {
-    preHandler: read,
+    preValidation: read,
     schema: { tags: ['grants'], summary: 'List grants (newest first)', security: SIGNED, querystring: GrantListQuery, response: { 200: Page(Grant), ...problems(400, 401) } },
     handler: async (req) => listGrants(ctx, { ...(req.query as GrantListQuery), clientId: req.client!.id }),
   });
 
   app.post('/v1/grants/:id/void', {
-    preHandler: write,
+    preValidation: write,
     schema: {
       tags: ['grants'],
       summary: 'Void an unredeemed grant; its code returns to stock',
@@ -76,13 +76,13 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   ], { additionalProperties: false });
 
   app.get('/v1/admin/grants', {
-    preHandler: requireAdmin(ctx.db, 'grants:read'),
+    preValidation: requireAdmin(ctx.db, 'grants:read'),
     schema: { tags: ['admin'], summary: 'Search grants', querystring: AdminGrantQuery, response: { 200: Page(Grant), ...problems(400, 401, 403) } },
     handler: async (req) => listGrants(ctx, req.query as never),
   });
 
   app.get('/v1/admin/grants/:id', {
-    preHandler: requireAdmin(ctx.db, 'grants:read'),
+    preValidation: requireAdmin(ctx.db, 'grants:read'),
     schema: { tags: ['admin'], summary: 'A grant with its audit trail', params: IdParam },
     handler: async (req) => {
       const id = (req.params as { id: string }).id;
@@ -93,7 +93,7 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   });
 
   app.post('/v1/admin/grants/:id/void', {
-    preHandler: requireAdmin(ctx.db, 'grants:void'),
+    preValidation: requireAdmin(ctx.db, 'grants:void'),
     schema: { tags: ['admin'], summary: 'Void an unredeemed grant', params: IdParam, body: VoidGrantBody, response: { 200: Grant, ...problems(401, 403, 404, 409) } },
     handler: async (req) =>
       voidGrant(ctx, { id: (req.params as { id: string }).id, actor: req.admin!.id, reason: (req.body as { reason?: string } | undefined)?.reason }),

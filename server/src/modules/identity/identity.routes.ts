@@ -44,13 +44,13 @@ export async function identityRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
   });
 
   app.get('/v1/admin/me', {
-    preHandler: requireAdmin(ctx.db, 'products:read'),
+    preValidation: requireAdmin(ctx.db, 'products:read'),
     schema: { tags: ['admin'], summary: 'The signed-in user', response: { 200: Me, ...problems(401) } },
     handler: async (req) => ({ ...req.admin!, permissions: permissionsOf(req.admin!.role) }),
   });
 
   app.post('/v1/admin/users', {
-    preHandler: requireAdmin(ctx.db, 'users:write'),
+    preValidation: requireAdmin(ctx.db, 'users:write'),
     schema: {
       tags: ['admin'],
       summary: 'Create an admin user',

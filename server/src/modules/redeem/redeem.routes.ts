@@ -55,13 +55,13 @@ export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
   }
 
   app.get('/v1/redeem/:token', {
-    preHandler: throttle,
+    preValidation: throttle,
     schema: { tags: ['redeem'], summary: 'What a redeem link holds (never the code)', params: TokenParam, response: { 200: RedeemView, ...problems(404, 429) } },
     handler: async (req) => countMiss(req, () => viewRedeem(ctx, (req.params as { token: string }).token)),
   });
 
   app.post('/v1/redeem/:token/reveal', {
-    preHandler: throttle,
+    preValidation: throttle,
     schema: { tags: ['redeem'], summary: 'Reveal the code; the first reveal redeems the grant', params: TokenParam, response: { 200: Revealed, ...problems(404, 410, 429) } },
     handler: async (req) => countMiss(req, () => revealCode(ctx, (req.params as { token: string }).token, { ip: req.ip })),
   });

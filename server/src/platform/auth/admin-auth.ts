@@ -12,7 +12,7 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'quanyi_session';
 
-/** preHandler for admin routes: a live session whose role holds `permission`, else 401 / 403. */
+/** preValidation hook for admin routes (runs before body validation, so the unauthenticated learn nothing): a live session whose role holds `permission`, else 401 / 403. */
 export function requireAdmin(db: Db, permission: Permission) {
   return async function checkAdmin(req: FastifyRequest, _reply: FastifyReply) {
     const token = req.cookies?.[SESSION_COOKIE];

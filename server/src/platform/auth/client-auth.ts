@@ -17,7 +17,7 @@ export interface ClientAuthDeps {
   clockSkewSeconds: number;
 }
 
-/** preHandler: verifies the request signature, timestamp and nonce, then the scope. */
+/** preValidation hook (after body parsing: the signature covers the raw body): verifies the request signature, timestamp and nonce, then the scope. */
 export function requireClient(deps: ClientAuthDeps, scope: string) {
   return async function verifyClient(req: FastifyRequest, _reply: FastifyReply) {
     const keyId = header(req, 'x-quanyi-key');
