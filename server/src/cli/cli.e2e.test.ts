@@ -1,0 +1,116 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The `quanyi` command end to end, as a user runs it: a child process on an embedded data directory.
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quanyi.mjs');
+let dataDir: string;
+
+function quanyi(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  let json: any;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quanyi-cli-'));
+});
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+describe('quanyi CLI', () => {
+  it('generates a master key once, mode 0600, with a warning', () => {
+    const r = quanyi(['migrate']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/generated one into .*master\.key/);
+    const stat = fs.statSync(path.join(dataDir, 'master.key'));
+    expect(stat.mode & 0o777).toBe(0o600);
+    expect(quanyi(['migrate']).stderr).not.toMatch(/generated/);
+  });
+
+  it('creates and lists products with JSON output and validates input', () => {
+    const ok = quanyi(['products', 'create', '--sku', 'IQ-1M', '--name', '爱奇艺VIP月卡', '--platform', 'iqiyi', '--period', 'month:1', '--price', '1500', '--safety-stock', '5', '--json']);
+    expect(ok.code).toBe(0);
+    expect(ok.json).toMatchObject({ sku: 'IQ-1M', period: { unit: 'month', count: 1 }, price: 1500, kind: 'card_code', renewal: false });
+    const dup = quanyi(['products', 'create', '--sku', 'IQ-1M', '--name', 'x', '--platform', 'iqiyi', '--json']);
+    expect(dup.code).toBe(4);
+    expect(dup.json.error).toBe('sku_taken');
+    const bad = quanyi(['products', 'create', '--sku', 'BAD', '--name', 'x', '--platform', 'iqiyi', '--period', 'fortnight:1', '--price', '-3', '--json']);
+    expect(bad.code).toBe(3);
+    expect(bad.json.error).toBe('validation_failed');
+    expect(bad.json.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['period', 'price']));
+    const list = quanyi(['products', 'list', '--json']);
+    expect(list.json.map((p: { sku: string }) => p.sku)).toEqual(['IQ-1M']);
+    const usage = quanyi(['products', 'create', '--json']);
+    expect(usage.code).toBe(2);
+  });
+
+  it('creates a client key and an admin user', () => {
+    const c = quanyi(['clients', 'create', '--name', 'Mall', '--scopes', 'grants:write,grants:read', '--json']);
+    expect(c.code).toBe(0);
+    expect(c.json.key_id).toMatch(/^qk_/);
+    expect(c.json.secret).toMatch(/^qs_/);
+    const badScope = quanyi(['clients', 'create', '--name', 'Mall', '--scopes', 'grants:everything', '--json']);
+    expect(badScope.code).toBe(3);
+    const a = quanyi(['admin', 'create', '--email', 'ops@example.com', '--password', 'correct horse battery', '--role', 'operator', '--json']);
+    expect(a.code).toBe(0);
+    expect(a.json).toMatchObject({ email: 'ops@example.com', role: 'operator' });
+    const weak = quanyi(['admin', 'create', '--email', 'x@example.com', '--password', 'short', '--json']);
+    expect(weak.code).toBe(3);
+  });
+
+  it('rotates the master key and everything stays readable', () => {
+    const before = fs.readFileSync(path.join(dataDir, 'master.key'), 'utf8');
+    const r = quanyi(['keys', 'rotate', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json.rewrapped.server_secrets).toBe(3);
+    expect(r.json.rewrapped.clients).toBe(1);
+    const keys = fs.readFileSync(path.join(dataDir, 'master.key'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(keys.length).toBe(2);
+    expect(before).toContain(keys[1]);
+    // a second rotation still works: every wrapped key was readable under the new keyring
+    expect(quanyi(['keys', 'rotate', '--json']).code).toBe(0);
+    expect(quanyi(['clients', 'list', '--json']).json.length).toBe(1);
+  });
+
+  it('audit verify exits 0 on an intact chain', () => {
+    const r = quanyi(['audit', 'verify', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json.ok).toBe(true);
+    expect(r.json.events).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a second process on the same data directory gets a clear error naming the holder', async () => {
+    const server = spawn(process.execPath, [BIN, 'serve', '--no-workers'], {
+      env: { ...process.env, QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('server did not start')), 60_000);
+        server.stdout.on('data', (d) => String(d).includes('Quanyi is running') && (clearTimeout(t), resolve()));
+        server.on('exit', (code) => reject(new Error('server exited ' + code)));
+      });
+      const r = quanyi(['products', 'list', '--json']);
+      expect(r.code).toBe(6);
+      expect(r.json.error).toBe('data_dir_locked');
+      expect(r.json.holder_pid).toBe(server.pid);
+      expect(r.json.detail).toContain('quanyi serve');
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.on('exit', r));
+    }
+    expect(quanyi(['products', 'list', '--json']).code).toBe(0);
+  }, 90_000);
+});
