@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../platform/db/db.ts';
 
 // The `quanyi` command end to end, as a user runs it: a child process on an embedded data directory.
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quanyi.mjs');
@@ -89,6 +90,21 @@ describe('quanyi CLI', () => {
     expect(r.code).toBe(0);
     expect(r.json.ok).toBe(true);
     expect(r.json.events).toBeGreaterThanOrEqual(5);
+  });
+
+  it('audit verify exits 7 and names the first modified event', async () => {
+    const db = await openPglite(dataDir, 'test tamper');
+    try {
+      await db.exec(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;
+        UPDATE audit_events SET actor = 'somebody-else' WHERE seq = 2;
+        ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only;`);
+    } finally {
+      await db.close();
+    }
+    const r = quanyi(['audit', 'verify']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('BROKEN at event 2');
+    expect(quanyi(['audit', 'verify', '--json']).json).toMatchObject({ ok: false, broken_seq: 2 });
   });
 
   it('a second process on the same data directory gets a clear error naming the holder', async () => {
