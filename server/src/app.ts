@@ -57,6 +57,20 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
           'Issue digital entitlements (card codes, recharges, links). Client requests are signed: see the README, "Open API".',
       },
       servers: [{ url: ctx.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          signature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Quanyi-Signature',
+            description:
+              'HMAC-SHA256 request signature. Also send X-Quanyi-Key, X-Quanyi-Timestamp (Unix seconds, ±300 s) and ' +
+              'X-Quanyi-Nonce (≥16 chars, single use). Signature = lowercase hex HMAC-SHA256(secret, METHOD + "\\n" + ' +
+              'path?query + "\\n" + timestamp + "\\n" + nonce + "\\n" + hex SHA-256 of the raw body).',
+          },
+          session: { type: 'apiKey', in: 'cookie', name: 'quanyi_session', description: 'Admin session from POST /v1/admin/login' },
+        },
+      },
       tags: [
         { name: 'grants', description: 'Issue and track entitlements (signed client API)' },
         { name: 'redeem', description: 'Public redemption by token' },
