@@ -1,0 +1,57 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, idem, type Harness } from '../../testutil/harness.ts';
+
+// The redeem page in a real headless Chromium (Debian's package), on a phone-sized screen.
+let h: Harness;
+let browser: Browser;
+
+beforeAll(async () => {
+  h = await createHarness();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('redeem page', () => {
+  it('shows what it is, reveals the code on one tap, and copies it', async () => {
+    const client = await h.client();
+    const product = await h.product({ name: '腾讯视频VIP 1个月', platform: 'tencent_video', renewal: true });
+    const [secret] = await h.stock(product.id, 1);
+    const grant = (await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'phone-user' } }, { idempotencyKey: idem() })).body;
+
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
+    const page = await context.newPage();
+    await page.goto(grant.redeem_url);
+    await expect.poll(() => page.textContent('#name')).toBe('腾讯视频VIP 1个月');
+    expect(await page.textContent('#meta')).toContain('连续包月首期');
+    await page.click('#reveal');
+    await page.waitForSelector('#result:not([hidden])');
+    const shown = await page.$$eval('.secret', (els) => els.map((e) => e.textContent));
+    expect(shown).toEqual([(secret as { card_number: string }).card_number, (secret as { password: string }).password]);
+    expect(await page.textContent('#howto')).toContain('腾讯视频');
+    await page.click('.copy');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe((secret as { card_number: string }).card_number);
+    if (process.env.QUANYI_SCREENSHOTS) await page.screenshot({ path: `${process.env.QUANYI_SCREENSHOTS}/redeem.png` });
+
+    // reopening the link shows it as taken and still reveals the same code
+    await page.reload();
+    await expect.poll(() => page.textContent('#reveal')).toBe('再次查看卡密');
+    const g = await client.request('GET', `/v1/grants/${grant.id}`);
+    expect(g.body.status).toBe('redeemed');
+    await context.close();
+  });
+
+  it('tells the holder of an unknown link that it is invalid', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${h.url}/r/${'x'.repeat(43)}`);
+    await expect.poll(() => page.textContent('#status')).toContain('链接无效');
+    await page.close();
+  });
+});
