@@ -97,13 +97,35 @@ export async function importCodes(deps: Deps, opts: ImportOptions): Promise<Impo
     throw badRequest('already_expired', `The batch expiry ${opts.expiresAt.toISOString()} is in the past.`);
   }
   const m = meter(opts.onProgress ?? (() => {}));
-  opts.input.on('error', (e) => m.stream.destroy(e));
-  const rows = interpretRows(rowsOf(format, opts.input.pipe(m.stream)), { defaultExpiry: opts.expiresAt ?? null });
+  // A read error must end the import even while the parser waits for bytes that will never come (exceljs,
+  // for one, does not pass its input's errors on): every row read is raced against the first stream error.
+  let fail!: (e: Error) => void;
+  const failure = new Promise<never>((_, reject) => (fail = reject));
+  failure.catch(() => undefined);
+  opts.input.on('error', (e) => {
+    fail(e);
+    m.stream.destroy(e);
+  });
+  m.stream.on('error', (e) => fail(e));
+  const parsed = interpretRows(rowsOf(format, opts.input.pipe(m.stream)), { defaultExpiry: opts.expiresAt ?? null });
+  const rows = failFast(parsed, failure);
   try {
     return await deps.db.transaction().execute((tx) => importInTx(deps, tx, opts, format, rows, m.digest));
   } finally {
     // on failure, stop reading the file (and release its descriptor)
     opts.input.destroy();
+  }
+}
+
+async function* failFast<T>(it: AsyncGenerator<T>, failure: Promise<never>): AsyncGenerator<T> {
+  try {
+    for (;;) {
+      const r = await Promise.race([it.next(), failure]);
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    void it.return(undefined).catch(() => undefined);
   }
 }
 

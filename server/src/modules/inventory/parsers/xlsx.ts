@@ -25,7 +25,7 @@ export async function* xlsxRows(input: Readable): AsyncGenerator<RawRow> {
     sharedStrings: 'cache',
     worksheets: 'emit',
     hyperlinks: 'ignore',
-    styles: 'ignore',
+    styles: 'cache', // needed to tell a date cell from a number
   });
   try {
     for await (const sheet of reader) {
