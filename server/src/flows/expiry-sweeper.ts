@@ -1,5 +1,6 @@
 import type { AppContext } from '../platform/context.ts';
 import { expireGrants } from '../modules/grants/grants.service.ts';
+import { expireCodes } from '../modules/inventory/inventory.service.ts';
 
 // Periodically expires unredeemed grants (returning their codes to stock) and expired stock. Each sweep is
 // a bounded, SKIP LOCKED statement, so running it in several processes at once is safe.
@@ -13,11 +14,8 @@ export function startExpirySweeper(ctx: AppContext, opts: { intervalMs?: number;
       grants += n;
     }
     if (grants) opts.log?.('grants expired', grants);
-    const inventory = await import('../modules/inventory/inventory.service.ts').catch(() => null);
-    if (inventory && 'expireCodes' in inventory) {
-      const codes = await (inventory.expireCodes as (db: AppContext['db']) => Promise<number>)(ctx.db);
-      if (codes) opts.log?.('codes expired', codes);
-    }
+    const codes = await expireCodes(ctx.db);
+    if (codes) opts.log?.('codes expired', codes);
   };
   const timer = setInterval(() => {
     if (running) return;

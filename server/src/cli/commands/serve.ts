@@ -4,6 +4,7 @@ import { loadConfig } from '../../platform/config.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { startExpirySweeper } from '../../flows/expiry-sweeper.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
+import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { reportError } from '../output.ts';
 
 export function registerServe(program: Command) {
@@ -22,7 +23,6 @@ export function registerServe(program: Command) {
         if (opts.workers) {
           const sweeper = startExpirySweeper(ctx, { log: (msg, n) => app.log.info({ n }, msg) });
           stops.push(sweeper.stop);
-          const { startJobRunner } = await import('../../platform/jobs/runner.ts');
           const runner = startJobRunner(ctx);
           stops.push(() => runner.stop());
         }
