@@ -49,13 +49,16 @@ export async function stockLevels(db: Executor, opts: { product?: string } = {})
  */
 export async function expireCodes(db: Executor, opts: { limit?: number } = {}): Promise<number> {
   const limit = opts.limit ?? 10_000;
+  // a materialized CTE: `id IN (SELECT … LIMIT n)` may be re-run by the planner and touch more than n rows
   const res = await sql`
+    WITH due AS MATERIALIZED (
+      SELECT id FROM codes
+       WHERE status = 'available' AND expires_at <= now()
+       ORDER BY expires_at
+       LIMIT ${limit}
+       FOR UPDATE SKIP LOCKED)
     UPDATE codes SET status = 'expired', updated_at = now()
-     WHERE id IN (SELECT id FROM codes
-                   WHERE status = 'available' AND expires_at <= now()
-                   ORDER BY expires_at
-                   LIMIT ${limit}
-                   FOR UPDATE SKIP LOCKED)
-       AND status = 'available'`.execute(db);
+      FROM due
+     WHERE codes.id = due.id AND codes.status = 'available'`.execute(db);
   return Number(res.numAffectedRows ?? 0);
 }
