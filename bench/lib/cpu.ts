@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import pg from 'pg';
+
+// Where the CPU goes during a load phase: the server child, this process (the load generator or the raw
+// SQL driver), the PostgreSQL backends serving the bench database, and the whole machine (which also
+// shows anything else running on it). Read from /proc, in clock ticks (USER_HZ = 100 on Linux).
+const HZ = 100;
+
+function procTicks(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime (fields 14 and 15)
+  } catch {
+    return 0;
+  }
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] ?? 0);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+export interface CpuShare {
+  /** CPU seconds used during the measured windows */
+  serverS: number;
+  benchS: number;
+  postgresS: number;
+  machineBusyS: number;
+  wallS: number;
+  cores: number;
+}
+
+/** Accumulates CPU use over several windows (one per round). */
+export class CpuMeter {
+  readonly total: CpuShare;
+  constructor(
+    private readonly dbUrl: string | null,
+    private readonly dbName: string | null,
+    private readonly serverPid: number | null,
+    cores: number,
+  ) {
+    this.total = { serverS: 0, benchS: 0, postgresS: 0, machineBusyS: 0, wallS: 0, cores };
+  }
+
+  private async backendPids(): Promise<number[]> {
+    if (!this.dbUrl || !this.dbName) return [];
+    const c = new pg.Client({ connectionString: this.dbUrl });
+    await c.connect();
+    try {
+      const r = await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.dbName]);
+      return r.rows.map((x: { pid: number }) => x.pid);
+    } finally {
+      await c.end();
+    }
+  }
+
+  /** Measures `fn` (a load window); backends are listed at the start, so the pool must be open by then. */
+  async measure<T>(fn: () => Promise<T>): Promise<T> {
+    const pids = await this.backendPids();
+    const pg0 = pids.reduce((a, p) => a + procTicks(p), 0);
+    const s0 = this.serverPid ? procTicks(this.serverPid) : 0;
+    const b0 = process.cpuUsage();
+    const m0 = machineTicks();
+    const t0 = performance.now();
+    const value = await fn();
+    const wall = (performance.now() - t0) / 1000;
+    const m1 = machineTicks();
+    const b1 = process.cpuUsage(b0);
+    this.total.serverS += this.serverPid ? (procTicks(this.serverPid) - s0) / HZ : 0;
+    this.total.postgresS += (pids.reduce((a, p) => a + procTicks(p), 0) - pg0) / HZ;
+    this.total.benchS += (b1.user + b1.system) / 1e6;
+    this.total.machineBusyS += (m1.busy - m0.busy) / HZ;
+    this.total.wallS += wall;
+    return value;
+  }
+}
+
+/** CPU milliseconds per operation by component, and how busy the machine was. */
+export function cpuPerOp(c: CpuShare, ops: number) {
+  const per = (s: number) => Number(((s * 1000) / Math.max(1, ops)).toFixed(3));
+  return {
+    serverMsPerOp: per(c.serverS),
+    loadGeneratorMsPerOp: per(c.benchS),
+    postgresMsPerOp: per(c.postgresS),
+    machineBusyMsPerOp: per(c.machineBusyS),
+    machineBusyPct: Number(((100 * c.machineBusyS) / (c.wallS * c.cores)).toFixed(1)),
+  };
+}
