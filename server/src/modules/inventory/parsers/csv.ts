@@ -25,7 +25,8 @@ export async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
     }
   } catch (e) {
     const err = e as Error & { code?: string; lines?: number };
-    if (err.code?.startsWith('CSV_')) throw badRequest('invalid_file', `The CSV file cannot be read near line ${err.lines ?? '?'}: ${err.message}`);
+    // the parser's own message may quote file content (a code): only its error code leaves here
+    if (err.code?.startsWith('CSV_')) throw badRequest('invalid_file', `The CSV file cannot be read near line ${err.lines ?? '?'} (${err.code}).`);
     throw e;
   }
 }
