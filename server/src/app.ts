@@ -45,6 +45,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   installProblemHandlers(app);
   app.addSchema(Problem);
 
+  // Document the session requirement on every admin route (the routes themselves enforce it).
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/admin/') && route.url !== '/v1/admin/login' && route.schema) {
+      route.schema = { ...route.schema, security: [{ session: [] }] };
+    }
+  });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 512 * 1024 * 1024, files: 1, fields: 20 } });
   await app.register(swagger, {
