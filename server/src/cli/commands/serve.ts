@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { startExpirySweeper } from '../../flows/expiry-sweeper.ts';
@@ -17,6 +16,8 @@ export function registerServe(program: Command) {
       try {
         const config = loadConfig();
         const ctx = await openRuntime(config, 'quanyi serve', { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        // loaded here, not at the top: the HTTP stack is only needed by `serve`, and every other command starts faster
+        const { buildApp } = await import('../../app.ts');
         const app = await buildApp(ctx);
         const demo = opts.demo ? await seedDemo(ctx) : null;
         const stops: Array<() => Promise<void>> = [];
