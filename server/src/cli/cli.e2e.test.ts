@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,19 +10,25 @@ import { openPglite } from '../platform/db/db.ts';
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quanyi.mjs');
 let dataDir: string;
 
-function quanyi(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
+// Async on purpose: a synchronous spawn would block the test worker and starve vitest's own RPC.
+function quanyi(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; json: any }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 60_000 },
+      (err, stdout, stderr) => {
+        let json: any;
+        try {
+          json = JSON.parse(stdout);
+        } catch {
+          json = undefined;
+        }
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+        resolve({ code, stdout, stderr, json });
+      },
+    );
   });
-  let json: any;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
 }
 
 beforeAll(() => {
@@ -31,49 +37,49 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('quanyi CLI', () => {
-  it('generates a master key once, mode 0600, with a warning', () => {
-    const r = quanyi(['migrate']);
+  it('generates a master key once, mode 0600, with a warning', async () => {
+    const r = await quanyi(['migrate']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/generated one into .*master\.key/);
     const stat = fs.statSync(path.join(dataDir, 'master.key'));
     expect(stat.mode & 0o777).toBe(0o600);
-    expect(quanyi(['migrate']).stderr).not.toMatch(/generated/);
+    expect((await quanyi(['migrate'])).stderr).not.toMatch(/generated/);
   });
 
-  it('creates and lists products with JSON output and validates input', () => {
-    const ok = quanyi(['products', 'create', '--sku', 'IQ-1M', '--name', '爱奇艺VIP月卡', '--platform', 'iqiyi', '--period', 'month:1', '--price', '1500', '--safety-stock', '5', '--json']);
+  it('creates and lists products with JSON output and validates input', async () => {
+    const ok = await quanyi(['products', 'create', '--sku', 'IQ-1M', '--name', '爱奇艺VIP月卡', '--platform', 'iqiyi', '--period', 'month:1', '--price', '1500', '--safety-stock', '5', '--json']);
     expect(ok.code).toBe(0);
     expect(ok.json).toMatchObject({ sku: 'IQ-1M', period: { unit: 'month', count: 1 }, price: 1500, kind: 'card_code', renewal: false });
-    const dup = quanyi(['products', 'create', '--sku', 'IQ-1M', '--name', 'x', '--platform', 'iqiyi', '--json']);
+    const dup = await quanyi(['products', 'create', '--sku', 'IQ-1M', '--name', 'x', '--platform', 'iqiyi', '--json']);
     expect(dup.code).toBe(4);
     expect(dup.json.error).toBe('sku_taken');
-    const bad = quanyi(['products', 'create', '--sku', 'BAD', '--name', 'x', '--platform', 'iqiyi', '--period', 'fortnight:1', '--price', '-3', '--json']);
+    const bad = await quanyi(['products', 'create', '--sku', 'BAD', '--name', 'x', '--platform', 'iqiyi', '--period', 'fortnight:1', '--price', '-3', '--json']);
     expect(bad.code).toBe(3);
     expect(bad.json.error).toBe('validation_failed');
     expect(bad.json.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['period', 'price']));
-    const list = quanyi(['products', 'list', '--json']);
+    const list = await quanyi(['products', 'list', '--json']);
     expect(list.json.map((p: { sku: string }) => p.sku)).toEqual(['IQ-1M']);
-    const usage = quanyi(['products', 'create', '--json']);
+    const usage = await quanyi(['products', 'create', '--json']);
     expect(usage.code).toBe(2);
   });
 
-  it('creates a client key and an admin user', () => {
-    const c = quanyi(['clients', 'create', '--name', 'Mall', '--scopes', 'grants:write,grants:read', '--json']);
+  it('creates a client key and an admin user', async () => {
+    const c = await quanyi(['clients', 'create', '--name', 'Mall', '--scopes', 'grants:write,grants:read', '--json']);
     expect(c.code).toBe(0);
     expect(c.json.key_id).toMatch(/^qk_/);
     expect(c.json.secret).toMatch(/^qs_/);
-    const badScope = quanyi(['clients', 'create', '--name', 'Mall', '--scopes', 'grants:everything', '--json']);
+    const badScope = await quanyi(['clients', 'create', '--name', 'Mall', '--scopes', 'grants:everything', '--json']);
     expect(badScope.code).toBe(3);
-    const a = quanyi(['admin', 'create', '--email', 'ops@example.com', '--password', 'correct horse battery', '--role', 'operator', '--json']);
+    const a = await quanyi(['admin', 'create', '--email', 'ops@example.com', '--password', 'correct horse battery', '--role', 'operator', '--json']);
     expect(a.code).toBe(0);
     expect(a.json).toMatchObject({ email: 'ops@example.com', role: 'operator' });
-    const weak = quanyi(['admin', 'create', '--email', 'x@example.com', '--password', 'short', '--json']);
+    const weak = await quanyi(['admin', 'create', '--email', 'x@example.com', '--password', 'short', '--json']);
     expect(weak.code).toBe(3);
   });
 
-  it('rotates the master key and everything stays readable', () => {
+  it('rotates the master key and everything stays readable', async () => {
     const before = fs.readFileSync(path.join(dataDir, 'master.key'), 'utf8');
-    const r = quanyi(['keys', 'rotate', '--json']);
+    const r = await quanyi(['keys', 'rotate', '--json']);
     expect(r.code).toBe(0);
     expect(r.json.rewrapped.server_secrets).toBe(3);
     expect(r.json.rewrapped.clients).toBe(1);
@@ -81,12 +87,12 @@ describe('quanyi CLI', () => {
     expect(keys.length).toBe(2);
     expect(before).toContain(keys[1]);
     // a second rotation still works: every wrapped key was readable under the new keyring
-    expect(quanyi(['keys', 'rotate', '--json']).code).toBe(0);
-    expect(quanyi(['clients', 'list', '--json']).json.length).toBe(1);
+    expect((await quanyi(['keys', 'rotate', '--json'])).code).toBe(0);
+    expect((await quanyi(['clients', 'list', '--json'])).json.length).toBe(1);
   });
 
-  it('audit verify exits 0 on an intact chain', () => {
-    const r = quanyi(['audit', 'verify', '--json']);
+  it('audit verify exits 0 on an intact chain', async () => {
+    const r = await quanyi(['audit', 'verify', '--json']);
     expect(r.code).toBe(0);
     expect(r.json.ok).toBe(true);
     expect(r.json.events).toBeGreaterThanOrEqual(5);
@@ -101,10 +107,10 @@ describe('quanyi CLI', () => {
     } finally {
       await db.close();
     }
-    const r = quanyi(['audit', 'verify']);
+    const r = await quanyi(['audit', 'verify']);
     expect(r.code).toBe(7);
     expect(r.stderr).toContain('BROKEN at event 2');
-    expect(quanyi(['audit', 'verify', '--json']).json).toMatchObject({ ok: false, broken_seq: 2 });
+    expect((await quanyi(['audit', 'verify', '--json'])).json).toMatchObject({ ok: false, broken_seq: 2 });
   });
 
   it('a second process on the same data directory gets a clear error naming the holder', async () => {
@@ -118,7 +124,7 @@ describe('quanyi CLI', () => {
         server.stdout.on('data', (d) => String(d).includes('Quanyi is running') && (clearTimeout(t), resolve()));
         server.on('exit', (code) => reject(new Error('server exited ' + code)));
       });
-      const r = quanyi(['products', 'list', '--json']);
+      const r = await quanyi(['products', 'list', '--json']);
       expect(r.code).toBe(6);
       expect(r.json.error).toBe('data_dir_locked');
       expect(r.json.holder_pid).toBe(server.pid);
@@ -127,6 +133,6 @@ describe('quanyi CLI', () => {
       server.kill('SIGTERM');
       await new Promise((r) => server.on('exit', r));
     }
-    expect(quanyi(['products', 'list', '--json']).code).toBe(0);
+    expect((await quanyi(['products', 'list', '--json'])).code).toBe(0);
   }, 90_000);
 });
