@@ -228,9 +228,11 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
     try {
       if (!imported) await bulkStock(database, keyring, importProduct.id, opts.importRows);
       await database.exec('ANALYZE codes');
-      res.explain = await checkClaimPlan(bench.url, importProduct.id);
+      res.explain = await checkClaimPlan(bench.url, importProduct.id, 100_000);
       const e = res.explain;
-      log(`explain: stock ${fmt(e.stock)}; pinned plan uses codes_claim_idx: ${e.pinned.usesClaimIndex} (${e.pinned.ms} ms); unpinned: ${e.unpinned.usesClaimIndex} (${e.unpinned.ms} ms)`);
+      log(`explain: stock ${fmt(e.stock)}; pinned plan uses codes_claim_idx: ${e.pinned.usesClaimIndex} (${e.pinned.ms} ms, ${e.pinned.buffers} buffers); unpinned: ${e.unpinned.usesClaimIndex} (${e.unpinned.ms} ms)`);
+      const d = e.deadEntries;
+      if (d) log(`explain: after ${fmt(d.claimed)} unvacuumed claims one claim takes ${d.beforeVacuum.ms} ms / ${fmt(d.beforeVacuum.buffers)} buffers; after VACUUM (${d.vacuumSeconds.toFixed(1)} s) ${d.afterVacuum.ms} ms / ${d.afterVacuum.buffers} buffers`);
     } catch (e) {
       res.failures.explain = (e as Error).message;
     }
@@ -325,6 +327,8 @@ function report(res: Results): string {
   if (res.explain) {
     const e = res.explain;
     rows.push([`claim plan at ${fmt(e.stock)} stock`, e.pinned.usesClaimIndex ? `codes_claim_idx, ${e.pinned.ms} ms` : 'NOT on the claim index', '', '', '', '', 'index scan', verdict(e.pinned.usesClaimIndex)]);
+    const d = e.deadEntries;
+    if (d) rows.push([`claim after ${fmt(d.claimed)} unvacuumed claims`, `${d.beforeVacuum.ms} ms, ${fmt(d.beforeVacuum.buffers)} buffers`, '', '', '', '', `after VACUUM: ${d.afterVacuum.ms} ms`, '']);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';

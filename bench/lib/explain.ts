@@ -9,17 +9,32 @@ const CLAIM_SELECT = `SELECT id FROM codes
    LIMIT 1
    FOR UPDATE SKIP LOCKED`;
 
+export interface PlanRun {
+  plan: string;
+  usesClaimIndex: boolean;
+  ms: number;
+  /** shared buffers the claim touched */
+  buffers: number;
+}
+
 export interface PlanCheck {
   stock: number;
-  pinned: { plan: string; usesClaimIndex: boolean; ms: number };
-  unpinned: { plan: string; usesClaimIndex: boolean; ms: number };
+  pinned: PlanRun;
+  unpinned: PlanRun;
+  /** the pinned claim after `claimed` codes were claimed and not yet vacuumed, and after VACUUM */
+  deadEntries?: { claimed: number; beforeVacuum: PlanRun; afterVacuum: PlanRun; vacuumSeconds: number };
 }
 
 function summarisePlan(rows: Array<Record<string, string>>): string {
   return rows.map((r) => Object.values(r)[0]).join('\n');
 }
 
-export async function checkClaimPlan(dbUrl: string, productId: string): Promise<PlanCheck> {
+/**
+ * `claimDead`: afterwards, mark that many codes at the head of the claim order reserved (as that many
+ * claims would) and measure the claim again before and after VACUUM: the dead index entries every claim
+ * has to step over until vacuum removes them. Destructive: run it last, on a bench database.
+ */
+export async function checkClaimPlan(dbUrl: string, productId: string, claimDead = 0): Promise<PlanCheck> {
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   try {
@@ -28,15 +43,30 @@ export async function checkClaimPlan(dbUrl: string, productId: string): Promise<
       await c.query('BEGIN');
       try {
         if (pinned) await c.query('SET LOCAL enable_seqscan = off');
-        const r = await c.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) ${CLAIM_SELECT}`, [productId]);
+        const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON) ${CLAIM_SELECT}`, [productId]);
         const plan = summarisePlan(r.rows);
         const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);
-        return { plan, usesClaimIndex: /codes_claim_idx/.test(plan), ms };
+        const buffers = Number(/Buffers: shared hit=(\d+)(?: read=(\d+))?/.exec(plan)?.slice(1, 3).reduce((a, b) => a + Number(b ?? 0), 0) ?? NaN);
+        return { plan, usesClaimIndex: /codes_claim_idx/.test(plan), ms, buffers };
       } finally {
         await c.query('ROLLBACK');
       }
     };
-    return { stock, pinned: await run(true), unpinned: await run(false) };
+    const out: PlanCheck = { stock, pinned: await run(true), unpinned: await run(false) };
+    if (claimDead > 0) {
+      await c.query(
+        `UPDATE codes SET status = 'reserved', grant_id = 'grt_bench_dead', updated_at = now()
+          WHERE id IN (SELECT id FROM codes WHERE product_id = $1 AND status = 'available' ORDER BY product_id, expires_at, id LIMIT $2)`,
+        [productId, claimDead],
+      );
+      await run(true); // the first scan visits the heap and marks the dead entries; measure the steady state
+      const beforeVacuum = await run(true);
+      const t = performance.now();
+      await c.query('VACUUM codes');
+      const vacuumSeconds = (performance.now() - t) / 1000;
+      out.deadEntries = { claimed: claimDead, beforeVacuum, afterVacuum: await run(true), vacuumSeconds };
+    }
+    return out;
   } finally {
     await c.end();
   }

@@ -47,7 +47,7 @@ export async function importWithCli(env: Record<string, string>, sku: string, fi
     childEnv({ ...env, LOG_LEVEL: 'warn' }),
     timeoutMs,
   );
-  let parsed: { imported?: number; rejected_count?: number } | null = null;
+  let parsed: { imported?: number; rejected_count?: number; rejected?: unknown[] } | null = null;
   try {
     parsed = JSON.parse(r.stdout);
   } catch {
@@ -61,7 +61,7 @@ export async function importWithCli(env: Record<string, string>, sku: string, fi
     peakMb: r.peakMb,
     peakSource: r.peakSource,
     imported,
-    rejected: typeof parsed?.rejected_count === 'number' ? parsed.rejected_count : null,
+    rejected: typeof parsed?.rejected_count === 'number' ? parsed.rejected_count : Array.isArray(parsed?.rejected) ? parsed.rejected.length : null,
     rowsPerSecond: imported !== null ? imported / r.seconds : null,
     detail: ok ? undefined : `exit ${r.code}: ${(r.stdout.slice(0, 600) + r.stderr.slice(-1200)).trim()}`,
   };
