@@ -337,6 +337,8 @@ function report(res: Results): string {
     if (v && v.grants !== v.reservedCodes) out.push(`!! ${k}: ${v.grants} grants but ${v.reservedCodes} reserved codes`);
     if (v && v.errors) out.push(`${k} errors: ${JSON.stringify(v.errorKinds)}`);
   }
+  const m = res.machine;
+  out.push(`machine: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, PostgreSQL ${String(m['pg.server_version'] ?? '?').split(' ')[0]}; load average (1 min) ${(m.loadAvgAtStart as number[])?.[0]} at start, ${(m.loadAvgAtEnd as number[] | undefined)?.[0] ?? '?'} at end`);
   for (const [k, v] of Object.entries(res.failures)) out.push(`!! ${k} failed: ${v.split('\n')[0]}`);
   if (res.import && !res.import.ok) out.push(`!! import: ${res.import.detail?.split('\n').slice(0, 3).join(' ')}`);
   return out.join('\n');
