@@ -98,17 +98,15 @@ export async function importCodes(deps: Deps, opts: ImportOptions): Promise<Impo
   }
   const m = meter(opts.onProgress ?? (() => {}));
   // A read error must end the import even while the parser waits for bytes that will never come (exceljs,
-  // for one, does not pass its input's errors on): every row read is raced against the first stream error.
-  let fail!: (e: Error) => void;
-  const failure = new Promise<never>((_, reject) => (fail = reject));
-  failure.catch(() => undefined);
+  // for one, does not pass its input's errors on): every row read also listens for the first stream error.
+  const guard = readGuard();
   opts.input.on('error', (e) => {
-    fail(e);
+    guard.fail(e);
     m.stream.destroy(e);
   });
-  m.stream.on('error', (e) => fail(e));
+  m.stream.on('error', (e) => guard.fail(e));
   const parsed = interpretRows(rowsOf(format, opts.input.pipe(m.stream)), { defaultExpiry: opts.expiresAt ?? null });
-  const rows = failFast(parsed, failure);
+  const rows = guard.wrap(parsed);
   try {
     return await deps.db.transaction().execute((tx) => importInTx(deps, tx, opts, format, rows, m.digest));
   } finally {
@@ -117,16 +115,35 @@ export async function importCodes(deps: Deps, opts: ImportOptions): Promise<Impo
   }
 }
 
-async function* failFast<T>(it: AsyncGenerator<T>, failure: Promise<never>): AsyncGenerator<T> {
-  try {
-    for (;;) {
-      const r = await Promise.race([it.next(), failure]);
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    void it.return(undefined).catch(() => undefined);
-  }
+/**
+ * Iterates `it` but rejects the pending read as soon as `fail` is called. (Not Promise.race against one
+ * long-lived promise: every race would leave a reaction on it, a leak of one closure per row.)
+ */
+function readGuard() {
+  let failed: Error | null = null;
+  let rejectPending: ((e: Error) => void) | null = null;
+  return {
+    fail(e: Error) {
+      failed ??= e;
+      rejectPending?.(e);
+    },
+    async *wrap<T>(it: AsyncGenerator<T>): AsyncGenerator<T> {
+      try {
+        for (;;) {
+          if (failed) throw failed;
+          const r = await new Promise<IteratorResult<T>>((resolve, reject) => {
+            rejectPending = reject;
+            it.next().then(resolve, reject);
+          });
+          rejectPending = null;
+          if (r.done) return;
+          yield r.value;
+        }
+      } finally {
+        void it.return(undefined).catch(() => undefined);
+      }
+    },
+  };
 }
 
 async function importInTx(
