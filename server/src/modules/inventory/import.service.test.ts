@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
@@ -52,6 +56,23 @@ describe('importCodes', () => {
     const second = await run({ product: p.id, input: text('K-300\nK-200\nK-400\n'), sourceName: 'b.txt' });
     expect(second.imported).toBe(2);
     expect(second.rejected).toEqual([{ line: 2, reason: `already in stock (batch ${first.batch_id}, line 2)` }]);
+  });
+
+  it('imports an XLSX workbook and a TXT file through the same path', async () => {
+    const p = await h.product({ kind: 'link' });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qy-imp-')), 'links.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('s');
+    ws.addRow(['url']);
+    ws.addRow(['https://v.example/r/AAA1']);
+    ws.addRow(['https://v.example/r/AAA2']);
+    ws.addRow(['https://v.example/r/AAA1']);
+    await wb.xlsx.writeFile(file);
+    const x = await run({ product: p.sku, input: fs.createReadStream(file), sourceName: file });
+    expect(x).toMatchObject({ imported: 2, total_rows: 3, rejected: [{ line: 4, reason: 'duplicate of line 2' }] });
+    const t = await run({ product: p.sku, input: text('https://v.example/r/AAA3\nhttps://v.example/r/AAA2\n'), sourceName: 'more.txt' });
+    expect(t.rejected).toEqual([{ line: 2, reason: `already in stock (batch ${x.batch_id}, line 3)` }]);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it('applies the batch expiry to rows without their own and keeps per-row expiry', async () => {
