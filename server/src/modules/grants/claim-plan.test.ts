@@ -22,10 +22,15 @@ describe(`claim plan on ${STOCK.toLocaleString('en')} codes (${onRealPostgres ? 
     await h.stock(product.id, 1);
     const batchId = batch?.id ?? (await h.ctx.db.selectFrom('batches').select('id').executeTakeFirstOrThrow()).id;
     // Bulk stock with placeholder ciphertexts: this test is about the plan, not about decryption.
-    await sql`INSERT INTO codes (batch_id, product_id, ciphertext, fingerprint, hint, source_line, status)
-              SELECT ${batchId}, ${product.id}, '\\x00'::bytea, sha256(('plan' || g)::bytea), '****', g,
-                     CASE WHEN g <= ${STOCK / 4} THEN 'delivered' ELSE 'available' END
-                FROM generate_series(1, ${STOCK}) g`.execute(h.ctx.db);
+    // In slices: one huge statement would block the (single-threaded) embedded database, and with it the
+    // test worker, for longer than the test runner tolerates.
+    for (let from = 1; from <= STOCK; from += 50_000) {
+      await sql`INSERT INTO codes (batch_id, product_id, ciphertext, fingerprint, hint, source_line, status)
+                SELECT ${batchId}, ${product.id}, '\\x00'::bytea, sha256(('plan' || g)::bytea), '****', g,
+                       CASE WHEN g <= ${STOCK / 4} THEN 'delivered' ELSE 'available' END
+                  FROM generate_series(${from}::int, ${Math.min(STOCK, from + 49_999)}::int) g`.execute(h.ctx.db);
+      await new Promise((r) => setImmediate(r));
+    }
     await sql`ANALYZE codes`.execute(h.ctx.db);
 
     const fn = await sql<{ def: string; config: string[] | null }>`

@@ -50,6 +50,20 @@ describe('importCodes', () => {
     expect(JSON.stringify(audit[0].details)).not.toMatch(/A-1|P1/);
   });
 
+  it('concurrent imports of overlapping files neither deadlock nor store a code twice', async () => {
+    const p = await h.product();
+    const fileA = Array.from({ length: 3000 }, (_, i) => `OV-${i}`).join('\n');
+    const fileB = Array.from({ length: 3000 }, (_, i) => `OV-${2999 - i + 1500}`).join('\n'); // overlaps 1500..2999, reversed
+    const [a, b] = await Promise.all([
+      run({ product: p.id, input: text(fileA), sourceName: 'a.txt', chunkSize: 500 }),
+      run({ product: p.id, input: text(fileB), sourceName: 'b.txt', chunkSize: 500 }),
+    ]);
+    expect(a.imported + b.imported).toBe(4500);
+    expect(a.rejected_count + b.rejected_count).toBe(1500);
+    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM codes WHERE product_id = ${p.id}`.execute(h.ctx.db);
+    expect(Number(n.rows[0].n)).toBe(4500);
+  });
+
   it('rejects codes already in stock, naming the batch, and imports the rest', async () => {
     const p = await h.product();
     const first = await run({ product: p.id, input: text('K-100\nK-200\n'), sourceName: 'a.txt' });

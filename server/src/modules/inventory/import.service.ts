@@ -154,6 +154,9 @@ async function importInTx(
   rows: AsyncIterable<ParsedRow>,
   digest: () => string,
 ): Promise<ImportResult> {
+  // One import at a time: two imports holding overlapping codes would wait on each other's uniqueness
+  // checks in opposite orders and deadlock. Imports are rare; queueing them is the simple, safe answer.
+  await sql`SELECT pg_advisory_xact_lock(7261002)`.execute(tx);
   const product = await findProduct(tx, opts.product);
   if (!product) throw notFound('Product', opts.product);
   if (product.kind !== 'card_code' && product.kind !== 'link') {
