@@ -4,6 +4,7 @@ import { openRuntime } from '../../platform/runtime.ts';
 import { startExpirySweeper } from '../../flows/expiry-sweeper.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
+import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
 import { reportError } from '../output.ts';
 
 export function registerServe(program: Command) {
@@ -26,6 +27,8 @@ export function registerServe(program: Command) {
           stops.push(sweeper.stop);
           const runner = startJobRunner(ctx);
           stops.push(() => runner.stop());
+          const maintenance = startEmbeddedMaintenance(ctx.database, { onError: (e) => app.log.warn({ err: e }, 'maintenance failed') });
+          stops.push(maintenance.stop);
         }
         await app.listen({ port: config.port, host: config.host });
         const url = config.publicUrl;

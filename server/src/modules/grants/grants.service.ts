@@ -23,8 +23,6 @@ export interface IssueInput {
 
 export type IssueOutcome = { grant: Grant; replayed: boolean };
 
-const PRODUCT_COLUMNS = sql`p.sku, p.name, p.platform, p.kind, p.period_unit, p.period_count, p.renewal`;
-
 export function requestHash(raw: Buffer | string | undefined): string {
   return createHash('sha256').update(raw ?? '').digest('hex');
 }
@@ -44,32 +42,16 @@ export async function issueGrant(ctx: AppContext, input: IssueInput): Promise<Is
   const id = newId('grt');
   const phone = body.recipient.phone ?? null;
   try {
-    // One round trip: find the product, claim a code (quanyi_claim_code: SKIP LOCKED, plan pinned to the
+    // One round trip (migration 004): find the product, claim a code (SKIP LOCKED, plan pinned to the
     // partial index), insert the grant. A unique violation (idempotency key, out_order_no) aborts the whole
-    // statement, which also undoes the claim.
-    const res = await sql<GrantRow>`
-      WITH p AS (
-        SELECT id, validity_days, ${PRODUCT_COLUMNS} FROM products p
-         WHERE (p.id = ${body.product} OR p.sku = ${body.product}) AND p.status = 'active' AND p.kind IN ('card_code', 'link')
-      ), c AS (
-        SELECT p.*, quanyi_claim_code(p.id, ${id}) AS code_id FROM p
-      ), ins AS (
-        INSERT INTO grants (id, client_id, product_id, status, recipient_external_id, recipient_phone_enc,
-                            recipient_phone_masked, recipient_phone_fp, recipient_email, out_order_no,
-                            idempotency_key, request_hash, metadata, token_hash, code_id, expires_at, issued_by)
-        SELECT ${id}, ${input.clientId}, c.id, 'issued', ${body.recipient.external_id ?? null},
-               ${phone ? ctx.secrets.sealPii(phone, 'phone:' + id) : null}, ${phone ? maskPhone(phone) : null},
-               ${phone ? ctx.secrets.phoneFingerprint(phone) : null}, ${body.recipient.email?.toLowerCase() ?? null},
-               ${body.out_order_no ?? null}, ${input.idempotencyKey}, ${input.requestHash},
-               ${JSON.stringify(body.metadata ?? {})}::jsonb, ${tokenHash(ctx.secrets.redeemToken(id))}, c.code_id,
-               COALESCE(${expiresAt}::timestamptz, now() + make_interval(days => COALESCE(c.validity_days, ${ctx.config.grantDefaultValidityDays}::int))),
-               ${input.issuedBy}
-          FROM c WHERE c.code_id IS NOT NULL
-        RETURNING *
-      )
-      SELECT ins.id, ins.status, ins.product_id, ${PRODUCT_COLUMNS}, ins.recipient_external_id, ins.recipient_phone_masked,
-             ins.recipient_email, ins.out_order_no, ins.metadata, ins.expires_at, ins.created_at, ins.redeemed_at, ins.ended_at
-        FROM ins JOIN p ON p.id = ins.product_id`.execute(ctx.db);
+    // call, which also undoes the claim.
+    const res = await sql<GrantRow>`SELECT * FROM quanyi_issue_grant(
+        ${id}, ${input.clientId}, ${body.product}, ${body.recipient.external_id ?? null},
+        ${phone ? ctx.secrets.sealPii(phone, 'phone:' + id) : null}, ${phone ? maskPhone(phone) : null},
+        ${phone ? ctx.secrets.phoneFingerprint(phone) : null}, ${body.recipient.email?.toLowerCase() ?? null},
+        ${body.out_order_no ?? null}, ${input.idempotencyKey}, ${input.requestHash},
+        ${JSON.stringify(body.metadata ?? {})}::jsonb, ${tokenHash(ctx.secrets.redeemToken(id))},
+        ${expiresAt}::timestamptz, ${ctx.config.grantDefaultValidityDays}::int, ${input.issuedBy})`.execute(ctx.db);
     if (res.rows[0]) return { grant: toGrant(res.rows[0], ctx.config.publicUrl, ctx.secrets), replayed: false };
   } catch (e) {
     if (input.clientId && input.idempotencyKey && isUniqueViolation(e, 'grants_client_idem_key')) {

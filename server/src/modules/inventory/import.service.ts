@@ -108,7 +108,10 @@ export async function importCodes(deps: Deps, opts: ImportOptions): Promise<Impo
   const parsed = interpretRows(rowsOf(format, opts.input.pipe(m.stream)), { defaultExpiry: opts.expiresAt ?? null });
   const rows = guard.wrap(parsed);
   try {
-    return await deps.db.transaction().execute((tx) => importInTx(deps, tx, opts, format, rows, m.digest));
+    const result = await deps.db.transaction().execute((tx) => importInTx(deps, tx, opts, format, rows, m.digest));
+    // fresh statistics for the planner right away: a big import changes the codes table's shape
+    await sql`ANALYZE codes`.execute(deps.db).catch(() => undefined);
+    return result;
   } finally {
     // on failure, stop reading the file (and release its descriptor)
     opts.input.destroy();
