@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 // Does the claim stay on codes_claim_idx with a large stock? The query is the one inside
-// quanyi_claim_code, planned once with the function's `SET enable_seqscan = off` and once without it
+// quanyi_claim_code, planned once with the function's settings (seqscan, sort and bitmap scans off) and once without them
 // (what the planner would choose on its own).
 const CLAIM_SELECT = `SELECT id FROM codes
    WHERE product_id = $1 AND status = 'available' AND (expires_at IS NULL OR expires_at > now())
@@ -42,7 +42,7 @@ export async function checkClaimPlan(dbUrl: string, productId: string, claimDead
     const run = async (pinned: boolean) => {
       await c.query('BEGIN');
       try {
-        if (pinned) await c.query('SET LOCAL enable_seqscan = off');
+        if (pinned) for (const setting of ['enable_seqscan', 'enable_sort', 'enable_bitmapscan']) await c.query(`SET LOCAL ${setting} = off`);
         const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON) ${CLAIM_SELECT}`, [productId]);
         const plan = summarisePlan(r.rows);
         const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);
