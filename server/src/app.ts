@@ -22,11 +22,13 @@ export type App = FastifyInstance;
 
 export interface BuildOptions {
   logger?: boolean;
+  /** where log lines go (default stdout); tests read them to prove that no secret is logged */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<App> {
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(ctx.config.logLevel),
+    logger: opts.logger === false ? false : { ...loggerOptions(ctx.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
     genReqId: () => 'req_' + randomBytes(10).toString('hex'),
     trustProxy: true,
     bodyLimit: 1024 * 1024,

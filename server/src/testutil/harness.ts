@@ -62,7 +62,7 @@ export async function http<T = any>(url: string, init: RequestInit): Promise<Htt
   return { status: res.status, headers: res.headers, body };
 }
 
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function createHarness(env: Record<string, string> = {}, opts: { logStream?: NodeJS.WritableStream } = {}): Promise<Harness> {
   const testDb = await createTestDatabase();
   const config: Config = loadConfig({
     QUANYI_MASTER_KEY: TEST_MASTER_KEY,
@@ -74,7 +74,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   });
   const keyring = new Keyring([Buffer.from(TEST_MASTER_KEY, 'base64')]);
   const ctx = await createContext(config, testDb.database, keyring);
-  const app = await buildApp(ctx, { logger: false });
+  const app = await buildApp(ctx, opts.logStream ? { logStream: opts.logStream } : { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : '';

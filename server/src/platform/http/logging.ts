@@ -5,7 +5,7 @@ export function maskUrl(url: string): string {
   return url.replace(/(\/(?:r|redeem)\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_-]*/g, '$1$2…');
 }
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string): Exclude<FastifyServerOptions['logger'], boolean | undefined> {
   return {
     level,
     redact: {
