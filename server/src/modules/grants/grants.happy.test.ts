@@ -103,6 +103,8 @@ describe('issuing and redeeming a grant', () => {
     const reveal = await http(`${h.url}/v1/redeem/${tokenOf(g.redeem_url)}/reveal`, { method: 'POST' });
     expect(reveal.status).toBe(410);
     expect(reveal.body.code).toBe('grant_voided');
+    const view = await http(`${h.url}/v1/redeem/${tokenOf(g.redeem_url)}`, {});
+    expect([view.status, view.body.code]).toEqual([410, 'grant_voided']);
     // the code is issuable again
     const again = await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'w' } }, { idempotencyKey: idem() });
     expect(again.status).toBe(201);
@@ -135,6 +137,8 @@ describe('issuing and redeeming a grant', () => {
     const expiredLink = await http(`${h.url}/v1/redeem/${tokenOf(g1.redeem_url)}/reveal`, { method: 'POST' });
     expect(expiredLink.status).toBe(410);
     expect(expiredLink.body.code).toBe('grant_expired');
+    const expiredView = await http(`${h.url}/v1/redeem/${tokenOf(g1.redeem_url)}`, {});
+    expect([expiredView.status, expiredView.body.code]).toEqual([410, 'grant_expired']);
     expect(await expireGrants(h.ctx.db)).toBe(2);
     expect((await client.request('GET', `/v1/grants/${g1.id}`)).body.status).toBe('expired');
     expect((await client.request('GET', `/v1/grants/${g2.id}`)).body.status).toBe('issued');

@@ -48,10 +48,19 @@ describe('redeem page', () => {
     await context.close();
   });
 
-  it('tells the holder of an unknown link that it is invalid', async () => {
+  it('tells the holder of an unknown or cancelled link what happened', async () => {
     const page = await browser.newPage();
     await page.goto(`${h.url}/r/${'x'.repeat(43)}`);
     await expect.poll(() => page.textContent('#status')).toContain('链接无效');
+
+    const client = await h.client();
+    const product = await h.product();
+    await h.stock(product.id, 1);
+    const grant = (await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'v' } }, { idempotencyKey: idem() })).body;
+    await client.request('POST', `/v1/grants/${grant.id}/void`, {});
+    await page.goto(grant.redeem_url);
+    await expect.poll(() => page.textContent('#status')).toContain('已被发放方取消');
+    expect(await page.isHidden('#reveal')).toBe(true);
     await page.close();
   });
 });

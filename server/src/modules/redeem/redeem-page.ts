@@ -70,8 +70,6 @@ fetch(api).then(function(res){ return res.json().then(function(body){ return {re
   meta.push(p.renewal ? '连续包月首期（到期自动续费，可随时取消）' : '单次有效期，不自动续费');
   if (v.expires_at) meta.push('领取截止 ' + new Date(v.expires_at).toLocaleDateString('zh-CN'));
   $('meta').textContent = meta.join(' · ');
-  if (v.status === 'expired') return fail('该权益已过期。');
-  if (v.status === 'voided') return fail('该权益已被发放方取消。');
   var btn = $('reveal'); btn.hidden = false;
   if (v.status === 'redeemed') { btn.textContent = '再次查看卡密'; var b = document.createElement('span'); b.className = 'badge'; b.textContent = '已领取'; $('status').appendChild(b); }
   btn.onclick = function(){

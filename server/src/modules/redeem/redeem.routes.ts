@@ -56,7 +56,7 @@ export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.get('/v1/redeem/:token', {
     preValidation: throttle,
-    schema: { tags: ['redeem'], summary: 'What a redeem link holds (never the code)', params: TokenParam, response: { 200: RedeemView, ...problems(404, 429) } },
+    schema: { tags: ['redeem'], summary: 'What a redeem link holds (never the code); 410 once expired or voided', params: TokenParam, response: { 200: RedeemView, ...problems(404, 410, 429) } },
     handler: async (req) => countMiss(req, () => viewRedeem(ctx, (req.params as { token: string }).token)),
   });
 

@@ -35,8 +35,11 @@ export async function viewRedeem(ctx: AppContext, token: string): Promise<Redeem
   const g = r.rows[0];
   if (!g) throw new TokenNotFound();
   const expired = g.status === 'expired' || (g.status === 'issued' && g.expires_at !== null && new Date(g.expires_at) <= new Date());
+  if (expired) throw gone('grant_expired', 'This entitlement has expired.');
+  if (g.status === 'voided') throw gone('grant_voided', 'This entitlement was cancelled by the issuer.');
+  if (g.status === 'failed') throw gone('grant_failed', 'This entitlement could not be fulfilled.');
   return {
-    status: expired ? 'expired' : g.status,
+    status: g.status,
     product: {
       name: g.name,
       platform: g.platform,
