@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Period, ProductKind } from '../catalog/catalog.schemas.ts';
+import { Product } from '../catalog/catalog.schemas.ts';
 
 export const GrantStatus = Type.Union(
   ['pending', 'issued', 'redeemed', 'expired', 'voided', 'failed'].map((s) => Type.Literal(s)),
@@ -26,15 +26,8 @@ export const IssueGrantBody = Type.Object(
 );
 export type IssueGrantBody = Static<typeof IssueGrantBody>;
 
-export const GrantProduct = Type.Object({
-  id: Type.String(),
-  sku: Type.String(),
-  name: Type.String(),
-  platform: Type.String(),
-  kind: ProductKind,
-  period: Type.Union([Period, Type.Null()]),
-  renewal: Type.Boolean({ description: 'true: first period of an auto-renewing subscription' }),
-});
+/** The product as a grant shows it: what it is, not what it costs. */
+export const GrantProduct = Type.Pick(Product, ['id', 'sku', 'name', 'platform', 'kind', 'period', 'renewal']);
 
 export const Grant = Type.Object({
   id: Type.String({ description: 'grt_…' }),
