@@ -13,6 +13,8 @@ export interface Config {
   dataDir: string;
   masterKey?: string;
   logLevel: string;
+  /** trust X-Forwarded-For from these proxies (Fastify trustProxy: true, a hop count, or addresses); off by default so clients cannot spoof their IP past the rate limits */
+  trustProxy: boolean | string | ((address: string, hop: number) => boolean);
   dbPoolSize: number;
   limits: {
     /** reveal/view requests per IP per minute (generous: an office shares one NAT address) */
@@ -80,6 +82,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir: path.resolve(cwd, env.QUANYI_DATA_DIR || './data'),
     masterKey,
     logLevel: env.LOG_LEVEL || 'info',
+    trustProxy: parseTrustProxy(env.QUANYI_TRUST_PROXY),
     dbPoolSize: int(env, 'QUANYI_DB_POOL_SIZE', 12, problems, 1, 200),
     limits: {
       redeemPerIpPerMinute: int(env, 'QUANYI_REDEEM_PER_IP_PER_MINUTE', 300, problems),
@@ -96,4 +99,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   if (problems.length) throw validationFailed(problems, 'Invalid configuration: ' + problems.map((p) => `${p.field} ${p.message}`).join('; '));
   return config;
+}
+
+function parseTrustProxy(v: string | undefined): Config['trustProxy'] {
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return (_address, hop) => hop < hops;
+  }
+  return v; // comma-separated addresses or CIDRs
 }

@@ -53,6 +53,11 @@ describe('redeem tokens', () => {
     expect(g).toEqual({ status: 'issued', reveal_count: 0 });
   });
 
+  it('cannot be dodged by a forged X-Forwarded-For (no proxy is trusted by default)', async () => {
+    const r = await http(`${h.url}/v1/redeem/${'B'.repeat(43)}`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(r.status).toBe(429); // this address already spent its guesses above, whatever the header says
+  });
+
   it('keeps tokens out of logged URLs', () => {
     expect(maskUrl('/r/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde')).toBe('/r/AbCdEf…');
     expect(maskUrl('/v1/redeem/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde/reveal')).toBe('/v1/redeem/AbCdEf…/reveal');
