@@ -36,6 +36,7 @@ export const commandEnv: CommandEnv = {
 export function buildCli(): Command {
   const program = new Command('quanyi')
     .description('Quanyi (权益): stock digital entitlements securely and issue them through APIs and links.')
+    .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
