@@ -124,16 +124,19 @@ describe('issuing and redeeming a grant', () => {
   it('expiry returns unredeemed codes to stock, and expired codes stay out of it', async () => {
     const product = await h.product();
     await h.stock(product.id, 2);
-    const soon = new Date(Date.now() + 1500).toISOString();
-    const g1 = (await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'e1' }, expires_at: soon }, { idempotencyKey: idem() })).body;
+    const later = new Date(Date.now() + 3600_000).toISOString();
+    const g1 = (await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'e1' }, expires_at: later }, { idempotencyKey: idem() })).body;
+    expect(g1.expires_at).toBe(later);
     const g2 = (await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'e2' } }, { idempotencyKey: idem() })).body;
     expect(g2.status).toBe('issued');
     // a grant whose code itself has expired: the code goes to expired, not back to stock
     const other = await h.product();
-    await h.stock(other.id, 1, { expiresAt: new Date(Date.now() + 1500) });
-    const g3 = (await client.request('POST', '/v1/grants', { product: other.sku, recipient: { external_id: 'e3' }, expires_at: soon }, { idempotencyKey: idem() })).body;
+    await h.stock(other.id, 1, { expiresAt: new Date(Date.now() + 3600_000) });
+    const g3 = (await client.request('POST', '/v1/grants', { product: other.sku, recipient: { external_id: 'e3' } }, { idempotencyKey: idem() })).body;
     expect(g3.status).toBe('issued');
-    await new Promise((r) => setTimeout(r, 1700));
+    // time passes (moved in the database rather than waited for)
+    await sql`UPDATE grants SET expires_at = now() - interval '1 second' WHERE id IN (${g1.id}, ${g3.id})`.execute(h.ctx.db);
+    await sql`UPDATE codes SET expires_at = now() - interval '1 second' WHERE product_id = ${other.id}`.execute(h.ctx.db);
     const expiredLink = await http(`${h.url}/v1/redeem/${tokenOf(g1.redeem_url)}/reveal`, { method: 'POST' });
     expect(expiredLink.status).toBe(410);
     expect(expiredLink.body.code).toBe('grant_expired');
