@@ -26,7 +26,8 @@ function upload(agent: AdminAgent, fields: Record<string, string>, file?: { name
 }
 
 async function waitForJob(id: string) {
-  for (let i = 0; i < 200; i++) {
+  // generous: a loaded 2-core CI machine may be slow, and a finished job returns at once
+  for (let i = 0; i < 600; i++) {
     const r = await admin.request('GET', `/v1/admin/jobs/${id}`);
     if (['succeeded', 'failed', 'dead'].includes(r.body.status)) return r.body;
     await new Promise((res) => setTimeout(res, 50));

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-async function until(id: string, statuses: string[], ms = 10_000) {
+async function until(id: string, statuses: string[], ms = 30_000) {
   const end = Date.now() + ms;
   for (;;) {
     const j = await getJob(h.ctx.db, id);
