@@ -117,7 +117,7 @@ describe('job runner', () => {
     expect(mid(20)).toBeLessThanOrEqual(72_000);
   });
 
-  it.runIf(onRealPostgres)('PostgreSQL: progress reaches the row while the job runs', async () => {
+  it('shows progress while the job runs (in the row itself on PostgreSQL)', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const handlers: Record<string, JobHandler> = {
@@ -130,13 +130,22 @@ describe('job runner', () => {
     const job = await enq('test.slow');
     const runner = startJobRunner(h.ctx, { pollMs: 10, handlers, leaseSeconds: 3 });
     try {
-      const end = Date.now() + 5000;
-      let row;
+      const end = Date.now() + 10_000;
+      let view;
       do {
         await new Promise((r) => setTimeout(r, 50));
-        row = await h.ctx.db.selectFrom('jobs').select(['status', 'progress_done', 'progress_total']).where('id', '=', job.id).executeTakeFirstOrThrow();
-      } while (row.progress_done !== 3 && Date.now() < end);
-      expect(row).toEqual({ status: 'running', progress_done: 3, progress_total: 7 });
+        view = await getJob(h.ctx.db, job.id);
+      } while (view.progress_done !== 3 && Date.now() < end);
+      expect(view).toMatchObject({ status: 'running', progress_done: 3, progress_total: 7 });
+      if (onRealPostgres) {
+        // other processes (another API node) read the row: it must carry the progress too
+        let row;
+        do {
+          row = await h.ctx.db.selectFrom('jobs').select(['status', 'progress_done', 'progress_total']).where('id', '=', job.id).executeTakeFirstOrThrow();
+          if (row.progress_done !== 3) await new Promise((r) => setTimeout(r, 50));
+        } while (row.progress_done !== 3 && Date.now() < end);
+        expect(row).toEqual({ status: 'running', progress_done: 3, progress_total: 7 });
+      }
     } finally {
       release();
       await runner.stop();
@@ -144,7 +153,7 @@ describe('job runner', () => {
     expect((await getJob(h.ctx.db, job.id)).status).toBe('succeeded');
   });
 
-  it.runIf(onRealPostgres)('PostgreSQL: two runners never run the same job twice', async () => {
+  it('two runners never run the same job twice', async () => {
     const seen: string[] = [];
     const handlers: Record<string, JobHandler> = {
       'test.once': async (run) => {
