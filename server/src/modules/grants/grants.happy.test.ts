@@ -110,6 +110,25 @@ describe('issuing and redeeming a grant', () => {
     expect(again.status).toBe(201);
   });
 
+  it('a code whose batch was voided while it was out does not come back to stock', async () => {
+    const product = await h.product();
+    await h.stock(product.id, 3);
+    const g1 = (await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'b1' } }, { idempotencyKey: idem() })).body;
+    const g2 = (await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'b2' } }, { idempotencyKey: idem() })).body;
+    const batch = await h.ctx.db.selectFrom('batches').select('id').where('product_id', '=', product.id).executeTakeFirstOrThrow();
+    const admin = await h.admin('operator');
+    const voided = await admin.request('POST', `/v1/admin/batches/${batch.id}/void`, {});
+    expect(voided.status).toBe(200);
+    expect(await codeCounts(h.ctx.db, product.id)).toEqual({ voided: 1, reserved: 2 });
+    // the issued grants still work or end; their codes never return to stock
+    await client.request('POST', `/v1/grants/${g1.id}/void`, {});
+    await sql`UPDATE grants SET expires_at = now() - interval '1 second' WHERE id = ${g2.id}`.execute(h.ctx.db);
+    expect(await expireGrants(h.ctx.db)).toBe(1);
+    expect(await codeCounts(h.ctx.db, product.id)).toEqual({ voided: 3 });
+    const r = await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'b3' } }, { idempotencyKey: idem() });
+    expect(r.body.code).toBe('out_of_stock');
+  });
+
   it('a redeemed grant cannot be voided', async () => {
     const product = await h.product();
     await h.stock(product.id, 1);

@@ -163,13 +163,20 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
   return getGrant(ctx, input.id, input.clientId);
 }
 
-/** Puts a reserved code back in stock (or marks it expired); returns its masked hint. */
+/**
+ * Where a released code goes (the codes row is `c`, its batch `b`): expired if the code has expired, voided if
+ * its batch was voided while the code was out, otherwise back in stock.
+ */
+const RELEASED_STATUS = sql`CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= now() THEN 'expired'
+                                 WHEN b.status = 'voided' THEN 'voided' ELSE 'available' END`;
+
+/** Puts a reserved code back in stock (or marks it expired or voided); returns its masked hint. */
 async function releaseCode(tx: Tx, codeId: number): Promise<string | null> {
   const r = await sql<{ hint: string }>`
-    UPDATE codes SET status = CASE WHEN expires_at IS NOT NULL AND expires_at <= now() THEN 'expired' ELSE 'available' END,
-                     grant_id = NULL, updated_at = now()
-     WHERE id = ${codeId} AND status = 'reserved'
-    RETURNING hint`.execute(tx);
+    UPDATE codes c SET status = ${RELEASED_STATUS}, grant_id = NULL, updated_at = now()
+      FROM batches b
+     WHERE c.id = ${codeId} AND c.status = 'reserved' AND b.id = c.batch_id
+    RETURNING c.hint`.execute(tx);
   return r.rows[0]?.hint ?? null;
 }
 
@@ -188,9 +195,8 @@ export async function expireGrants(db: Executor, limit = 1000): Promise<number> 
         FROM due WHERE g.id = due.id
       RETURNING g.id, due.code_id
     ), released AS (
-      UPDATE codes c SET status = CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= now() THEN 'expired' ELSE 'available' END,
-                         grant_id = NULL, updated_at = now()
-        FROM done WHERE c.id = done.code_id AND c.status = 'reserved'
+      UPDATE codes c SET status = ${RELEASED_STATUS}, grant_id = NULL, updated_at = now()
+        FROM done, batches b WHERE c.id = done.code_id AND c.status = 'reserved' AND b.id = c.batch_id
       RETURNING c.id
     )
     SELECT id FROM done`.execute(db);
