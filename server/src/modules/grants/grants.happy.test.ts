@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, http, idem, type Harness, type SignedClient } from '../../testutil/harness.ts';
@@ -62,6 +63,8 @@ describe('issuing and redeeming a grant', () => {
     // phone is stored encrypted; only the mask and a keyed fingerprint are readable
     const raw = await sql<{ t: string }>`SELECT grants::text AS t FROM grants WHERE id = ${g.id}`.execute(h.ctx.db);
     expect(raw.rows[0].t).not.toContain('13812345678');
+    // nor can it be recovered from the stored request fingerprint: that hash is keyed
+    expect(raw.rows[0].t).not.toContain(createHash('sha256').update(JSON.stringify(body)).digest('hex'));
   });
 
   it('lists a client\'s grants newest first with filters and cursor pagination', async () => {

@@ -6,7 +6,7 @@ import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { badRequest } from '../../platform/errors.ts';
 import { IdParam, Page, problems } from '../../platform/http/schemas.ts';
 import { Grant, GrantListQuery, IssueGrantBody, VoidGrantBody } from './grants.schemas.ts';
-import { getGrant, issueGrant, listGrants, requestHash, voidGrant } from './grants.service.ts';
+import { getGrant, issueGrant, listGrants, voidGrant } from './grants.service.ts';
 
 const SIGNED = [{ signature: [] }];
 
@@ -36,7 +36,7 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
         issuedBy: req.client!.id,
         body: req.body as IssueGrantBody,
         idempotencyKey: key,
-        requestHash: requestHash(req.rawBody),
+        requestHash: ctx.secrets.requestHash(req.rawBody),
       });
       if (out.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).send(out.grant);

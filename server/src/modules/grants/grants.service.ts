@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { Executor, Tx } from '../../platform/db/db.ts';
@@ -18,15 +17,11 @@ export interface IssueInput {
   issuedBy: string;
   body: IssueGrantBody;
   idempotencyKey: string | null;
-  /** SHA-256 of the request body: a replay must carry the same body */
+  /** keyed hash of the request body (ServerSecrets.requestHash): a replay must carry the same body */
   requestHash: string;
 }
 
 export type IssueOutcome = { grant: Grant; replayed: boolean };
-
-export function requestHash(raw: Buffer | string | undefined): string {
-  return createHash('sha256').update(raw ?? '').digest('hex');
-}
 
 function isUniqueViolation(e: unknown, constraint: string): boolean {
   const err = e as { code?: string; constraint?: string; message?: string };

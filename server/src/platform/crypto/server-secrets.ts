@@ -22,6 +22,14 @@ export class ServerSecrets {
     return createHmac('sha256', this.keys.redeem_token).update('redeem\0' + grantId).digest('base64url');
   }
 
+  /**
+   * Fingerprint of a request body, to tell a replay from a different request under the same key. Keyed,
+   * because a body holds a phone number: a plain SHA-256 of it could be brute-forced back to the number.
+   */
+  requestHash(raw: Buffer | string | undefined): string {
+    return createHmac('sha256', this.keys.fingerprint).update('request\0').update(raw ?? '').digest('hex');
+  }
+
   phoneFingerprint(phone: string): Buffer {
     return createHmac('sha256', this.keys.fingerprint).update('phone\0' + phone).digest();
   }
