@@ -2,12 +2,29 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
+import { requireClient } from '../../platform/auth/client-auth.ts';
 import { IdParam, ListQuery, Page, problems } from '../../platform/http/schemas.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { Product, ProductCreate, ProductStatus, ProductUpdate } from './catalog.schemas.ts';
 import { createProduct, getProduct, listProducts, updateProduct } from './catalog.service.ts';
 
 export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  // Client systems look up what they can issue (active products only).
+  app.get('/v1/products', {
+    preValidation: requireClient({ clients: ctx.clients, nonces: ctx.nonces, clockSkewSeconds: ctx.config.clockSkewSeconds }, 'grants:read'),
+    schema: {
+      tags: ['grants'],
+      summary: 'Active products this platform can issue',
+      security: [{ signature: [] }],
+      querystring: Type.Object({ ...ListQuery, platform: Type.Optional(Type.String({ maxLength: 50 })) }, { additionalProperties: false }),
+      response: { 200: Page(Product), ...problems(400, 401, 403) },
+    },
+    handler: async (req) => {
+      const q = req.query as { limit?: number; cursor?: string; platform?: string };
+      return listProducts(ctx.db, { ...q, limit: q.limit ?? 50, status: 'active' });
+    },
+  });
+
   app.get('/v1/admin/products', {
     preValidation: requireAdmin(ctx.db, 'products:read'),
     schema: {
