@@ -30,7 +30,11 @@ export function redeemUrl(publicUrl: string, secrets: ServerSecrets, grantId: st
   return `${publicUrl}/r/${secrets.redeemToken(grantId)}`;
 }
 
-export function toGrant(r: GrantRow, publicUrl: string, secrets: ServerSecrets): Grant {
+/**
+ * `secrets` is given only when the caller is the client system that issued the grant: only it delivers the
+ * link. Admin views get `redeem_url: null`, or console staff could open links and see codes (DESIGN §3.4).
+ */
+export function toGrant(r: GrantRow, publicUrl: string, secrets: ServerSecrets | null): Grant {
   return {
     id: r.id,
     status: r.status,
@@ -45,7 +49,7 @@ export function toGrant(r: GrantRow, publicUrl: string, secrets: ServerSecrets):
     },
     recipient: { external_id: r.recipient_external_id, phone: r.recipient_phone_masked, email: r.recipient_email },
     out_order_no: r.out_order_no,
-    redeem_url: redeemUrl(publicUrl, secrets, r.id),
+    redeem_url: secrets ? redeemUrl(publicUrl, secrets, r.id) : null,
     metadata: r.metadata ?? {},
     expires_at: iso(r.expires_at),
     created_at: iso(r.created_at)!,

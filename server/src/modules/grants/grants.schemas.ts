@@ -39,7 +39,7 @@ export const Grant = Type.Object({
     email: Type.Union([Type.String(), Type.Null()]),
   }),
   out_order_no: Type.Union([Type.String(), Type.Null()]),
-  redeem_url: Type.String(),
+  redeem_url: Type.Union([Type.String(), Type.Null()], { description: 'the link to hand to the recipient; only in answers to the client that issued the grant' }),
   metadata: Type.Record(Type.String(), Type.Unknown()),
   expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),

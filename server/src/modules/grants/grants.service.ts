@@ -109,7 +109,7 @@ export async function getGrant(ctx: AppContext, id: string, clientId?: string): 
   if (clientId) q = q.where('g.client_id', '=', clientId);
   const row = await q.executeTakeFirst();
   if (!row) throw notFound('Grant', id);
-  return toGrant(row as GrantRow, ctx.config.publicUrl, ctx.secrets);
+  return toGrant(row as GrantRow, ctx.config.publicUrl, clientId ? ctx.secrets : null);
 }
 
 export interface GrantSearch extends GrantListQuery {
@@ -129,7 +129,7 @@ export async function listGrants(ctx: AppContext, q: GrantSearch) {
   if (q.external_id) query = query.where('g.recipient_external_id', '=', q.external_id);
   if (q.phone) query = query.where('g.recipient_phone_fp', '=', ctx.secrets.phoneFingerprint(q.phone.replace(/^\+/, '')));
   const rows = await query.execute();
-  const data = rows.slice(0, limit).map((r) => toGrant(r as GrantRow, ctx.config.publicUrl, ctx.secrets));
+  const data = rows.slice(0, limit).map((r) => toGrant(r as GrantRow, ctx.config.publicUrl, q.clientId ? ctx.secrets : null));
   return { data, next_cursor: rows.length > limit ? data[data.length - 1].id : null };
 }
 

@@ -83,7 +83,12 @@ describe('admin sign-in and roles', () => {
     const voided = await support.request('POST', `/v1/admin/grants/${g.id}/void`, { reason: 'duplicate order' });
     expect(voided.status).toBe(200);
     expect(voided.body.status).toBe('voided');
+    // console staff never get the recipient's link (they could reveal the code with it)
+    const search = await support.request('GET', `/v1/admin/grants?product=${product.sku}`);
+    expect(search.body.data.map((x: { id: string; redeem_url: string | null }) => [x.id, x.redeem_url])).toEqual([[g.id, null]]);
+    expect(JSON.stringify(search.body)).not.toContain(g.redeem_url.split('/r/')[1]);
     const trail = await finance.request('GET', `/v1/admin/grants/${g.id}`);
+    expect(trail.body.redeem_url).toBeNull();
     expect(trail.body.trail.map((e: { action: string; actor: string }) => [e.action, e.actor])).toEqual([['grant.void', support.id]]);
   });
 });
