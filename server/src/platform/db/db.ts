@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.ts';
@@ -44,7 +44,9 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
 export async function openPglite(dataDir: string | undefined, command = 'quanyi'): Promise<Database> {
   const release = dataDir ? acquireDataDirLock(dataDir, command) : () => {};
   try {
-    const pglite = new PGlite({
+    // loaded only in embedded mode
+    const { PGlite, types: pgliteTypes } = await import('@electric-sql/pglite');
+    const pglite: PGliteType = new PGlite({
       dataDir: dataDir ? path.join(dataDir, 'pg') : undefined,
       parsers: { [pgliteTypes.INT8]: (v: string) => Number(v) },
     });

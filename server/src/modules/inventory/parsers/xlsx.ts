@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { badRequest } from '../../../platform/errors.ts';
 import type { RawRow } from './rows.ts';
 
@@ -20,7 +20,9 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 export async function* xlsxRows(input: Readable): AsyncGenerator<RawRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  // loaded on first use: exceljs costs ~30 MB of memory that CSV and TXT imports do not need
+  const { default: Excel } = await import('exceljs');
+  const reader = new Excel.stream.xlsx.WorkbookReader(input, {
     entries: 'emit',
     sharedStrings: 'cache',
     worksheets: 'emit',
