@@ -41,7 +41,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
 }
 
 /** Embedded PGlite; `dataDir` undefined means in memory (tests). */
-export async function openPglite(dataDir: string | undefined, command = 'quanyi'): Promise<Database> {
+export async function openPglite(dataDir: string | undefined, command = 'quanyi', sharedBuffers = '32MB'): Promise<Database> {
   const release = dataDir ? acquireDataDirLock(dataDir, command) : () => {};
   try {
     // loaded only in embedded mode
@@ -49,6 +49,9 @@ export async function openPglite(dataDir: string | undefined, command = 'quanyi'
     const pglite: PGliteType = new PGlite({
       dataDir: dataDir ? path.join(dataDir, 'pg') : undefined,
       parsers: { [pgliteTypes.INT8]: (v: string) => Number(v) },
+      // PGlite's default 128 MB of shared buffers is WebAssembly memory the process never gives back; the
+      // operating system caches the data files anyway. 32 MB cuts ~100 MB of resident memory.
+      postgresqlconf: [`shared_buffers=${sharedBuffers}`],
     });
     await pglite.waitReady;
     const pool = new PGlitePool(pglite);
