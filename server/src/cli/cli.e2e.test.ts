@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,5 +135,29 @@ describe('quanyi CLI', () => {
       await new Promise((r) => server.on('exit', r));
     }
     expect((await quanyi(['products', 'list', '--json'])).code).toBe(0);
+  }, 90_000);
+
+  it('serve on a taken port fails with a clear error, exits, and seeds no demo data it could not show', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quanyi-port-'));
+    try {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(process.execPath, [BIN, 'serve', '--demo'], {
+          env: { ...process.env, QUANYI_DATA_DIR: dir, DATABASE_URL: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+          timeout: 60_000,
+        }, (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }));
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('EADDRINUSE');
+      const list = await new Promise<string>((resolve) =>
+        execFile(process.execPath, [BIN, 'products', 'list', '--json'], { env: { ...process.env, QUANYI_DATA_DIR: dir, DATABASE_URL: '' } }, (_e, out) => resolve(out)),
+      );
+      expect(JSON.parse(list)).toEqual([]);
+    } finally {
+      blocker.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 90_000);
 });

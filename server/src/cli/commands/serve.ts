@@ -6,6 +6,8 @@ import { seedDemo } from '../../flows/seed-demo.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
 import { reportError } from '../output.ts';
+import type { App } from '../../app.ts';
+import type { AppContext } from '../../platform/context.ts';
 
 export function registerServe(program: Command) {
   program
@@ -14,23 +16,27 @@ export function registerServe(program: Command) {
     .option('--demo', 'on an empty database, create demo products, an admin login and a client key')
     .option('--no-workers', 'serve HTTP only (run workers in another process)')
     .action(async (opts: { demo?: boolean; workers: boolean }) => {
+      let ctx: AppContext | undefined;
+      let app: App | undefined;
+      const stops: Array<() => Promise<void>> = [];
       try {
         const config = loadConfig();
-        const ctx = await openRuntime(config, 'quanyi serve', { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        ctx = await openRuntime(config, 'quanyi serve', { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
         // loaded here, not at the top: the HTTP stack is only needed by `serve`, and every other command starts faster
         const { buildApp } = await import('../../app.ts');
-        const app = await buildApp(ctx);
+        app = await buildApp(ctx);
+        // listen before seeding: if the port is taken, the demo credentials must not be created unseen
+        await app.listen({ port: config.port, host: config.host });
         const demo = opts.demo ? await seedDemo(ctx) : null;
-        const stops: Array<() => Promise<void>> = [];
         if (opts.workers) {
-          const sweeper = startExpirySweeper(ctx, { log: (msg, n) => app.log.info({ n }, msg) });
+          const log = app.log;
+          const sweeper = startExpirySweeper(ctx, { log: (msg, n) => log.info({ n }, msg) });
           stops.push(sweeper.stop);
           const runner = startJobRunner(ctx);
           stops.push(() => runner.stop());
-          const maintenance = startEmbeddedMaintenance(ctx.database, { onError: (e) => app.log.warn({ err: e }, 'maintenance failed') });
+          const maintenance = startEmbeddedMaintenance(ctx.database, { onError: (e) => log.warn({ err: e }, 'maintenance failed') });
           stops.push(maintenance.stop);
         }
-        await app.listen({ port: config.port, host: config.host });
         const url = config.publicUrl;
         const lines = [`\nQuanyi is running at ${url}  (API docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`];
         lines.push(config.databaseUrl ? 'Database: PostgreSQL (DATABASE_URL)' : `Database: embedded, in ${config.dataDir}`);
@@ -50,15 +56,19 @@ export function registerServe(program: Command) {
         const shutdown = async () => {
           if (closing) return;
           closing = true;
-          await app.close();
+          await app!.close();
           for (const stop of stops) await stop().catch(() => undefined);
-          await ctx.close();
+          await ctx!.close();
           process.exit(0);
         };
         process.on('SIGINT', shutdown);
         process.on('SIGTERM', shutdown);
       } catch (e) {
         process.exitCode = reportError(e, false);
+        // release everything, or open handles (pool, workers) would keep a failed server process alive
+        for (const stop of stops) await stop().catch(() => undefined);
+        await app?.close().catch(() => undefined);
+        await ctx?.close().catch(() => undefined);
       }
     });
 }
