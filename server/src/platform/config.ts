@@ -25,6 +25,8 @@ export interface Config {
     redeemMissesPerIpPer10Min: number;
     /** admin login attempts per IP+email per 15 minutes */
     loginPer15Min: number;
+    /** signed API requests per client key per minute and process (Redis: across processes); 0 = no limit */
+    clientRequestsPerMinute: number;
   };
   clockSkewSeconds: number;
   grantDefaultValidityDays: number;
@@ -89,6 +91,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       redeemPerTokenPerMinute: int(env, 'QUANYI_REDEEM_PER_TOKEN_PER_MINUTE', 20, problems),
       redeemMissesPerIpPer10Min: int(env, 'QUANYI_REDEEM_MISSES_PER_IP_PER_10MIN', 30, problems),
       loginPer15Min: int(env, 'QUANYI_LOGIN_ATTEMPTS_PER_15MIN', 10, problems),
+      clientRequestsPerMinute: int(env, 'QUANYI_CLIENT_REQUESTS_PER_MINUTE', 60_000, problems, 0),
     },
     clockSkewSeconds: 300,
     grantDefaultValidityDays: int(env, 'QUANYI_GRANT_VALIDITY_DAYS', 365, problems),

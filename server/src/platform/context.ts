@@ -21,6 +21,8 @@ export interface AppContext {
     redeemPerToken: RateLimit;
     redeemMissesPerIp: RateLimit;
     login: RateLimit;
+    /** per client key on the signed API; null when unlimited */
+    perClient: RateLimit | null;
   };
   redis?: Redis;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function createContext(config: Config, database: Database, keyring:
       redeemPerToken: new RateLimit('redeem-token', l.redeemPerTokenPerMinute, 60, redis, config.redisPrefix),
       redeemMissesPerIp: new RateLimit('redeem-miss', l.redeemMissesPerIpPer10Min, 600, redis, config.redisPrefix),
       login: new RateLimit('login', l.loginPer15Min, 900, redis, config.redisPrefix),
+      perClient: l.clientRequestsPerMinute > 0 ? new RateLimit('client', l.clientRequestsPerMinute, 60, redis, config.redisPrefix) : null,
     },
     redis,
     async close() {

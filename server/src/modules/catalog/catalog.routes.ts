@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
-import { requireClient } from '../../platform/auth/client-auth.ts';
+import { clientAuthOf, requireClient } from '../../platform/auth/client-auth.ts';
 import { IdParam, ListQuery, Page, problems } from '../../platform/http/schemas.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { Product, ProductCreate, ProductStatus, ProductUpdate } from './catalog.schemas.ts';
@@ -11,7 +11,7 @@ import { createProduct, getProduct, listProducts, updateProduct } from './catalo
 export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   // Client systems look up what they can issue (active products only).
   app.get('/v1/products', {
-    preValidation: requireClient({ clients: ctx.clients, nonces: ctx.nonces, clockSkewSeconds: ctx.config.clockSkewSeconds }, 'grants:read'),
+    preValidation: requireClient(clientAuthOf(ctx), 'grants:read'),
     schema: {
       tags: ['grants'],
       summary: 'Active products this platform can issue',

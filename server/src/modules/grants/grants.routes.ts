@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
-import { requireClient } from '../../platform/auth/client-auth.ts';
+import { clientAuthOf, requireClient } from '../../platform/auth/client-auth.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { badRequest } from '../../platform/errors.ts';
 import { IdParam, Page, problems } from '../../platform/http/schemas.ts';
@@ -11,7 +11,7 @@ import { getGrant, issueGrant, listGrants, voidGrant } from './grants.service.ts
 const SIGNED = [{ signature: [] }];
 
 export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
-  const auth = { clients: ctx.clients, nonces: ctx.nonces, clockSkewSeconds: ctx.config.clockSkewSeconds };
+  const auth = clientAuthOf(ctx);
   const write = requireClient(auth, 'grants:write');
   const read = requireClient(auth, 'grants:read');
 

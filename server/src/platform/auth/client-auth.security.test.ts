@@ -90,4 +90,21 @@ describe('signed client requests', () => {
     const rows = await h.ctx.db.selectFrom('clients').select(['secret_wrapped', 'key_id']).execute();
     for (const r of rows) expect(Buffer.from(r.secret_wrapped).toString('latin1')).not.toContain(client.secret);
   });
+
+  it('limits requests per client key with 429 and Retry-After; other clients are unaffected', async () => {
+    const limited = await createHarness({ QUANYI_CLIENT_REQUESTS_PER_MINUTE: '3' });
+    try {
+      const a = await limited.client();
+      const b = await limited.client();
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push(await a.request('GET', '/v1/grants?limit=1'));
+      expect(statuses.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+      expect(statuses[3].body.code).toBe('rate_limited');
+      expect(Number(statuses[3].headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(statuses[0].headers.get('ratelimit-limit')).toBe('3');
+      expect((await b.request('GET', '/v1/grants?limit=1')).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
 });

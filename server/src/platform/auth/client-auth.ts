@@ -3,6 +3,8 @@ import { safeEqualHex } from '../crypto/server-secrets.ts';
 import { AppError, unauthorized } from '../errors.ts';
 import type { ClientDirectory } from '../../modules/clients/clients.service.ts';
 import type { NonceStore } from './nonce-store.ts';
+import type { RateLimit } from '../http/rate-limit.ts';
+import type { AppContext } from '../context.ts';
 import { sign, stringToSign } from './signing.ts';
 
 declare module 'fastify' {
@@ -15,11 +17,18 @@ export interface ClientAuthDeps {
   clients: ClientDirectory;
   nonces: NonceStore;
   clockSkewSeconds: number;
+  /** requests per client key; over it, 429 with Retry-After */
+  perClient?: RateLimit | null;
+}
+
+/** The signing checks as configured for this deployment. */
+export function clientAuthOf(ctx: AppContext): ClientAuthDeps {
+  return { clients: ctx.clients, nonces: ctx.nonces, clockSkewSeconds: ctx.config.clockSkewSeconds, perClient: ctx.limits.perClient };
 }
 
 /** preValidation hook (after body parsing: the signature covers the raw body): verifies the request signature, timestamp and nonce, then the scope. */
 export function requireClient(deps: ClientAuthDeps, scope: string) {
-  return async function verifyClient(req: FastifyRequest, _reply: FastifyReply) {
+  return async function verifyClient(req: FastifyRequest, reply: FastifyReply) {
     const keyId = header(req, 'x-quanyi-key');
     const timestamp = header(req, 'x-quanyi-timestamp');
     const nonce = header(req, 'x-quanyi-nonce');
@@ -45,6 +54,7 @@ export function requireClient(deps: ClientAuthDeps, scope: string) {
     if (!(await deps.nonces.remember(found.client.id, nonce, deps.clockSkewSeconds * 2))) {
       throw unauthorized('nonce_reused', 'This X-Quanyi-Nonce was already used; send a fresh nonce with every request.');
     }
+    await deps.perClient?.consume(found.client.id, reply);
     if (!found.client.scopes.includes(scope)) {
       throw new AppError(403, 'insufficient_scope', 'Forbidden', `This client key lacks the ${scope} scope.`);
     }
