@@ -6,6 +6,7 @@ import { loadServerSecrets, type ServerSecrets } from './crypto/server-secrets.t
 import { DbNonceStore, MemoryNonceStore, RedisNonceStore, type NonceStore } from './auth/nonce-store.ts';
 import { RateLimit } from './http/rate-limit.ts';
 import { ClientDirectory } from '../modules/clients/clients.service.ts';
+import { SessionDirectory } from '../modules/identity/identity.service.ts';
 
 // Everything a request handler or job needs, built once at start and passed explicitly.
 export interface AppContext {
@@ -15,6 +16,7 @@ export interface AppContext {
   keyring: Keyring;
   secrets: ServerSecrets;
   clients: ClientDirectory;
+  sessions: SessionDirectory;
   nonces: NonceStore;
   limits: {
     redeemPerIp: RateLimit;
@@ -44,6 +46,7 @@ export async function createContext(config: Config, database: Database, keyring:
     keyring,
     secrets,
     clients: new ClientDirectory(db, keyring),
+    sessions: new SessionDirectory(db, database.kind === 'pglite' ? 15_000 : 0),
     nonces,
     limits: {
       redeemPerIp: new RateLimit('redeem-ip', l.redeemPerIpPerMinute, 60, redis, config.redisPrefix),

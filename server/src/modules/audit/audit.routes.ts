@@ -17,7 +17,7 @@ const Event = Type.Object({
 
 export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.get('/v1/admin/audit', {
-    preValidation: requireAdmin(ctx.db, 'audit:read'),
+    preValidation: requireAdmin(ctx, 'audit:read'),
     schema: {
       tags: ['admin'],
       summary: 'Audit events, newest first (cursor = seq)',
@@ -48,7 +48,7 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   });
 
   app.get('/v1/admin/audit/verify', {
-    preValidation: requireAdmin(ctx.db, 'audit:read'),
+    preValidation: requireAdmin(ctx, 'audit:read'),
     schema: { tags: ['admin'], summary: 'Verify the hash chain' },
     handler: async () => verifyAudit(ctx.db),
   });

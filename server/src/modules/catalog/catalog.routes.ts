@@ -26,7 +26,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   });
 
   app.get('/v1/admin/products', {
-    preValidation: requireAdmin(ctx.db, 'products:read'),
+    preValidation: requireAdmin(ctx, 'products:read'),
     schema: {
       tags: ['admin'],
       summary: 'List products',
@@ -40,7 +40,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   });
 
   app.post('/v1/admin/products', {
-    preValidation: requireAdmin(ctx.db, 'products:write'),
+    preValidation: requireAdmin(ctx, 'products:write'),
     schema: { tags: ['admin'], summary: 'Create a product', body: ProductCreate, response: { 201: Product, ...problems(400, 401, 403, 409) } },
     handler: async (req, reply) => {
       const product = await ctx.db.transaction().execute(async (tx) => {
@@ -53,13 +53,13 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   });
 
   app.get('/v1/admin/products/:id', {
-    preValidation: requireAdmin(ctx.db, 'products:read'),
+    preValidation: requireAdmin(ctx, 'products:read'),
     schema: { tags: ['admin'], summary: 'Get a product by id or sku', params: IdParam, response: { 200: Product, ...problems(401, 403, 404) } },
     handler: async (req) => getProduct(ctx.db, (req.params as { id: string }).id),
   });
 
   app.patch('/v1/admin/products/:id', {
-    preValidation: requireAdmin(ctx.db, 'products:write'),
+    preValidation: requireAdmin(ctx, 'products:write'),
     schema: { tags: ['admin'], summary: 'Update a product', params: IdParam, body: ProductUpdate, response: { 200: Product, ...problems(400, 401, 403, 404) } },
     handler: async (req) =>
       ctx.db.transaction().execute(async (tx) => {

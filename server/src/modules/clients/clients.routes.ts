@@ -11,13 +11,13 @@ const Client = Type.Object({ id: Type.String(), key_id: Type.String(), name: Typ
 
 export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.get('/v1/admin/clients', {
-    preValidation: requireAdmin(ctx.db, 'clients:read'),
+    preValidation: requireAdmin(ctx, 'clients:read'),
     schema: { tags: ['admin'], summary: 'Client systems', response: { 200: Type.Object({ data: Type.Array(Client) }), ...problems(401, 403) } },
     handler: async () => ({ data: (await listClients(ctx.db)).map((c) => ({ ...c, created_at: c.created_at.toISOString() })) }),
   });
 
   app.post('/v1/admin/clients', {
-    preValidation: requireAdmin(ctx.db, 'clients:write'),
+    preValidation: requireAdmin(ctx, 'clients:write'),
     schema: {
       tags: ['admin'],
       summary: 'Create a client key; the secret is shown once',
@@ -36,7 +36,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
   });
 
   app.post('/v1/admin/clients/:id/disable', {
-    preValidation: requireAdmin(ctx.db, 'clients:write'),
+    preValidation: requireAdmin(ctx, 'clients:write'),
     schema: { tags: ['admin'], summary: 'Disable a client key', params: IdParam },
     handler: async (req) => {
       const id = (req.params as { id: string }).id;

@@ -76,13 +76,13 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   ], { additionalProperties: false });
 
   app.get('/v1/admin/grants', {
-    preValidation: requireAdmin(ctx.db, 'grants:read'),
+    preValidation: requireAdmin(ctx, 'grants:read'),
     schema: { tags: ['admin'], summary: 'Search grants', querystring: AdminGrantQuery, response: { 200: Page(Grant), ...problems(400, 401, 403) } },
     handler: async (req) => listGrants(ctx, req.query as never),
   });
 
   app.get('/v1/admin/grants/:id', {
-    preValidation: requireAdmin(ctx.db, 'grants:read'),
+    preValidation: requireAdmin(ctx, 'grants:read'),
     schema: { tags: ['admin'], summary: 'A grant with its audit trail', params: IdParam },
     handler: async (req) => {
       const id = (req.params as { id: string }).id;
@@ -93,7 +93,7 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   });
 
   app.post('/v1/admin/grants/:id/void', {
-    preValidation: requireAdmin(ctx.db, 'grants:void'),
+    preValidation: requireAdmin(ctx, 'grants:void'),
     schema: { tags: ['admin'], summary: 'Void an unredeemed grant', params: IdParam, body: VoidGrantBody, response: { 200: Grant, ...problems(401, 403, 404, 409) } },
     handler: async (req) =>
       voidGrant(ctx, { id: (req.params as { id: string }).id, actor: req.admin!.id, reason: (req.body as { reason?: string } | undefined)?.reason }),

@@ -5,7 +5,7 @@ import { requireAdmin, SESSION_COOKIE } from '../../platform/auth/admin-auth.ts'
 import { unauthorized } from '../../platform/errors.ts';
 import { problems } from '../../platform/http/schemas.ts';
 import { appendAudit } from '../audit/audit.service.ts';
-import { checkPassword, createAdminUser, createSession, endSession } from './identity.service.ts';
+import { checkPassword, createAdminUser, createSession } from './identity.service.ts';
 import { PERMISSIONS, ROLES } from './permissions.ts';
 
 const Me = Type.Object({ id: Type.String(), email: Type.String(), role: Type.String(), permissions: Type.Array(Type.String()) });
@@ -38,19 +38,19 @@ export async function identityRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
 
   app.post('/v1/admin/logout', { schema: { tags: ['admin'], summary: 'Sign out' } }, async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
-    if (token) await endSession(ctx.db, token);
+    if (token) await ctx.sessions.end(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
 
   app.get('/v1/admin/me', {
-    preValidation: requireAdmin(ctx.db, 'products:read'),
+    preValidation: requireAdmin(ctx, 'products:read'),
     schema: { tags: ['admin'], summary: 'The signed-in user', response: { 200: Me, ...problems(401) } },
     handler: async (req) => ({ ...req.admin!, permissions: permissionsOf(req.admin!.role) }),
   });
 
   app.post('/v1/admin/users', {
-    preValidation: requireAdmin(ctx.db, 'users:write'),
+    preValidation: requireAdmin(ctx, 'users:write'),
     schema: {
       tags: ['admin'],
       summary: 'Create an admin user',

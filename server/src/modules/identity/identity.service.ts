@@ -78,3 +78,35 @@ export async function sessionUser(db: Executor, token: string): Promise<AdminUse
 export async function endSession(db: Executor, token: string) {
   await db.deleteFrom('admin_sessions').where('token_hash', '=', tokenHash(token)).execute();
 }
+
+/**
+ * Session lookups for admin routes. On the embedded database a lookup is cached for a few seconds: the one
+ * connection is held for the whole of an import, and without the cache an admin could not even read the
+ * import's progress meanwhile. There is one process, so signing out (which evicts) takes effect at once.
+ * On PostgreSQL (several processes, revocation must be immediate everywhere) nothing is cached.
+ */
+export class SessionDirectory {
+  private readonly cache = new Map<string, { user: AdminUser; until: number }>();
+  constructor(
+    private readonly db: Executor,
+    private readonly ttlMs: number,
+  ) {}
+
+  async user(token: string): Promise<AdminUser | null> {
+    if (this.ttlMs > 0) {
+      const hit = this.cache.get(token);
+      if (hit && hit.until > Date.now()) return hit.user;
+    }
+    const user = await sessionUser(this.db, token);
+    if (user && this.ttlMs > 0) {
+      if (this.cache.size > 1000) this.cache.clear();
+      this.cache.set(token, { user, until: Date.now() + this.ttlMs });
+    }
+    return user;
+  }
+
+  async end(token: string) {
+    this.cache.delete(token);
+    await endSession(this.db, token);
+  }
+}

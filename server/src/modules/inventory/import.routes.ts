@@ -78,7 +78,7 @@ async function receive(ctx: AppContext, req: FastifyRequest): Promise<{ fields: 
 
 export async function importRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.post('/v1/admin/imports', {
-    preValidation: requireAdmin(ctx.db, 'imports:write'),
+    preValidation: requireAdmin(ctx, 'imports:write'),
     schema: {
       tags: ['admin'],
       summary: 'Import card codes from a CSV, TXT or XLSX file (runs as a job)',

@@ -13,7 +13,7 @@ import { stockLevels } from './stock.service.ts';
 // Admin inventory API: stock levels, batches (list, detail with the import report, void), imports, jobs.
 export async function inventoryRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.get('/v1/admin/stock', {
-    preValidation: requireAdmin(ctx.db, 'stock:read'),
+    preValidation: requireAdmin(ctx, 'stock:read'),
     schema: {
       tags: ['admin'],
       summary: 'Stock per product: available, reserved, delivered, expired, voided; below safety stock',
@@ -24,7 +24,7 @@ export async function inventoryRoutes(app: FastifyInstance, { ctx }: { ctx: AppC
   });
 
   app.get('/v1/admin/batches', {
-    preValidation: requireAdmin(ctx.db, 'batches:read'),
+    preValidation: requireAdmin(ctx, 'batches:read'),
     schema: { tags: ['admin'], summary: 'List batches (newest first)', querystring: BatchListQuery, response: { 200: Page(Batch), ...problems(400, 401, 403, 404) } },
     handler: async (req) => {
       const q = req.query as { limit?: number; cursor?: string; product?: string };
@@ -33,13 +33,13 @@ export async function inventoryRoutes(app: FastifyInstance, { ctx }: { ctx: AppC
   });
 
   app.get('/v1/admin/batches/:id', {
-    preValidation: requireAdmin(ctx.db, 'batches:read'),
+    preValidation: requireAdmin(ctx, 'batches:read'),
     schema: { tags: ['admin'], summary: 'A batch with its per-row import report', params: IdParam, response: { 200: BatchDetail, ...problems(401, 403, 404) } },
     handler: async (req) => getBatch(ctx.db, (req.params as { id: string }).id),
   });
 
   app.post('/v1/admin/batches/:id/void', {
-    preValidation: requireAdmin(ctx.db, 'batches:void'),
+    preValidation: requireAdmin(ctx, 'batches:void'),
     schema: {
       tags: ['admin'],
       summary: 'Void a batch: its still-available codes become voided',

@@ -31,7 +31,7 @@ export async function jobRoutes(app: FastifyInstance, opts: { ctx: AppContext })
   app.get(
     '/v1/admin/jobs/:id',
     {
-      preValidation: requireAdmin(ctx.db, 'jobs:read'),
+      preValidation: requireAdmin(ctx, 'jobs:read'),
       schema: {
         tags: ['admin'],
         summary: 'A background job: status, progress, result',

@@ -53,6 +53,10 @@ export type JobHandler = (run: JobRun) => Promise<Record<string, unknown> | void
 // ends (writing it from another connection is impossible there: the database is one connection).
 export const liveProgress = new Map<string, { done: number; total: number | null }>();
 
+// The rows of jobs running in this process, as claimed. This process is the authority on them while they
+// run, so reading one needs no database: on PGlite an import holds the only connection until it ends.
+export const runningHere = new Map<string, Selectable<JobsTable>>();
+
 export interface JobView {
   id: string;
   kind: string;
@@ -91,6 +95,8 @@ export function toJobView(r: Selectable<JobsTable>): JobView {
 }
 
 export async function getJob(db: Executor, id: string): Promise<JobView> {
+  const here = runningHere.get(id);
+  if (here) return toJobView(here);
   const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Job', id);
   return toJobView(row);

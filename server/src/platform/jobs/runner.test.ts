@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
-import { createHarness, type Harness } from '../../testutil/harness.ts';
+import { createHarness, http, type Harness } from '../../testutil/harness.ts';
 import { onRealPostgres } from '../../testutil/database.ts';
 import { enqueue, getJob, type JobHandler } from './jobs.ts';
 import { backoffMs, startJobRunner } from './runner.ts';
@@ -146,6 +146,39 @@ describe('job runner', () => {
         } while (row.progress_done !== 3 && Date.now() < end);
         expect(row).toEqual({ status: 'running', progress_done: 3, progress_total: 7 });
       }
+    } finally {
+      release();
+      await runner.stop();
+    }
+    expect((await getJob(h.ctx.db, job.id)).status).toBe('succeeded');
+  });
+
+  it('an admin can read a running job while it holds the database (an import on the embedded database)', async () => {
+    const admin = await h.admin('operator');
+    expect((await admin.request('GET', '/v1/admin/me')).status).toBe(200); // signed in before the job starts
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    const handlers: Record<string, JobHandler> = {
+      'test.holds-db': async (run) => {
+        // like an import: one long transaction (on PGlite it owns the only connection until it ends)
+        await run.ctx.db.transaction().execute(async (tx) => {
+          await sql`SELECT 1`.execute(tx);
+          run.progress(3, 7);
+          holding();
+          await gate;
+        });
+        return { ok: true };
+      },
+    };
+    const job = await enq('test.holds-db');
+    const runner = startJobRunner(h.ctx, { pollMs: 10, handlers });
+    try {
+      await held;
+      const r = await http(`${h.url}/v1/admin/jobs/${job.id}`, { headers: { cookie: admin.cookie }, signal: AbortSignal.timeout(5000) });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ id: job.id, status: 'running', progress_done: 3, progress_total: 7 });
     } finally {
       release();
       await runner.stop();

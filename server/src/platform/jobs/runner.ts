@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { JobsTable } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { jobHandlers } from './handlers.ts';
-import { liveProgress, type JobHandler } from './jobs.ts';
+import { liveProgress, runningHere, type JobHandler } from './jobs.ts';
 
 // The job worker: claims ready jobs with FOR UPDATE SKIP LOCKED (several workers never take the same
 // one), holds a lease (locked_until) that a crashed worker lets lapse so another retries the job, retries
@@ -88,6 +88,7 @@ export function startJobRunner(ctx: AppContext, opts: RunnerOptions = {}): { sto
     }
     const handler = handlers[job.kind];
     liveProgress.set(job.id, { done: Number(job.progress_done), total: job.progress_total === null ? null : Number(job.progress_total) });
+    runningHere.set(job.id, job);
     // on PostgreSQL a heartbeat extends the lease and publishes progress from another pooled connection
     const beat = onPg
       ? setInterval(() => {
@@ -116,6 +117,7 @@ export function startJobRunner(ctx: AppContext, opts: RunnerOptions = {}): { sto
       if (beat) clearInterval(beat);
       await fail(job, e).catch(() => undefined);
     } finally {
+      runningHere.delete(job.id);
       liveProgress.delete(job.id);
     }
   }
