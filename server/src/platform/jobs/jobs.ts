@@ -14,6 +14,8 @@ export interface EnqueueOptions {
   runAt?: Date;
   /** a caller-chosen id (e.g. to return it before the transaction commits) */
   id?: string;
+  /** at most one queued or running job of this kind per dedupe key: a second enqueue is a no-op */
+  dedupeKey?: string;
 }
 
 export async function enqueue(tx: Executor, kind: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<{ id: string; status: JobStatus }> {
@@ -46,8 +48,44 @@ export interface JobRun {
   progress(done: number, total?: number | null): void;
 }
 
-/** Returns the job's result (stored as jsonb). Throwing an AppError with a 4xx status fails it for good. */
-export type JobHandler = (run: JobRun) => Promise<Record<string, unknown> | void>;
+/**
+ * What a handler may answer: nothing or a result object (done: `succeeded`, result stored as jsonb), or
+ * `checkAgain(at)` — the job is not done, run it again at `at` (polling a supplier); that does not count as a
+ * failed attempt. Throwing an AppError with a 4xx status fails the job for good; any other throw is retried
+ * on the policy's backoff schedule, then the job is dead.
+ */
+export type JobHandler = (run: JobRun) => Promise<Record<string, unknown> | CheckAgain | void>;
+
+export interface CheckAgain {
+  checkAgainAt: Date;
+  /** kept on the row for the console (e.g. "order still processing at the supplier") */
+  note?: string;
+}
+export const checkAgain = (at: Date | number, note?: string): CheckAgain => ({ checkAgainAt: typeof at === 'number' ? new Date(Date.now() + at) : at, ...(note ? { note } : {}) });
+export const isCheckAgain = (v: unknown): v is CheckAgain => typeof v === 'object' && v !== null && (v as CheckAgain).checkAgainAt instanceof Date;
+
+/**
+ * Lanes keep long work from delaying short work: each lane has its own workers (and on PostgreSQL its own
+ * connections), so an import in `bulk` never holds up a recharge or a webhook in `fast`.
+ */
+export type JobLane = 'fast' | 'bulk';
+
+export interface JobPolicy {
+  /** runs before the job is dead (checkAgain answers do not count) */
+  attempts: number;
+  /** delay before retry n (seconds; the last value repeats) — e.g. webhooks [30, 120, 600, 1800, 3600, …] */
+  backoffSeconds: readonly number[];
+  lane: JobLane;
+  /** finished jobs of this kind are deleted after this many days */
+  retentionDays?: number;
+  /** a run that outlives this lease is presumed dead and re-run by another worker */
+  leaseSeconds?: number;
+}
+
+export interface JobDefinition {
+  handler: JobHandler;
+  policy: JobPolicy;
+}
 
 // Progress of jobs running in this process. On PGlite it is the only place progress lives until the job
 // ends (writing it from another connection is impossible there: the database is one connection).

@@ -112,7 +112,7 @@ export function startJobRunner(ctx: AppContext, opts: RunnerOptions = {}): { sto
         },
       });
       if (beat) clearInterval(beat);
-      await finish(job, result ?? {});
+      await finish(job, (result as Record<string, unknown> | undefined) ?? {});
     } catch (e) {
       if (beat) clearInterval(beat);
       await fail(job, e).catch(() => undefined);
