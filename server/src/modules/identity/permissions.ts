@@ -15,6 +15,9 @@ export const PERMISSIONS = {
   'clients:read': ['admin'],
   'clients:write': ['admin'],
   'users:write': ['admin'],
+  // suppliers hold credentials and money: finance and auditors may look, only admins and operators change them
+  'suppliers:read': ['admin', 'operator', 'finance', 'auditor'],
+  'suppliers:write': ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
