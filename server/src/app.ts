@@ -17,6 +17,7 @@ import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { clientRoutes } from './modules/clients/clients.routes.ts';
 import { inventoryRoutes } from './modules/inventory/inventory.routes.ts';
+import { suppliersModule } from './modules/suppliers/index.ts';
 
 export type App = FastifyInstance;
 
@@ -97,6 +98,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(auditRoutes, { ctx });
   await app.register(clientRoutes, { ctx });
   await app.register(inventoryRoutes, { ctx });
+  await suppliersModule.routes!(app, { ctx });
   await app.ready();
   return app;
 }

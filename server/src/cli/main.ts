@@ -10,6 +10,7 @@ import { registerClients } from './commands/clients.ts';
 import { registerAdmin } from './commands/admin.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerAudit } from './commands/audit.ts';
+import { suppliersModule } from '../modules/suppliers/index.ts';
 
 // `quanyi …`: every command opens the same runtime (config from the environment, database, keyring).
 export interface CommandEnv {
@@ -47,6 +48,7 @@ export function buildCli(): Command {
   registerAdmin(program, commandEnv);
   registerKeys(program, commandEnv);
   registerAudit(program, commandEnv);
+  suppliersModule.cli!(program, commandEnv);
   return program;
 }
 

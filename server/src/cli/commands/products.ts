@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { createProduct, listProducts } from '../../modules/catalog/catalog.service.ts';
-import { ProductCreate } from '../../modules/catalog/catalog.schemas.ts';
+import { createProduct, getProduct, listProducts, updateProduct } from '../../modules/catalog/catalog.service.ts';
+import { ProductCreate, ProductUpdate } from '../../modules/catalog/catalog.schemas.ts';
+import { attachSuppliers, parseSupplierSpec } from '../../flows/product-suppliers.ts';
 import { appendAudit } from '../../modules/audit/audit.service.ts';
 import { validateInput } from '../validate.ts';
 import { printJson } from '../output.ts';
@@ -31,6 +32,7 @@ export function registerProducts(program: Command, env: CommandEnv) {
     .option('--currency <code>', 'ISO currency', 'CNY')
     .option('--validity-days <days>', 'days a grant stays redeemable after issue')
     .option('--safety-stock <n>', 'warn when available stock falls below this')
+    .option('--suppliers <list>', 'NAME:SUPPLIER_PRODUCT_ID:COST_FEN,… in failover order')
     .option('--json', 'print JSON')
     .action(async (o) => {
       await env.run('products create', Boolean(o.json), async (ctx) => {
@@ -48,13 +50,58 @@ export function registerProducts(program: Command, env: CommandEnv) {
           validity_days: int(o.validityDays),
           safety_stock: int(o.safetyStock),
         });
-        const p = await ctx.db.transaction().execute(async (tx) => {
+        if (o.suppliers !== undefined) parseSupplierSpec(o.suppliers); // a malformed list fails before anything is written
+        const { p, suppliers } = await ctx.db.transaction().execute(async (tx) => {
           const created = await createProduct(tx, input);
           await appendAudit(tx, { actor: 'cli', action: 'product.create', target: created.id, details: { sku: created.sku, name: created.name, kind: created.kind, price: created.price } });
-          return created;
+          // product and supplier list in one transaction: an unknown supplier name leaves no product behind
+          const list = o.suppliers !== undefined ? await attachSuppliers(tx, created.id, o.suppliers, 'cli') : undefined;
+          return { p: created, suppliers: list?.suppliers };
         });
-        if (o.json) printJson(p);
-        else process.stdout.write(`created ${p.id} (${p.sku})\n`);
+        if (o.json) printJson(suppliers ? { ...p, suppliers } : p);
+        else process.stdout.write(`created ${p.id} (${p.sku})${suppliers ? ` with ${suppliers.length} supplier(s)` : ''}\n`);
+      });
+    });
+  products
+    .command('update <product>')
+    .description('change a product (by id or sku); only the given options change')
+    .option('--name <name>', 'display name')
+    .option('--platform <platform>', 'platform')
+    .option('--period <unit:count>', 'e.g. month:1 (or none)')
+    .option('--renewal <bool>', 'true | false')
+    .option('--price <fen>', 'price in 分')
+    .option('--cost <fen>', 'cost in 分')
+    .option('--face-value <fen>', 'face value in 分')
+    .option('--validity-days <days>', 'days a grant stays redeemable after issue')
+    .option('--safety-stock <n>', 'warn when available stock falls below this')
+    .option('--status <status>', 'active | inactive | archived')
+    .option('--suppliers <list>', 'NAME:SUPPLIER_PRODUCT_ID:COST_FEN,… in failover order (replaces the list; "" clears it)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, o) => {
+      await env.run('products update', Boolean(o.json), async (ctx) => {
+        const renewal = o.renewal === undefined ? undefined : o.renewal === 'true' ? true : o.renewal === 'false' ? false : o.renewal;
+        const input = validateInput(ProductUpdate, {
+          name: o.name,
+          platform: o.platform,
+          period: parsePeriod(o.period),
+          renewal,
+          price: int(o.price),
+          cost: int(o.cost),
+          face_value: int(o.faceValue),
+          validity_days: int(o.validityDays),
+          safety_stock: int(o.safetyStock),
+          status: o.status,
+        });
+        if (o.suppliers !== undefined) parseSupplierSpec(o.suppliers);
+        const { p, suppliers } = await ctx.db.transaction().execute(async (tx) => {
+          const current = await getProduct(tx, ref);
+          const changed = Object.keys(input).length ? await updateProduct(tx, current.id, input) : current;
+          if (Object.keys(input).length) await appendAudit(tx, { actor: 'cli', action: 'product.update', target: current.id, details: { changes: input } });
+          const list = o.suppliers !== undefined ? await attachSuppliers(tx, current.id, o.suppliers, 'cli') : undefined;
+          return { p: changed, suppliers: list?.suppliers };
+        });
+        if (o.json) printJson(suppliers ? { ...p, suppliers } : p);
+        else process.stdout.write(`updated ${p.id} (${p.sku})${suppliers ? ` with ${suppliers.length} supplier(s)` : ''}\n`);
       });
     });
   products

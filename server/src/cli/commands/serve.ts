@@ -5,6 +5,7 @@ import { startExpirySweeper } from '../../flows/expiry-sweeper.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
+import { suppliersModule } from '../../modules/suppliers/index.ts';
 import { reportError } from '../output.ts';
 import type { App } from '../../app.ts';
 import type { AppContext } from '../../platform/context.ts';
@@ -36,6 +37,8 @@ export function registerServe(program: Command) {
           stops.push(() => runner.stop());
           const maintenance = startEmbeddedMaintenance(ctx.database, { onError: (e) => log.warn({ err: e }, 'maintenance failed') });
           stops.push(maintenance.stop);
+          // until the module list composes workers: the suppliers module's (balance polling)
+          for (const w of suppliersModule.workers ?? []) stops.push(w.start(ctx).stop);
         }
         const url = config.publicUrl;
         const lines = [`\nQuanyi is running at ${url}  (API docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`];

@@ -178,10 +178,12 @@ export class CircuitBreakers {
     this.opts = { ...DEFAULT_CIRCUIT_OPTIONS, ...opts };
   }
 
-  /** Changes the options; existing breakers start over (used at start-up from the configuration, and by tests). */
+  /** Changes the options; when they differ, existing breakers start over (start-up from the configuration, tests). */
   configure(opts: Partial<CircuitOptions>) {
-    this.opts = { ...this.opts, ...opts };
-    this.breakers.clear();
+    const next = { ...this.opts, ...opts };
+    const same = (Object.keys(next) as Array<keyof CircuitOptions>).every((k) => next[k] === this.opts[k]);
+    this.opts = next;
+    if (!same) this.breakers.clear();
   }
 
   get(supplierId: string): CircuitBreaker {
@@ -205,3 +207,6 @@ export class CircuitBreakers {
     return this.get(supplierId).snapshot();
   }
 }
+
+/** This process's breakers, one per supplier (see the note at the top on "per process"). */
+export const supplierCircuits = new CircuitBreakers();

@@ -1,0 +1,52 @@
+import type { ModuleDefinition } from '../../platform/module.ts';
+import type { Config } from '../../platform/config.ts';
+import { PERMISSIONS } from '../identity/permissions.ts';
+import { balanceWorker } from './balance.ts';
+import { supplierCircuits, type CallOutcome } from './circuit-breaker.ts';
+import { supplierRoutes } from './suppliers.routes.ts';
+import { registerSuppliersCli } from './suppliers.cli.ts';
+
+// The suppliers module's front door (names are binding, see /work/plan/CONTRACTS.md). Nothing else leaves
+// the folder.
+
+export { supplierRoute, supplierConnection, supplierByCallbackId, type RouteEntry, type SupplierRecord, type SupplierConnection } from './connection.ts';
+export { findSupplier, getSupplier, rewrapSupplierSecrets, callbackUrl } from './suppliers.service.ts';
+export { setProductSuppliers, getProductSuppliers } from './suppliers.service.ts';
+export { refreshBalance, pollBalances, startBalancePoller } from './balance.ts';
+export type { Supplier, ProductSuppliers, ProductSupplierInput } from './suppliers.schemas.ts';
+export type { SupplierAdapter, SupplierCredentials } from './adapters/adapter.ts';
+export type { CallOutcome, CircuitSnapshot, CircuitState } from './circuit-breaker.ts';
+
+/** May a new submission go to this supplier now? (Queries and callbacks never ask.) In half-open, true once. */
+export const circuitAllows = (supplierId: string): boolean => supplierCircuits.allows(supplierId);
+
+/** How a call went: `{ ok: true }`, or `{ countsForCircuit, reason }` (an adapter's `CallFailure` fits). */
+export const recordSupplierCall = (supplierId: string, outcome: CallOutcome): void => supplierCircuits.record(supplierId, outcome);
+
+/** The circuit as the admin view shows it (this process's). */
+export const circuitState = (supplierId: string) => supplierCircuits.snapshot(supplierId);
+
+/** Applies the configured circuit numbers (the module does this when its routes or workers start). */
+export function configureSupplierCircuits(config: Pick<Config, 'suppliers'>) {
+  const c = config.suppliers.circuit;
+  supplierCircuits.configure({ minCalls: c.minCalls, failureRatio: c.failurePercent / 100, windowMs: c.windowSeconds * 1000, openMs: c.openSeconds * 1000, probeTimeoutMs: c.openSeconds * 1000 });
+}
+
+export const suppliersModule: ModuleDefinition = {
+  name: 'suppliers',
+  routes: async (app, { ctx }) => {
+    configureSupplierCircuits(ctx.config);
+    await app.register(supplierRoutes, { ctx });
+  },
+  permissions: { 'suppliers:read': PERMISSIONS['suppliers:read'], 'suppliers:write': PERMISSIONS['suppliers:write'] },
+  cli: registerSuppliersCli,
+  workers: [
+    {
+      name: balanceWorker.name,
+      start(ctx) {
+        configureSupplierCircuits(ctx.config);
+        return balanceWorker.start(ctx);
+      },
+    },
+  ],
+};
