@@ -1,3 +1,19 @@
-// The catalog's front door: what other modules and flows may use.
-export { createProduct, findProduct, getProduct, listProducts, updateProduct, toProduct } from './catalog.service.ts';
-export { Product, ProductCreate, ProductUpdate, ProductKind, ProductStatus, Period } from './catalog.schemas.ts';
+import type { ModuleDefinition } from '../../platform/module.ts';
+import { registerProducts } from './catalog.cli.ts';
+export { parsePeriod } from './catalog.cli.ts';
+import { catalogRoutes } from './catalog.routes.ts';
+
+// The catalog's front door: products (what can be issued).
+export { createProduct, updateProduct, findProduct, getProduct, listProducts, toProduct } from './catalog.service.ts';
+export { Product, ProductCreate, ProductUpdate, ProductStatus, ProductKind, Period } from './catalog.schemas.ts';
+
+export const catalogModule: ModuleDefinition = {
+  name: 'catalog',
+  routes: catalogRoutes,
+  permissions: {
+    'products:read': ['admin', 'operator', 'finance', 'auditor', 'support'],
+    'products:write': ['admin', 'operator'],
+  },
+  tags: [{ name: 'products', description: 'What can be issued' }],
+  cli: registerProducts,
+};

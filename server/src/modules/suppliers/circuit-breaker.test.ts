@@ -114,7 +114,7 @@ describe('circuit breaker', () => {
         const opts = { minCalls, bucketMs: 1, windowMs: 60_000, openMs: 30_000, probeTimeoutMs: 30_000, failureRatio: 0.5 };
         const { b, advance, clock } = setup(opts);
         // the model
-        let state: 'closed' | 'open' | 'half_open' = 'closed';
+        let state = 'closed' as 'closed' | 'open' | 'half_open';
         let since = clock.now;
         let probeAt: number | null = null;
         let calls: Array<{ at: number; failed: boolean }> = [];

@@ -1,6 +1,5 @@
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Config } from '../../platform/config.ts';
-import { PERMISSIONS } from '../identity/permissions.ts';
 import { balanceWorker } from './balance.ts';
 import { supplierCircuits, type CallOutcome } from './circuit-breaker.ts';
 import { supplierRoutes } from './suppliers.routes.ts';
@@ -34,11 +33,16 @@ export function configureSupplierCircuits(config: Pick<Config, 'suppliers'>) {
 
 export const suppliersModule: ModuleDefinition = {
   name: 'suppliers',
-  routes: async (app, { ctx }) => {
-    configureSupplierCircuits(ctx.config);
-    await app.register(supplierRoutes, { ctx });
+  routes: async (app, deps) => {
+    configureSupplierCircuits(deps.ctx.config);
+    await supplierRoutes(app, deps);
   },
-  permissions: { 'suppliers:read': PERMISSIONS['suppliers:read'], 'suppliers:write': PERMISSIONS['suppliers:write'] },
+  // suppliers hold credentials and money: finance and auditors may look, only admins and operators change them
+  permissions: {
+    'suppliers:read': ['admin', 'operator', 'finance', 'auditor'],
+    'suppliers:write': ['admin', 'operator'],
+  },
+  tags: [{ name: 'suppliers', description: 'Upstream suppliers, their credentials, balances and circuit state; product failover lists' }],
   cli: registerSuppliersCli,
   workers: [
     {

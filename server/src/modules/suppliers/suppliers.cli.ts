@@ -1,28 +1,11 @@
 import type { Command } from 'commander';
 import type { CommandEnv } from '../../platform/module.ts';
-import { SupplierCreate } from './suppliers.schemas.ts';
+import { printJson } from '../../platform/cli/output.ts';
+import { validateInput } from '../../platform/cli/validate.ts';
+import { SupplierCreate, type Supplier } from './suppliers.schemas.ts';
 import { createSupplier, listSuppliers } from './suppliers.service.ts';
-import type { Supplier } from './suppliers.schemas.ts';
-import { Value } from '@sinclair/typebox/value';
-import { validationFailed } from '../../platform/errors.ts';
 
 // `quanyi suppliers …`. Errors and exit codes come from the shared command runner (env.run).
-
-const printJson = (value: unknown) => process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-
-function validate(input: Record<string, unknown>): SupplierCreate {
-  const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  const errors = [...Value.Errors(SupplierCreate, clean)];
-  if (errors.length) {
-    const seen = new Set<string>();
-    throw validationFailed(
-      errors
-        .map((e) => ({ field: e.path.replace(/^\//, '').replace(/\//g, '.') || 'input', message: e.message }))
-        .filter((e) => !seen.has(e.field) && seen.add(e.field)),
-    );
-  }
-  return clean as SupplierCreate;
-}
 
 const line = (s: Supplier) =>
   `${s.id}  ${s.name.padEnd(20)} ${s.adapter.padEnd(6)} ${s.status.padEnd(8)} balance ${s.balance === null ? '-' : (s.balance / 100).toFixed(2)}  circuit ${s.circuit.state}  ${s.endpoint}`;
@@ -42,7 +25,7 @@ export function registerSuppliersCli(program: Command, env: CommandEnv) {
     .action(async (o) => {
       await env.run('suppliers create', Boolean(o.json), async (ctx) => {
         const threshold = o.lowBalanceThreshold === undefined ? undefined : /^\d+$/.test(o.lowBalanceThreshold) ? Number(o.lowBalanceThreshold) : NaN;
-        const input = validate({ name: o.name, adapter: o.adapter, endpoint: o.endpoint, app_key: o.appKey, app_secret: o.appSecret, low_balance_threshold: threshold });
+        const input = validateInput(SupplierCreate, { name: o.name, adapter: o.adapter, endpoint: o.endpoint, app_key: o.appKey, app_secret: o.appSecret, low_balance_threshold: threshold });
         const s = await ctx.db.transaction().execute((tx) => createSupplier(ctx, tx, input, 'cli'));
         if (o.json) printJson(s);
         else process.stdout.write(`supplier ${s.id} (${s.name})\n  callback_url: ${s.callback_url}\n(configure the callback_url at the supplier)\n`);

@@ -15,7 +15,7 @@ export async function supplierRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
   app.get('/v1/admin/suppliers', {
     preValidation: requireAdmin(ctx, 'suppliers:read'),
     schema: {
-      tags: ['admin'],
+      tags: ['admin', 'suppliers'],
       summary: 'List suppliers (with balance and circuit state)',
       querystring: Type.Object({ ...ListQuery, status: Type.Optional(SupplierStatus) }, { additionalProperties: false }),
       response: { 200: Page(Supplier), ...problems(400, 401, 403) },
@@ -29,7 +29,7 @@ export async function supplierRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
   app.post('/v1/admin/suppliers', {
     preValidation: requireAdmin(ctx, 'suppliers:write'),
     schema: {
-      tags: ['admin'],
+      tags: ['admin', 'suppliers'],
       summary: 'Create a supplier; answers its callback_url (the app_secret is never shown again)',
       body: SupplierCreate,
       response: { 201: Supplier, ...problems(400, 401, 403, 409) },
@@ -42,14 +42,14 @@ export async function supplierRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
 
   app.get('/v1/admin/suppliers/:id', {
     preValidation: requireAdmin(ctx, 'suppliers:read'),
-    schema: { tags: ['admin'], summary: 'A supplier by id or name', params: IdParam, response: { 200: Supplier, ...problems(401, 403, 404) } },
+    schema: { tags: ['admin', 'suppliers'], summary: 'A supplier by id or name', params: IdParam, response: { 200: Supplier, ...problems(401, 403, 404) } },
     handler: async (req) => getSupplier(ctx, ctx.db, (req.params as { id: string }).id),
   });
 
   app.patch('/v1/admin/suppliers/:id', {
     preValidation: requireAdmin(ctx, 'suppliers:write'),
     schema: {
-      tags: ['admin'],
+      tags: ['admin', 'suppliers'],
       summary: 'Update a supplier: endpoint, credentials (rotation), status, low-balance threshold',
       params: IdParam,
       body: SupplierUpdate,
@@ -62,7 +62,7 @@ export async function supplierRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
   app.post('/v1/admin/suppliers/:id/balance/refresh', {
     preValidation: requireAdmin(ctx, 'suppliers:write'),
     schema: {
-      tags: ['admin'],
+      tags: ['admin', 'suppliers'],
       summary: "Query the supplier's balance now",
       params: IdParam,
       response: {
@@ -80,14 +80,14 @@ export async function supplierRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
 
   app.get('/v1/admin/products/:id/suppliers', {
     preValidation: requireAdmin(ctx, 'suppliers:read'),
-    schema: { tags: ['admin'], summary: "A product's suppliers in failover order", params: IdParam, response: { 200: ProductSuppliers, ...problems(401, 403, 404) } },
+    schema: { tags: ['admin', 'suppliers'], summary: "A product's suppliers in failover order", params: IdParam, response: { 200: ProductSuppliers, ...problems(401, 403, 404) } },
     handler: async (req) => getProductSuppliers(ctx.db, (req.params as { id: string }).id),
   });
 
   app.put('/v1/admin/products/:id/suppliers', {
     preValidation: requireAdmin(ctx, 'suppliers:write'),
     schema: {
-      tags: ['admin'],
+      tags: ['admin', 'suppliers'],
       summary: "Replace a product's supplier list (ordered: the first is tried first)",
       params: IdParam,
       body: ProductSuppliersPut,
