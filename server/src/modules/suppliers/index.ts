@@ -4,6 +4,7 @@ import { balanceWorker } from './balance.ts';
 import { supplierCircuits, type CallOutcome } from './circuit-breaker.ts';
 import { supplierRoutes } from './suppliers.routes.ts';
 import { registerSuppliersCli } from './suppliers.cli.ts';
+import { registerSandboxCommand } from './sandbox/index.ts';
 
 // The suppliers module's front door (names are binding, see /work/plan/CONTRACTS.md). Nothing else leaves
 // the folder.
@@ -13,7 +14,10 @@ export { findSupplier, getSupplier, rewrapSupplierSecrets, callbackUrl } from '.
 export { setProductSuppliers, getProductSuppliers } from './suppliers.service.ts';
 export { refreshBalance, pollBalances, startBalancePoller } from './balance.ts';
 export type { Supplier, ProductSuppliers, ProductSupplierInput } from './suppliers.schemas.ts';
-export type { SupplierAdapter, SupplierCredentials } from './adapters/adapter.ts';
+export type * from './adapters/adapter.ts';
+export { fuluAdapter } from './fulu/fulu.adapter.ts';
+export { adapterFor, adapterNames } from './adapters/registry.ts';
+export { startSandboxSupplier, DEFAULT_KNOBS, type SandboxOptions, type SandboxSupplier, type SandboxKnobs } from './sandbox/index.ts';
 export type { CallOutcome, CircuitSnapshot, CircuitState } from './circuit-breaker.ts';
 
 /** May a new submission go to this supplier now? (Queries and callbacks never ask.) In half-open, true once. */
@@ -43,7 +47,10 @@ export const suppliersModule: ModuleDefinition = {
     'suppliers:write': ['admin', 'operator'],
   },
   tags: [{ name: 'suppliers', description: 'Upstream suppliers, their credentials, balances and circuit state; product failover lists' }],
-  cli: registerSuppliersCli,
+  cli: (program, env) => {
+    registerSuppliersCli(program, env);
+    registerSandboxCommand(program);
+  },
   workers: [
     {
       name: balanceWorker.name,

@@ -19,13 +19,13 @@ export function registerSuppliersCli(program: Command, env: CommandEnv) {
     .requiredOption('--adapter <adapter>', 'the protocol: fulu')
     .requiredOption('--endpoint <url>', 'the supplier gateway URL')
     .requiredOption('--app-key <key>', 'app_key the supplier gave you')
-    .requiredOption('--app-secret <secret>', 'app_secret (stored encrypted, never shown again)')
+    .option('--app-secret <secret>', 'app_secret, stored encrypted, never shown again (or QUANYI_SUPPLIER_APP_SECRET, which keeps it out of the process list)')
     .option('--low-balance-threshold <fen>', 'alert when the balance falls below this (分)')
     .option('--json', 'print JSON')
     .action(async (o) => {
       await env.run('suppliers create', Boolean(o.json), async (ctx) => {
         const threshold = o.lowBalanceThreshold === undefined ? undefined : /^\d+$/.test(o.lowBalanceThreshold) ? Number(o.lowBalanceThreshold) : NaN;
-        const input = validateInput(SupplierCreate, { name: o.name, adapter: o.adapter, endpoint: o.endpoint, app_key: o.appKey, app_secret: o.appSecret, low_balance_threshold: threshold });
+        const input = validateInput(SupplierCreate, { name: o.name, adapter: o.adapter, endpoint: o.endpoint, app_key: o.appKey, app_secret: o.appSecret ?? process.env.QUANYI_SUPPLIER_APP_SECRET, low_balance_threshold: threshold });
         const s = await ctx.db.transaction().execute((tx) => createSupplier(ctx, tx, input, 'cli'));
         if (o.json) printJson(s);
         else process.stdout.write(`supplier ${s.id} (${s.name})\n  callback_url: ${s.callback_url}\n(configure the callback_url at the supplier)\n`);
