@@ -4,6 +4,7 @@ import { registerModuleCommands } from '../../compose.ts';
 import { EXIT, reportError } from '../../platform/cli/output.ts';
 import type { CommandEnv } from '../../platform/module.ts';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
+import { supplierConnection } from './index.ts';
 
 // `quanyi suppliers …` and `quanyi products create|update --suppliers …`, run in-process: the real command
 // tree composed from the module list, on the harness database (a child process per command costs seconds).
@@ -66,6 +67,21 @@ describe('quanyi suppliers / products --suppliers', () => {
     expect(list.json.map((s: { name: string }) => s.name).sort()).toEqual(['backup', 'fulu-main']);
     const text = await quanyi('suppliers', 'list');
     expect(text.stdout).toMatch(/fulu-main .* circuit closed/);
+
+    process.env.QUANYI_SUPPLIER_APP_SECRET = 'FROM-ENV-secret';
+    try {
+      const upd = await quanyi('suppliers', 'update', 'backup', '--endpoint', 'http://127.0.0.1:9200', '--app-secret-from-env', '--low-balance-threshold', '5000', '--json');
+      expect(upd.code).toBe(0);
+      expect(upd.json).toMatchObject({ name: 'backup', endpoint: 'http://127.0.0.1:9200', low_balance_threshold: 5000 });
+      expect(upd.stdout).not.toContain('FROM-ENV-secret');
+      expect((await supplierConnection(h.ctx, upd.json.id)).creds.appSecret).toBe('FROM-ENV-secret');
+    } finally {
+      delete process.env.QUANYI_SUPPLIER_APP_SECRET;
+    }
+    const none = await quanyi('suppliers', 'update', 'backup', '--low-balance-threshold', 'none', '--status', 'disabled', '--json');
+    expect(none.json).toMatchObject({ low_balance_threshold: null, status: 'disabled' });
+    const missing = await quanyi('suppliers', 'update', 'ghost', '--status', 'disabled', '--json');
+    expect([missing.code, missing.json.error]).toEqual([EXIT.notFound, 'supplier_not_found']);
   });
 
   it('refuses bad suppliers with stable exit codes', async () => {
