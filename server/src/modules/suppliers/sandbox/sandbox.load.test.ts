@@ -30,8 +30,8 @@ function post(body: string): Promise<string> {
   });
 }
 
-it('serves 2,000 direct recharges at 100 ms latency concurrently, each account recharged exactly once', async () => {
-  const n = 2000;
+it('serves 1,000 direct recharges at 100 ms latency concurrently, each account recharged exactly once', async () => {
+  const n = 1000;
   const bodies = Array.from({ length: n }, (_, i) =>
     JSON.stringify(buildRequest(APP_KEY, APP_SECRET, 'fulu.order.direct.add', { product_id: 1, customer_order_no: `load-${i}-1`, charge_account: `acct-${i}`, buy_num: 1 })),
   );
@@ -50,7 +50,7 @@ it('serves 2,000 direct recharges at 100 ms latency concurrently, each account r
   const rate = Math.round(n / seconds);
   console.log(`sandbox: ${n} submissions at 100 ms latency in ${seconds.toFixed(2)} s = ${rate}/s`);
   expect(accepted).toBe(n);
-  // Served one after another, 2,000 × 100 ms would take 200 s; with the latency waited concurrently the bound
+  // Served one after another, 1,000 × 100 ms would take 100 s; with the latency waited concurrently the bound
   // is CPU. 500/s is the target on an idle 2-core machine (see the report); the assertion leaves room for a
   // shared, loaded one while still failing any design that serialises the latency.
   expect(rate).toBeGreaterThan(100);
