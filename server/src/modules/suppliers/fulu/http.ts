@@ -44,24 +44,30 @@ export function httpCall(
     };
     const failed = (e: unknown) => done({ ok: false, reason: signal.aborted ? `timeout after ${ms} ms` : `transport error: ${describe(e)}` });
     const lib = target.protocol === 'https:' ? https : http;
-    const req = lib.request(target, { method: init.method, headers, agent: agents[target.protocol as 'http:' | 'https:'], signal }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY_BYTES) {
-          done({ ok: false, reason: 'response body too large' });
-          req.destroy();
-        } else chunks.push(c);
+    let req: http.ClientRequest;
+    // request() throws synchronously on some inputs (a header it refuses): that, too, is a value
+    try {
+      req = lib.request(target, { method: init.method, headers, agent: agents[target.protocol as 'http:' | 'https:'], signal }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY_BYTES) {
+            done({ ok: false, reason: 'response body too large' });
+            req.destroy();
+          } else chunks.push(c);
+        });
+        res.on('end', () =>
+          done({ ok: true, status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', failed);
+        res.on('close', () => {
+          if (!res.complete) failed({ code: 'RESPONSE_CUT_SHORT' });
+        });
       });
-      res.on('end', () =>
-        done({ ok: true, status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', failed);
-      res.on('close', () => {
-        if (!res.complete) failed(new Error('response cut short'));
-      });
-    });
+    } catch (e) {
+      return failed(e);
+    }
     req.on('error', failed);
     req.end(body);
   });
@@ -70,5 +76,5 @@ export function httpCall(
 /** the error's code (ECONNREFUSED, ECONNRESET …), never its message, which may quote the URL */
 function describe(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : e instanceof Error ? e.message.slice(0, 60) : 'unknown';
+  return typeof code === 'string' ? code : e instanceof Error ? e.name : 'unknown';
 }
