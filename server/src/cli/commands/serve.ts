@@ -21,7 +21,17 @@ export function registerServe(program: Command) {
       const stops: Array<() => Promise<void>> = [];
       try {
         const config = loadConfig();
-        ctx = await openRuntime(config, 'quanyi serve', { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        let lastDbError = 0;
+        ctx = await openRuntime(config, 'quanyi serve', {
+          warn: (m) => process.stderr.write(`warning: ${m}\n`),
+          // a pooled connection failed (database restarted, backend terminated, network lost): the process
+          // stays up and requests answer 503 until it is back; say so at most every 10 s
+          onDatabaseError: (e) => {
+            if (Date.now() - lastDbError < 10_000) return;
+            lastDbError = Date.now();
+            (app?.log ?? console).warn(`database connection lost: ${e.message}`);
+          },
+        });
         // loaded here, not at the top: the HTTP stack is only needed by `serve`, and every other command starts faster
         const { buildApp } = await import('../../app.ts');
         app = await buildApp(ctx);
@@ -32,7 +42,14 @@ export function registerServe(program: Command) {
           const log = app.log;
           const sweeper = startExpirySweeper(ctx, { log: (msg, n) => log.info({ n }, msg) });
           stops.push(sweeper.stop);
-          const runner = startJobRunner(ctx);
+          let lastRunnerError = 0;
+          const runner = startJobRunner(ctx, {
+            onError: (e) => {
+              if (Date.now() - lastRunnerError < 10_000) return;
+              lastRunnerError = Date.now();
+              log.warn({ err: { message: (e as Error)?.message } }, 'job runner: database unavailable, retrying');
+            },
+          });
           stops.push(() => runner.stop());
           const maintenance = startEmbeddedMaintenance(ctx.database, { onError: (e) => log.warn({ err: e }, 'maintenance failed') });
           stops.push(maintenance.stop);

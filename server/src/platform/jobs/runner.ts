@@ -16,6 +16,8 @@ export interface RunnerOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   handlers?: Record<string, JobHandler>;
+  /** a fault outside any handler (database unavailable while claiming or recording a run): logged, never fatal */
+  onError?: (err: unknown) => void;
 }
 
 type JobRow = Selectable<JobsTable>;
@@ -126,11 +128,13 @@ export function startJobRunner(ctx: AppContext, opts: RunnerOptions = {}): { sto
     while (!stopping) {
       let job: JobRow | undefined;
       if (inflight.size < concurrency) {
-        job = await claim().catch(() => undefined); // database briefly unavailable: try again next poll
+        job = await claim().catch((e) => void opts.onError?.(e)); // database briefly unavailable: try again next poll
       }
       if (job) {
         const id = job.id;
-        inflight.set(id, run(job).finally(() => {
+        // a lost database can fail even the bookkeeping of a run: the lease lapses and the job is retried;
+        // a rejection here must never become an unhandled one that ends the process
+        inflight.set(id, run(job).catch((e) => opts.onError?.(e)).finally(() => {
           inflight.delete(id);
           wake?.();
         }));
