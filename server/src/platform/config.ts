@@ -25,6 +25,8 @@ export interface Config {
     /** client-side: no answer on an open connection (a dead link); 0 = none */
     queryTimeoutMs: number;
   };
+  /** QUANYI_DEMO=true: `serve --demo` may seed demo data into a PostgreSQL (DATABASE_URL) too, not only the embedded database */
+  demoOnPostgres: boolean;
   /** seconds clients are told to wait (Retry-After) when the database is unavailable */
   unavailableRetryAfterSeconds: number;
   limits: {
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: parseTrustProxy(env.QUANYI_TRUST_PROXY),
     dbPoolSize: int(env, 'QUANYI_DB_POOL_SIZE', 12, problems, 1, 200),
     dbTimeouts: dbTimeouts(env, problems),
+    demoOnPostgres: env.QUANYI_DEMO === 'true',
     unavailableRetryAfterSeconds: int(env, 'QUANYI_RETRY_AFTER_SECONDS', 5, problems, 1, 3600),
     limits: {
       redeemPerIpPerMinute: int(env, 'QUANYI_REDEEM_PER_IP_PER_MINUTE', 300, problems),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../platform/config.ts';
+import { loadConfig, type Config } from '../../platform/config.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { startExpirySweeper } from '../../flows/expiry-sweeper.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
@@ -8,6 +8,12 @@ import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
 import { reportError } from '../output.ts';
 import type { App } from '../../app.ts';
 import type { AppContext } from '../../platform/context.ts';
+
+/**
+ * Demo data belongs to the embedded database of a first start (`npm start` on a fresh checkout). A PostgreSQL
+ * named by DATABASE_URL may be production: there only QUANYI_DEMO=true allows it.
+ */
+export const demoAllowed = (config: Config) => !config.databaseUrl || config.demoOnPostgres;
 
 export function registerServe(program: Command) {
   program
@@ -37,7 +43,7 @@ export function registerServe(program: Command) {
         app = await buildApp(ctx);
         // listen before seeding: if the port is taken, the demo credentials must not be created unseen
         await app.listen({ port: config.port, host: config.host });
-        const demo = opts.demo ? await seedDemo(ctx) : null;
+        const demo = opts.demo && demoAllowed(config) ? await seedDemo(ctx) : null;
         if (opts.workers) {
           const log = app.log;
           const sweeper = startExpirySweeper(ctx, { log: (msg, n) => log.info({ n }, msg) });
@@ -57,6 +63,9 @@ export function registerServe(program: Command) {
         const url = config.publicUrl;
         const lines = [`\nQuanyi is running at ${url}  (API docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`];
         lines.push(config.databaseUrl ? 'Database: PostgreSQL (DATABASE_URL)' : `Database: embedded, in ${config.dataDir}`);
+        if (opts.demo && !demoAllowed(config)) {
+          lines.push('Demo data: not created (DATABASE_URL is set and may be production). Set QUANYI_DEMO=true to seed this database.');
+        }
         if (demo) {
           lines.push(
             '',
