@@ -1,12 +1,17 @@
 import type { Config } from './config.ts';
-import { createContext, type AppContext } from './context.ts';
+import { createContext, type AppContext, type ContextServices } from './context.ts';
 import { loadKeyring } from './crypto/keyring.ts';
 import { openDatabase, openPostgres } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 
 // Opens everything a command needs: database (with migrations), keyring, context. Used by `serve` and
 // by every CLI command, so they all agree on where data lives and how it is protected.
-export async function openRuntime(config: Config, command: string, opts: { warn?: (msg: string) => void; onDatabaseError?: (err: Error) => void } = {}): Promise<AppContext> {
+export async function openRuntime(
+  config: Config,
+  command: string,
+  services: ContextServices,
+  opts: { warn?: (msg: string) => void; onDatabaseError?: (err: Error) => void } = {},
+): Promise<AppContext> {
   if (config.databaseUrl) {
     // migrations may run longer than any request may: their own connection, without statement timeouts
     const migrations = await openPostgres(config.databaseUrl, 1, { timeouts: { connectTimeoutMs: config.dbTimeouts.connectTimeoutMs } });
@@ -33,7 +38,7 @@ export async function openRuntime(config: Config, command: string, opts: { warn?
           'Back it up: without it the stored card codes cannot be decrypted. In production set QUANYI_MASTER_KEY.',
       );
     }
-    const ctx = await createContext(config, database, keyring);
+    const ctx = await createContext(config, database, keyring, services);
     const close = ctx.close;
     ctx.close = async () => {
       await close();

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../platform/config.ts';
-import { openRuntime } from '../../platform/runtime.ts';
-import { startExpirySweeper } from '../../flows/expiry-sweeper.ts';
+import { openAppRuntime, startModuleWorkers } from '../../compose.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
-import { reportError } from '../output.ts';
+import { reportError } from '../../platform/cli/output.ts';
 import type { App } from '../../app.ts';
 import type { AppContext } from '../../platform/context.ts';
 
@@ -28,7 +27,7 @@ export function registerServe(program: Command) {
       try {
         const config = loadConfig();
         let lastDbError = 0;
-        ctx = await openRuntime(config, 'quanyi serve', {
+        ctx = await openAppRuntime(config, 'quanyi serve', {
           warn: (m) => process.stderr.write(`warning: ${m}\n`),
           // a pooled connection failed (database restarted, backend terminated, network lost): the process
           // stays up and requests answer 503 until it is back; say so at most every 10 s
@@ -46,16 +45,8 @@ export function registerServe(program: Command) {
         const demo = opts.demo && demoAllowed(config) ? await seedDemo(ctx) : null;
         if (opts.workers) {
           const log = app.log;
-          const sweeper = startExpirySweeper(ctx, { log: (msg, n) => log.info({ n }, msg) });
-          stops.push(sweeper.stop);
-          let lastRunnerError = 0;
-          const runner = startJobRunner(ctx, {
-            onError: (e) => {
-              if (Date.now() - lastRunnerError < 10_000) return;
-              lastRunnerError = Date.now();
-              log.warn({ err: { message: (e as Error)?.message } }, 'job runner: database unavailable, retrying');
-            },
-          });
+          stops.push(...startModuleWorkers(ctx));
+          const runner = startJobRunner(ctx, { onError: (job, err) => log.warn({ job: job.id, kind: job.kind, err: (err as Error)?.message }, 'job run failed') });
           stops.push(() => runner.stop());
           const maintenance = startEmbeddedMaintenance(ctx.database, { onError: (e) => log.warn({ err: e }, 'maintenance failed') });
           stops.push(maintenance.stop);

@@ -6,10 +6,10 @@ import { startTcpProxy, type TcpProxy } from '../../testutil/tcp-proxy.ts';
 import { TEST_MASTER_KEY } from '../../testutil/harness.ts';
 import { signedHeaders } from '../auth/signing.ts';
 import { loadConfig } from '../config.ts';
-import { createContext } from '../context.ts';
+import { createAppContext } from '../../compose.ts';
 import { Keyring } from '../crypto/keyring.ts';
-import { createClient } from '../../modules/clients/clients.service.ts';
-import { createProduct } from '../../modules/catalog/catalog.service.ts';
+import { createClient } from '../../modules/clients/index.ts';
+import { createProduct } from '../../modules/catalog/index.ts';
 import { stockGeneratedCodes } from '../../flows/seed-demo.ts';
 
 // Losing the database must not kill the server (DESIGN §3.7, issue 5 §4): the process stays up, requests get
@@ -32,7 +32,7 @@ beforeAll(async () => {
   if (!onRealPostgres) return;
   testDb = await createTestDatabase();
   const keyring = new Keyring([Buffer.from(TEST_MASTER_KEY, 'base64')]);
-  const ctx = await createContext(loadConfig({ QUANYI_MASTER_KEY: TEST_MASTER_KEY }), testDb.database, keyring);
+  const ctx = await createAppContext(loadConfig({ QUANYI_MASTER_KEY: TEST_MASTER_KEY }), testDb.database, keyring);
   const c = await createClient(ctx.db, keyring, { name: 'outage', scopes: ['grants:write', 'grants:read'] });
   key = { keyId: c.key_id, secret: c.secret };
   const product = await createProduct(ctx.db, { sku: 'OUT-1', name: 'outage', platform: 'iqiyi', kind: 'card_code', period: { unit: 'month', count: 1 }, price: 100 });
