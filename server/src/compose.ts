@@ -22,7 +22,7 @@ for (const m of MODULES) {
 }
 
 export const contextServices: ContextServices = {
-  clients: ({ db, keyring }) => new ClientDirectory(db, keyring),
+  clients: ({ db, keyring, redis, redisPrefix }) => new ClientDirectory(db, keyring, { redis, redisPrefix }),
   // embedded: sessions are cached briefly (an import may hold the only connection)
   sessions: ({ db, database }) => new SessionDirectory(db, database.kind === 'pglite' ? 15_000 : 0),
 };
