@@ -9,6 +9,7 @@ import type { AppContext } from './platform/context.ts';
 import { loggerOptions } from './platform/http/logging.ts';
 import { installProblemHandlers } from './platform/http/problem.ts';
 import { installJsonParser } from './platform/http/raw-body.ts';
+import { healthRoutes } from './platform/http/health.ts';
 import { Problem } from './platform/http/schemas.ts';
 import { swaggerOptions } from './platform/http/openapi.ts';
 import { moduleTags, registerModuleRoutes } from './compose.ts';
@@ -39,7 +40,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && (req.method === 'POST' || req.method === 'PATCH') && !req.isMultipart()) req.body = {};
   });
-  installProblemHandlers(app);
+  installProblemHandlers(app, { retryAfterSeconds: ctx.config.unavailableRetryAfterSeconds });
   app.addSchema(Problem);
 
   await app.register(cookie);
@@ -47,7 +48,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(swagger, swaggerOptions(ctx.config.publicUrl, [...moduleTags(), { name: 'admin', description: 'Admin console API (session cookie)' }]));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  healthRoutes(app, ctx);
 
   await registerModuleRoutes(app, ctx);
   await app.ready();
