@@ -17,6 +17,7 @@ import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { clientRoutes } from './modules/clients/clients.routes.ts';
 import { inventoryRoutes } from './modules/inventory/inventory.routes.ts';
+import { webhooksModule } from './modules/webhooks/index.ts';
 
 export type App = FastifyInstance;
 
@@ -83,6 +84,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         { name: 'grants', description: 'Issue and track entitlements (signed client API)' },
         { name: 'redeem', description: 'Public redemption by token' },
         { name: 'admin', description: 'Admin console API (session cookie)' },
+        ...(webhooksModule.tags ?? []),
       ],
     },
   });
@@ -97,6 +99,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(auditRoutes, { ctx });
   await app.register(clientRoutes, { ctx });
   await app.register(inventoryRoutes, { ctx });
+  await webhooksModule.routes!(app, { ctx });
   await app.ready();
   return app;
 }

@@ -5,7 +5,7 @@ import { validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 
 // Client systems (apps, CRMs, malls) that call the open API with signed requests.
-export const CLIENT_SCOPES = ['grants:write', 'grants:read'] as const;
+export const CLIENT_SCOPES = ['grants:write', 'grants:read', 'webhooks:write', 'webhooks:read'] as const;
 export type ClientScope = (typeof CLIENT_SCOPES)[number];
 
 export interface Client {

@@ -15,6 +15,9 @@ export const PERMISSIONS = {
   'clients:read': ['admin'],
   'clients:write': ['admin'],
   'users:write': ['admin'],
+  // webhooks (declared in webhooksModule too; here until RBAC is composed from the module list)
+  'webhooks:read': ['admin', 'operator', 'support'],
+  'webhooks:write': ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
