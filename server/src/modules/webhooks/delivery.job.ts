@@ -63,7 +63,7 @@ export interface DeliveryResult extends Record<string, unknown> {
  * One try of one delivery. Answers a result when the delivery is settled (acknowledged, already final,
  * or given up); throws DeliveryFailed when it should be retried on the policy's schedule.
  */
-export async function deliverOnce(ctx: AppContext, deliveryId: string, opts: { lastAttempt?: boolean; now?: () => Date } = {}): Promise<DeliveryResult> {
+export async function deliverOnce(ctx: AppContext, deliveryId: string, opts: { lastAttempt?: boolean; now?: () => Date; timeoutMs?: number } = {}): Promise<DeliveryResult> {
   const row = await loadDeliveryContext(ctx.db, deliveryId);
   if (!row) return { delivery_id: deliveryId, outcome: 'skipped', reason: 'no such delivery' };
   if (webhookDeliveryMachine.isFinal(row.status)) return { delivery_id: deliveryId, outcome: 'skipped', reason: `already ${row.status}` };
@@ -83,11 +83,11 @@ export async function deliverOnce(ctx: AppContext, deliveryId: string, opts: { l
     headers: {
       'content-type': 'application/json',
       'user-agent': 'Quanyi-Webhooks/1',
-      [SIGNATURE_HEADER]: signatureHeader(signingSecrets(ctx.keyring, row), body, t),
+      [SIGNATURE_HEADER]: signatureHeader(signingSecrets(ctx.keyring, { ...row, id: row.endpoint_id }), body, t),
       'quanyi-event-id': row.event_id,
       'quanyi-event-type': row.type,
     },
-    timeoutMs: DELIVERY_TIMEOUT_MS,
+    timeoutMs: opts.timeoutMs ?? DELIVERY_TIMEOUT_MS,
     allowPrivate: ctx.config.allowPrivateWebhooks,
   });
 
