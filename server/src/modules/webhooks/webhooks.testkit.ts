@@ -13,6 +13,8 @@ export interface Received {
   headers: http.IncomingHttpHeaders;
   body: string;
   json: { id: string; type: string; created_at: string; data: any };
+  /** what the receiver answered: 204, or 500 in 'error' mode (it saw the event but failed) */
+  answered: number;
 }
 
 export type Mode = 'ok' | 'error' | 'redirect' | 'hang';
@@ -31,11 +33,11 @@ export async function startReceiver(port = 0) {
         return res.writeHead(200).end('ok');
       }
       if (state.mode === 'hang') return; // never answers
-      if (state.mode === 'error') return res.writeHead(500).end('boom');
       if (state.mode === 'redirect') return res.writeHead(307, { location: '/elsewhere' }).end();
       const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ headers: req.headers, body, json: JSON.parse(body) });
-      res.writeHead(204).end();
+      const answered = state.mode === 'error' ? 500 : 204;
+      received.push({ headers: req.headers, body, json: JSON.parse(body), answered });
+      res.writeHead(answered).end(answered === 500 ? 'boom' : undefined);
     });
   };
   let server = http.createServer(handler);
@@ -94,9 +96,10 @@ export async function verifyQuanyiSignature(header: string | undefined, rawBody:
  * their run_at to now in the database (the real schedule is asserted separately), so a test needs no waiting
  * for 30 s backoffs whatever backoff the runner applies.
  */
-export function startDelivering(ctx: AppContext) {
+export function startDelivering(ctx: AppContext, opts: { backoffMs?: number } = {}) {
   const fan = startFanOut(ctx, { intervalMs: 30 });
-  const runner = startJobRunner(ctx, { handlers: { [DELIVER_JOB]: runDeliveryJob }, pollMs: 30, backoffBaseMs: 20, backoffMaxMs: 50 });
+  const b = opts.backoffMs ?? 20;
+  const runner = startJobRunner(ctx, { handlers: { [DELIVER_JOB]: runDeliveryJob }, pollMs: 30, backoffBaseMs: b, backoffMaxMs: b });
   return {
     async stop() {
       await fan.stop();
