@@ -23,7 +23,7 @@ export function isPrivateAddress(address: string): boolean {
   if (family !== 6) return true; // not an address at all: refuse
   const embedded = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (embedded) return blocked.check(embedded[1], 'ipv4');
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  const hexMapped = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
   if (hexMapped) {
     const hi = parseInt(hexMapped[1], 16), lo = parseInt(hexMapped[2], 16);
     return blocked.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
