@@ -1,7 +1,7 @@
 import type { AppContext } from '../platform/context.ts';
 import { validationFailed } from '../platform/errors.ts';
-import { appendAudit } from '../modules/audit/audit.service.ts'; // no audit/index.ts on main yet
-import { createClient, type ClientScope } from '../modules/clients/clients.service.ts'; // no clients/index.ts on main yet
+import { appendAudit } from '../modules/audit/index.ts';
+import { createClient, type ClientScope } from '../modules/clients/index.ts';
 import { assertDeliverableUrl, createEndpoint, WEBHOOK_EVENT_TYPES } from '../modules/webhooks/index.ts';
 
 // Creating a client system, optionally with its first webhook endpoint, in one transaction: either both

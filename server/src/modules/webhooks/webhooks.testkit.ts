@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../../platform/context.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
-import { runDeliveryJob } from './delivery.job.ts';
+import { deliveryJob, DELIVERY_POLICY } from './delivery.job.ts';
 import { DELIVER_JOB } from './events.service.ts';
 import { startFanOut } from './fanout.worker.ts';
 
@@ -92,14 +92,14 @@ export async function verifyQuanyiSignature(header: string | undefined, rawBody:
 }
 
 /**
- * The fan-out worker and a job runner that runs webhook deliveries. Retries are made due at once by moving
- * their run_at to now in the database (the real schedule is asserted separately), so a test needs no waiting
- * for 30 s backoffs whatever backoff the runner applies.
+ * The fan-out worker and a job runner that runs webhook deliveries with the real policy except for a short
+ * backoff (the real schedule is asserted separately). makeRetriesDue moves queued retries to now.
  */
 export function startDelivering(ctx: AppContext, opts: { backoffMs?: number } = {}) {
   const fan = startFanOut(ctx, { intervalMs: 30 });
   const b = opts.backoffMs ?? 20;
-  const runner = startJobRunner(ctx, { handlers: { [DELIVER_JOB]: runDeliveryJob }, pollMs: 30, backoffBaseMs: b, backoffMaxMs: b });
+  // the real handler and policy, with the backoff shortened to `backoffMs`
+  const runner = startJobRunner(ctx, { definitions: { [DELIVER_JOB]: { ...deliveryJob, policy: { ...DELIVERY_POLICY, backoffSeconds: [b / 1000] } } }, pollMs: 30 });
   return {
     async stop() {
       await fan.stop();
