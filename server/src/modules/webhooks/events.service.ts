@@ -3,7 +3,7 @@ import type { Executor, Tx } from '../../platform/db/db.ts';
 import { fail, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { insertEventIfSubscribed, type DeliveryRow } from './webhooks.repo.ts';
 import type { Delivery, EventListQuery, WebhookEvent, WebhookEventType } from './webhooks.schemas.ts';
 
