@@ -1,5 +1,6 @@
 import type { ModuleDefinition, Worker } from '../platform/module.ts';
 import { registerKeys } from './keys.cli.ts';
+import { registerClientCreate } from './create-client.cli.ts';
 import { registerProductCommands } from './products.cli.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 
@@ -15,5 +16,6 @@ export const flowsModule: ModuleDefinition = {
   cli: (program, env) => {
     registerKeys(program, env);
     registerProductCommands(program, env);
+    registerClientCreate(program, env);
   },
 };

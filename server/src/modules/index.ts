@@ -8,6 +8,7 @@ import { identityModule } from './identity/index.ts';
 import { inventoryModule } from './inventory/index.ts';
 import { jobsModule } from './jobs/index.ts';
 import { redeemModule } from './redeem/index.ts';
+import { webhooksModule } from './webhooks/index.ts';
 import { suppliersModule } from './suppliers/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
@@ -23,5 +24,6 @@ export const MODULES: readonly ModuleDefinition[] = [
   redeemModule,
   suppliersModule,
   jobsModule,
+  webhooksModule,
   flowsModule,
 ];

@@ -52,6 +52,8 @@ export interface Config {
   };
   grantDefaultValidityDays: number;
   sessionTtlHours: number;
+  /** deliver webhooks to loopback / private / link-local addresses (development and tests only) */
+  allowPrivateWebhooks: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -65,6 +67,15 @@ function int(env: Env, name: string, def: number, problems: FieldProblem[], min 
     return def;
   }
   return n;
+}
+
+function bool(env: Env, name: string, def: boolean, problems: FieldProblem[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push({ field: name, message: 'must be true or false' });
+  return def;
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -130,6 +141,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     grantDefaultValidityDays: int(env, 'QUANYI_GRANT_VALIDITY_DAYS', 365, problems),
     sessionTtlHours: int(env, 'QUANYI_SESSION_TTL_HOURS', 12, problems),
+    allowPrivateWebhooks: bool(env, 'QUANYI_ALLOW_PRIVATE_WEBHOOKS', false, problems),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push({ field: 'LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent' });
