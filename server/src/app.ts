@@ -16,7 +16,7 @@ import { redeemRoutes } from './modules/redeem/redeem.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { clientRoutes } from './modules/clients/clients.routes.ts';
-import { inventoryRoutes } from './modules/inventory/inventory.routes.ts';
+import { inventoryRoutes } from './modules/inventory/index.ts';
 
 export type App = FastifyInstance;
 

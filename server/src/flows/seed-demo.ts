@@ -1,35 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../platform/context.ts';
-import { newId } from '../platform/ids.ts';
 import { appendAudit } from '../modules/audit/audit.service.ts';
 import { createProduct } from '../modules/catalog/catalog.service.ts';
 import type { Product } from '../modules/catalog/catalog.schemas.ts';
 import { createClient } from '../modules/clients/clients.service.ts';
 import { createAdminUser } from '../modules/identity/identity.service.ts';
-import { newBatchKey, protectCode, type CodeSecret } from '../modules/inventory/code-secret.ts';
-
-/** Stocks `n` generated (fake) codes into a new batch: for the demo data set and for tests. */
-export async function stockGeneratedCodes(ctx: AppContext, productId: string, n: number, opts: { expiresAt?: Date; importedBy?: string } = {}) {
-  const batchId = newId('bat');
-  const bk = newBatchKey(ctx.keyring, batchId);
-  const secrets: CodeSecret[] = [];
-  await ctx.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('batches')
-      .values({ id: batchId, product_id: productId, supplier: 'generated', dek_wrapped: bk.wrapped, master_key_id: bk.masterKeyId, imported_by: opts.importedBy ?? 'system', total_rows: n, imported_count: n, report: '{}' })
-      .execute();
-    for (let i = 0; i < n; i += 500) {
-      const rows = [];
-      for (let j = i; j < Math.min(n, i + 500); j++) {
-        const s: CodeSecret = { card_number: 'DEMO' + randomBytes(6).toString('hex').toUpperCase(), password: randomBytes(5).toString('hex').toUpperCase() };
-        secrets.push(s);
-        rows.push({ batch_id: batchId, product_id: productId, source_line: j + 1, expires_at: opts.expiresAt ?? null, ...protectCode(bk.key, ctx.secrets, s) });
-      }
-      await tx.insertInto('codes').values(rows).execute();
-    }
-  });
-  return { batchId, secrets };
-}
+import { stockGeneratedCodes } from '../modules/inventory/index.ts';
 
 /**
  * On an empty database: two demo products with generated codes, an admin login and a client key, so a

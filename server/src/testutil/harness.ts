@@ -10,8 +10,8 @@ import type { Product, ProductCreate } from '../modules/catalog/catalog.schemas.
 import { createAdminUser, createSession } from '../modules/identity/identity.service.ts';
 import { SESSION_COOKIE } from '../platform/auth/admin-auth.ts';
 import type { Role } from '../platform/db/schema.ts';
-import type { CodeSecret } from '../modules/inventory/code-secret.ts';
-import { stockGeneratedCodes } from '../flows/seed-demo.ts';
+import type { CodeSecret } from '../modules/inventory/index.ts';
+import { stockGeneratedCodes } from '../modules/inventory/index.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 // One harness per test file: a fresh database, the real app listening on a real socket, and helpers to

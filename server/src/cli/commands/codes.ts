@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError, badRequest, validationFailed } from '../../platform/errors.ts';
-import { importCodes, stockLevels, type ImportResult, type StockRow } from '../../modules/inventory/inventory.service.ts';
-import { parseExpiry } from '../../modules/inventory/parsers/rows.ts';
+import { importCodes, parseExpiry, stockLevels, type ImportResult, type StockRow } from '../../modules/inventory/index.ts';
+
 import { printJson } from '../output.ts';
 import type { CommandEnv } from '../main.ts';
 

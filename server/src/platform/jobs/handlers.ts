@@ -1,4 +1,4 @@
-import { IMPORT_JOB, runImportJob } from '../../modules/inventory/import.job.ts';
+import { IMPORT_JOB, runImportJob } from '../../modules/inventory/index.ts';
 import type { JobHandler } from './jobs.ts';
 
 // Every kind of job this process knows how to run. A module that adds a job kind adds one line here.

@@ -1,0 +1,76 @@
+import type { AppContext } from '../platform/context.ts';
+import { tokenHash } from '../platform/crypto/server-secrets.ts';
+import { AppError, gone } from '../platform/errors.ts';
+import { appendAudit } from '../modules/audit/audit.service.ts';
+import { codeHint, deliverCode, type CodeSecret } from '../modules/inventory/index.ts';
+import { grantByTokenHash, revealGrant } from '../modules/grants/index.ts';
+
+// Public redemption by bearer token (blind box: only the holder of the link ever sees the code). The grant
+// moves through grants' front door, the code through inventory's, in ONE transaction with the audit event.
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export class TokenNotFound extends AppError {
+  constructor() {
+    super(404, 'redeem_token_not_found', 'Not found', 'This redeem link is not valid. Check that it was copied completely.');
+  }
+}
+
+export interface RedeemView {
+  status: string;
+  product: { name: string; platform: string; kind: string; period: { unit: string; count: number } | null; renewal: boolean };
+  expires_at: string | null;
+  redeemed_at: string | null;
+  code_hint: string | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+function refusal(status: string | null): AppError {
+  if (!status) return new TokenNotFound();
+  if (status === 'voided') return gone('grant_voided', 'This entitlement was cancelled by the issuer.');
+  if (status === 'failed') return gone('grant_failed', 'This entitlement could not be fulfilled.');
+  return gone('grant_expired', 'This entitlement has expired.');
+}
+
+export async function viewRedeem(ctx: AppContext, token: string): Promise<RedeemView> {
+  if (!TOKEN_PATTERN.test(token)) throw new TokenNotFound();
+  const g = await grantByTokenHash(ctx.db, tokenHash(token));
+  if (!g) throw new TokenNotFound();
+  const expired = g.status === 'expired' || (g.status === 'issued' && g.expires_at !== null && new Date(g.expires_at) <= new Date());
+  if (expired || g.status === 'voided' || g.status === 'failed') throw refusal(expired ? 'expired' : g.status);
+  return {
+    status: g.status,
+    product: {
+      name: g.name,
+      platform: g.platform,
+      kind: g.kind,
+      period: g.period_unit ? { unit: g.period_unit, count: g.period_count! } : null,
+      renewal: g.renewal,
+    },
+    expires_at: iso(g.expires_at),
+    redeemed_at: iso(g.redeemed_at),
+    code_hint: g.status === 'redeemed' && g.code_id !== null ? await codeHint(ctx.db, g.code_id) : null,
+  };
+}
+
+/**
+ * Reveals the code. The first reveal marks the grant redeemed and the code delivered; later reveals return
+ * the same code (people lose it) and are counted. Every reveal is audited in the same transaction.
+ */
+export async function revealCode(ctx: AppContext, token: string, meta: { ip: string }): Promise<CodeSecret> {
+  if (!TOKEN_PATTERN.test(token)) throw new TokenNotFound();
+  const hash = tokenHash(token);
+  return ctx.db.transaction().execute(async (tx) => {
+    const grant = await revealGrant(tx, hash);
+    if (!grant.revealed) throw refusal(grant.status);
+    if (!grant.code_id) throw new AppError(500, 'grant_without_code', 'Internal error', 'This grant has no code attached.');
+    const code = await deliverCode(tx, grant.code_id, ctx.keyring);
+    await appendAudit(tx, {
+      actor: `public:${meta.ip}`,
+      action: 'grant.reveal',
+      target: grant.id,
+      details: { reveal_count: grant.reveal_count, first: grant.reveal_count === 1, code_hint: code.hint },
+    });
+    return code.secret;
+  });
+}
