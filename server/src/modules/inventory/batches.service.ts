@@ -5,7 +5,7 @@ import { conflict, notFound } from '../../platform/errors.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { findProduct } from '../catalog/catalog.service.ts';
 import type { Rejection } from './import.service.ts';
-import { sourcesOf, targetOf } from './code.machine.ts';
+import { codeMachine } from './code.machine.ts';
 import type { Keyring } from '../../platform/crypto/keyring.ts';
 import { rewrapBatchKey } from './code-secret.ts';
 
@@ -104,9 +104,10 @@ export async function voidBatch(db: Db, id: string, actor: string, reason?: stri
       if (!exists || exists.status === 'importing') throw notFound('Batch', id);
       throw conflict('batch_already_voided', `Batch ${id} is already voided.`);
     }
-    // codes held by a grant keep going; the grant's release voids them later (code.machine.ts)
-    const res = await sql`UPDATE codes SET status = ${targetOf('void')}, updated_at = now()
-                           WHERE batch_id = ${id} AND status = ANY(${sourcesOf('void')}::text[]) AND grant_id IS NULL`.execute(tx);
+    // only codes in stock: a code held by a grant keeps going, and the grant's release voids it later
+    const inStock = codeMachine.sourcesOf('void').filter((s) => codeMachine.can(s, 'claim'));
+    const res = await sql`UPDATE codes SET status = ${codeMachine.targetOf('void')}, updated_at = now()
+                           WHERE batch_id = ${id} AND status = ANY(${inStock}::text[])`.execute(tx);
     const voided = Number(res.numAffectedRows ?? 0);
     const row = await tx.updateTable('batches').set({ voided_count: voided }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     await appendAudit(tx, {

@@ -59,7 +59,7 @@ describe('admin import via multipart', () => {
         imported: 2,
         rejected: [
           { line: 4, reason: 'duplicate of line 2' },
-          { line: 5, reason: 'missing password' },
+          { line: 5, reason: 'empty password' },
         ],
       });
     } finally {
