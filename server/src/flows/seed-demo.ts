@@ -15,14 +15,14 @@ export async function seedDemo(ctx: AppContext) {
   const any = await ctx.db.selectFrom('admin_users').select('id').limit(1).executeTakeFirst();
   if (any) return null;
   const password = randomBytes(9).toString('base64url');
-  const admin = await createAdminUser(ctx.db, { email: 'admin@quanyi.local', password, role: 'admin' });
-  const client = await createClient(ctx.db, ctx.keyring, { name: 'Demo client', scopes: ['grants:write', 'grants:read'] });
+  const admin = await createAdminUser(ctx.db, { email: 'admin@quanyi.local', password, role: 'admin' }, 'system');
+  const client = await createClient(ctx.db, ctx.keyring, { name: 'Demo client', scopes: ['grants:write', 'grants:read'] }, 'system');
   const products: Product[] = [];
   for (const p of [
     { sku: 'DEMO-IQIYI-VIP-1M', name: '爱奇艺黄金VIP会员 1个月', platform: 'iqiyi', price: 1500, face_value: 2500 },
     { sku: 'DEMO-TENCENT-VIP-1M', name: '腾讯视频VIP会员 1个月', platform: 'tencent_video', price: 1500, face_value: 2500 },
   ]) {
-    const product = await createProduct(ctx.db, { ...p, kind: 'card_code', period: { unit: 'month', count: 1 }, renewal: false, safety_stock: 20, validity_days: 90 });
+    const product = await createProduct(ctx.db, { ...p, kind: 'card_code', period: { unit: 'month', count: 1 }, renewal: false, safety_stock: 20, validity_days: 90 }, 'system');
     await stockGeneratedCodes(ctx, product.id, 100, { importedBy: admin.id });
     products.push(product);
   }

@@ -86,7 +86,7 @@ export async function createHarness(env: Record<string, string> = {}, opts: { lo
     url,
     testDb,
     async client(scopes = ['grants:write', 'grants:read']) {
-      const c = await createClient(ctx.db, keyring, { name: 'test ' + randomUUID().slice(0, 8), scopes });
+      const c = await createClient(ctx.db, keyring, { name: 'test ' + randomUUID().slice(0, 8), scopes }, 'test');
       return {
         id: c.id,
         keyId: c.key_id,
@@ -104,7 +104,7 @@ export async function createHarness(env: Record<string, string> = {}, opts: { lo
       };
     },
     async admin(role = 'admin') {
-      const user = await createAdminUser(ctx.db, { email: `${role}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery', role });
+      const user = await createAdminUser(ctx.db, { email: `${role}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery', role }, 'test');
       const s = await createSession(ctx.db, user.id, 1, {});
       const cookie = `${SESSION_COOKIE}=${s.token}`;
       return {
@@ -125,7 +125,7 @@ export async function createHarness(env: Record<string, string> = {}, opts: { lo
         period: { unit: 'month', count: 1 },
         price: 1500,
         ...overrides,
-      });
+      }, 'test');
     },
     async stock(productId, n, opts = {}) {
       return (await stockGeneratedCodes(ctx, productId, n, { expiresAt: opts.expiresAt, importedBy: 'test' })).secrets;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { appendAudit } from '../../modules/audit/audit.service.ts';
 import { createClient, listClients, parseScopes } from '../../modules/clients/clients.service.ts';
 import { printJson } from '../output.ts';
 import type { CommandEnv } from '../main.ts';
@@ -15,11 +14,7 @@ export function registerClients(program: Command, env: CommandEnv) {
     .action(async (o) => {
       await env.run('clients create', Boolean(o.json), async (ctx) => {
         const scopes = parseScopes(o.scopes);
-        const c = await ctx.db.transaction().execute(async (tx) => {
-          const created = await createClient(tx, ctx.keyring, { name: o.name, scopes });
-          await appendAudit(tx, { actor: 'cli', action: 'client.create', target: created.id, details: { key_id: created.key_id, name: created.name, scopes } });
-          return created;
-        });
+        const c = await createClient(ctx.db, ctx.keyring, { name: o.name, scopes }, 'cli');
         if (o.json) printJson({ id: c.id, key_id: c.key_id, secret: c.secret, name: c.name, scopes: c.scopes });
         else process.stdout.write(`client ${c.id}\n  key_id: ${c.key_id}\n  secret: ${c.secret}\n(the secret is shown only now)\n`);
       });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { createProduct, listProducts } from '../../modules/catalog/catalog.service.ts';
 import { ProductCreate } from '../../modules/catalog/catalog.schemas.ts';
-import { appendAudit } from '../../modules/audit/audit.service.ts';
 import { validateInput } from '../validate.ts';
 import { printJson } from '../output.ts';
 import type { CommandEnv } from '../main.ts';
@@ -48,11 +47,7 @@ export function registerProducts(program: Command, env: CommandEnv) {
           validity_days: int(o.validityDays),
           safety_stock: int(o.safetyStock),
         });
-        const p = await ctx.db.transaction().execute(async (tx) => {
-          const created = await createProduct(tx, input);
-          await appendAudit(tx, { actor: 'cli', action: 'product.create', target: created.id, details: { sku: created.sku, name: created.name, kind: created.kind, price: created.price } });
-          return created;
-        });
+        const p = await createProduct(ctx.db, input, 'cli');
         if (o.json) printJson(p);
         else process.stdout.write(`created ${p.id} (${p.sku})\n`);
       });

@@ -127,7 +127,7 @@ describe('crash mid-import, then retry', () => {
     let database = await open();
     await migrate(database);
     let ctx = await createContext(config, database, keyring);
-    const product = await createProduct(ctx.db, { sku: 'CRASH-1', name: 'c', platform: 'iqiyi', kind: 'card_code', period: { unit: 'month', count: 1 }, price: 1 });
+    const product = await createProduct(ctx.db, { sku: 'CRASH-1', name: 'c', platform: 'iqiyi', kind: 'card_code', period: { unit: 'month', count: 1 }, price: 1 }, 'test');
     const file = lines('C', 40) + 'C-1----PW1\n';
     const opts = (extra: Partial<ImportOptions>): ImportOptions => ({ product: product.id, input: text(file), sourceName: 'c.txt', actor: 'usr_t', mode: 'chunked', chunkSize: 5, txRows: 10, batchId: 'bat_crash1', ...extra });
     let commits = 0;
