@@ -75,7 +75,9 @@ describe('chunked import', () => {
 });
 
 describe('other work while a large import runs', () => {
-  it('a grant answers in < 2 s while a 200,000-row import is running', async () => {
+  // 200,000 rows by default; QUANYI_TEST_IMPORT_ROWS sets another size (a quick run on a crowded machine)
+  const ROWS = Number(process.env.QUANYI_TEST_IMPORT_ROWS || 200_000);
+  it(`a grant answers in < 2 s while a ${ROWS}-row import is running`, async () => {
     const big = await h.product();
     const other = await h.product();
     await h.stock(other.id, 1000);
@@ -83,7 +85,7 @@ describe('other work while a large import runs', () => {
     let started = false;
     let done = false;
     const t0 = Date.now();
-    const imp = importCodes(h.ctx, { product: big.id, input: text(lines('L', 200_000)), sourceName: 'l.txt', actor: 'usr_t', onProgress: () => (started = true) }).finally(() => (done = true));
+    const imp = importCodes(h.ctx, { product: big.id, input: text(lines('L', ROWS)), sourceName: 'l.txt', actor: 'usr_t', onProgress: () => (started = true) }).finally(() => (done = true));
     while (!started && !done) await new Promise((r) => setTimeout(r, 10));
     const latencies: number[] = [];
     while (!done) {
@@ -94,10 +96,10 @@ describe('other work while a large import runs', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     const r = await imp;
-    expect(r.imported).toBe(200_000);
+    expect(r.imported).toBe(ROWS);
     const importMs = Date.now() - t0;
     latencies.sort((a, b) => a - b);
-    console.log(`200k import ${importMs} ms on ${h.ctx.database.kind}; ${latencies.length} grants meanwhile, p50 ${latencies[latencies.length >> 1]} ms, max ${latencies.at(-1)} ms`);
+    console.log(`${ROWS}-row import ${importMs} ms on ${h.ctx.database.kind}; ${latencies.length} grants meanwhile, p50 ${latencies[latencies.length >> 1]} ms, max ${latencies.at(-1)} ms`);
     expect(latencies.length).toBeGreaterThanOrEqual(5);
     expect(latencies.at(-1)!).toBeLessThan(2000);
   }, 900_000);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { Database, Executor, Tx } from '../../platform/db/db.ts';
@@ -73,6 +74,7 @@ export interface ImportResult {
 export const REJECTIONS_KEPT = 10_000;
 const DEFAULT_CHUNK = 2_000;
 const DEFAULT_TX_ROWS = 5_000;
+const YIELD_EVERY = 256;
 /** rejections quoted in a nothing_imported error */
 const QUOTED = 20;
 
@@ -218,6 +220,9 @@ async function consume(deps: Deps, key: BatchKey, rows: AsyncIterable<ParsedRow>
   };
   for await (const row of rows) {
     total++;
+    // Parsing and encrypting is CPU on the one thread that also serves HTTP (and, embedded, runs the
+    // database): give the event loop a turn now and then, or requests are not even read until the end.
+    if (total % YIELD_EVERY === 0) await yieldToEventLoop();
     if ('error' in row) {
       rejected.add(row.line, row.error);
       continue;
@@ -347,6 +352,7 @@ async function importChunked(deps: Deps, opts: ImportOptions, format: string, ro
         return k;
       });
       await opts.afterCommit?.(read);
+      await yieldToEventLoop(); // queued work takes the connection before the next chunk
       return n;
     };
     const counts = await consume(deps, b.key, countRows(rows, () => read++), opts.chunkSize ?? DEFAULT_CHUNK, rejected, async (chunk) => {
