@@ -12,9 +12,9 @@ import type { CodeStatus } from '../../platform/db/schema.ts';
 //   available, reserved --expire--> expired the code's own expiry passed
 //   available, reserved --void-->   voided  its batch was voided
 //
-// A code held by a grant (reserved) is never expired or voided under the grant's feet: the sweeps and the
-// batch void touch only codes without a grant; a released code goes to expired / voided instead of back
-// to stock when its expiry passed or its batch was voided meanwhile.
+// A code held by a grant (reserved) is never expired or voided under the grant's feet: the expiry sweep and
+// the batch void touch only codes in stock (the sources of expire / void that can also be claimed); a released
+// code goes to expired / voided instead of back to stock when its expiry passed or its batch was voided.
 export type CodeEvent = 'publish' | 'claim' | 'deliver' | 'release' | 'expire' | 'void';
 
 export const codeMachine = defineMachine<CodeStatus, CodeEvent>(
