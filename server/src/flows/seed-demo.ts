@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../platform/context.ts';
-import { appendAudit } from '../modules/audit/audit.service.ts';
-import { createProduct } from '../modules/catalog/catalog.service.ts';
-import type { Product } from '../modules/catalog/catalog.schemas.ts';
-import { createClient } from '../modules/clients/clients.service.ts';
-import { createAdminUser } from '../modules/identity/identity.service.ts';
+import { appendAudit } from '../modules/audit/index.ts';
+import { createProduct } from '../modules/catalog/index.ts';
+import type { Product } from '../modules/catalog/index.ts';
+import { createClient } from '../modules/clients/index.ts';
+import { createAdminUser } from '../modules/identity/index.ts';
 import { stockGeneratedCodes } from '../modules/inventory/index.ts';
 
 /**

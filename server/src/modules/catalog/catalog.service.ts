@@ -4,7 +4,7 @@ import type { ProductsTable } from '../../platform/db/schema.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Product, ProductCreate, ProductUpdate } from './catalog.schemas.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 
 type Row = Selectable<ProductsTable>;
 

@@ -1,8 +1,9 @@
 import { defineMachine } from '../../platform/state-machine.ts';
 import type { GrantStatus } from '../../platform/db/schema.ts';
 
-// The grant lifecycle (DESIGN §5, CONTRACTS "front doors"): card codes and links go issued → redeemed (or
-// expired / voided); a direct recharge goes pending → redeemed (the recharge succeeded) or failed.
+// The grant lifecycle (DESIGN §5). Card codes and links: issued → redeemed (the recipient revealed it) or
+// expired / voided (the code goes back to stock). Direct recharge: pending → redeemed (the recharge
+// succeeded) or failed. A pending grant cannot be voided: a supplier may still be recharging it.
 export type GrantEvent = 'reveal' | 'expire' | 'void' | 'recharge_succeeded' | 'recharge_failed';
 
 export const grantMachine = defineMachine<GrantStatus, GrantEvent>(

@@ -5,13 +5,14 @@ import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../platform/config.ts';
-import { createContext, type AppContext } from '../../platform/context.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { createAppContext } from '../../compose.ts';
 import { Keyring } from '../../platform/crypto/keyring.ts';
 import { openPglite, openPostgres, type Database } from '../../platform/db/db.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { createHarness, TEST_MASTER_KEY, type Harness } from '../../testutil/harness.ts';
 import { onRealPostgres } from '../../testutil/database.ts';
-import { createProduct } from '../catalog/catalog.service.ts';
+import { createProduct } from '../catalog/index.ts';
 import { codeCounts, importCodes, stockLevels, type ImportOptions } from './index.ts';
 
 // Imports that commit in chunks (issue 5 §1/§3): a failed or crashed import leaves nothing visible, a retry
@@ -128,7 +129,7 @@ describe('crash mid-import, then retry', () => {
   it('before the last step: the retry removes what was staged and imports exactly', async () => {
     let database = await open();
     await migrate(database);
-    let ctx = await createContext(config, database, keyring);
+    let ctx = await createAppContext(config, database, keyring);
     const product = await createProduct(ctx.db, { sku: 'CRASH-1', name: 'c', platform: 'iqiyi', kind: 'card_code', period: { unit: 'month', count: 1 }, price: 1 }, 'test');
     const file = lines('C', 40) + 'C-1----PW1\n';
     const opts = (extra: Partial<ImportOptions>): ImportOptions => ({ product: product.id, input: text(file), sourceName: 'c.txt', actor: 'usr_t', mode: 'chunked', chunkSize: 5, txRows: 10, batchId: 'bat_crash1', ...extra });
@@ -140,7 +141,7 @@ describe('crash mid-import, then retry', () => {
     }));
     await expect(first).rejects.toThrow();
     database = await open();
-    ctx = await createContext(config, database, keyring);
+    ctx = await createAppContext(config, database, keyring);
     expect(await codeCounts(ctx.db, product.id)).toEqual({ staged: 20 }); // the leftovers of the crash
     const r = await importCodes(ctx, opts({}));
     expect(r).toMatchObject({ batch_id: 'bat_crash1', total_rows: 41, imported: 40, rejected: [{ line: 41, reason: 'duplicate of line 2' }] });

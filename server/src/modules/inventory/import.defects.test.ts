@@ -9,7 +9,7 @@ import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
-import { EXIT } from '../../cli/output.ts';
+import { EXIT } from '../../platform/cli/output.ts';
 import { IMPORT_JOB, codeCounts } from './index.ts';
 import type { ImportJobPayload } from './import.job.ts';
 import { storeUpload } from './upload-store.ts';

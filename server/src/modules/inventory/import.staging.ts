@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.ts';
 import { sourcesOf, targetOf } from './code.machine.ts';
@@ -6,7 +7,7 @@ import { sourcesOf, targetOf } from './code.machine.ts';
 // transactions, then published (→ available) by id range, or discarded when the import fails. Bounded
 // statements, each its own transaction, so other work gets the only connection between them.
 const STAGED = sourcesOf('publish');
-const RANGE = 20_000;
+const RANGE = 5_000;
 
 async function idRange(db: Executor, batchId: string): Promise<{ lo: number; hi: number } | null> {
   const r = await sql<{ lo: number | null; hi: number | null }>`
@@ -22,6 +23,7 @@ export async function publishStaged(db: Db, batchId: string): Promise<void> {
   for (let lo = range.lo; lo <= range.hi; lo += RANGE) {
     await sql`UPDATE codes SET status = ${targetOf('publish')}, updated_at = now()
                WHERE id >= ${lo} AND id < ${lo + RANGE} AND batch_id = ${batchId} AND status = ANY(${STAGED}::text[])`.execute(db);
+    await yieldToEventLoop(); // queued work takes the connection between ranges
   }
 }
 
@@ -31,6 +33,7 @@ export async function discardStaged(db: Db, batchId: string): Promise<void> {
   if (range) {
     for (let lo = range.lo; lo <= range.hi; lo += RANGE) {
       await sql`DELETE FROM codes WHERE id >= ${lo} AND id < ${lo + RANGE} AND batch_id = ${batchId} AND status = ANY(${STAGED}::text[])`.execute(db);
+      await yieldToEventLoop();
     }
   }
   await db.deleteFrom('batches').where('id', '=', batchId).where('status', '=', 'importing').execute();

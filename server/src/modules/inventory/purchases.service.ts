@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { Tx } from '../../platform/db/db.ts';
 import { badRequest } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { newBatchKey, protectCode, type CodeSecret } from './code-secret.ts';
 
 // Batches that do not come from a file: codes bought from a supplier (procurement), and generated demo

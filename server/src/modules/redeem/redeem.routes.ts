@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { problems } from '../../platform/http/schemas.ts';
 import { redeemPage } from './redeem-page.ts';
-import { revealCode, TokenNotFound, viewRedeem } from '../../flows/reveal-grant.ts';
+import { revealCode, TokenNotFound, viewRedeem } from './redeem.service.ts';
 
 const TokenParam = Type.Object({ token: Type.String({ maxLength: 200 }) });
 

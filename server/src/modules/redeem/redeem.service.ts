@@ -1,12 +1,14 @@
-import type { AppContext } from '../platform/context.ts';
-import { tokenHash } from '../platform/crypto/server-secrets.ts';
-import { AppError, gone } from '../platform/errors.ts';
-import { appendAudit } from '../modules/audit/audit.service.ts';
-import { codeHint, deliverCode, type CodeSecret } from '../modules/inventory/index.ts';
-import { grantByTokenHash, revealGrant } from '../modules/grants/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { tokenHash } from '../../platform/crypto/server-secrets.ts';
+import { AppError, gone } from '../../platform/errors.ts';
+import { appendAudit } from '../audit/index.ts';
+import { codeHint, deliverCode, type CodeSecret } from '../inventory/index.ts';
+import { grantByTokenHash, revealGrant } from '../grants/index.ts';
 
-// Public redemption by bearer token (blind box: only the holder of the link ever sees the code). The grant
-// moves through grants' front door, the code through inventory's, in ONE transaction with the audit event.
+// Public redemption by bearer token (blind box: only the holder of the link ever sees the code). A use case
+// across modules: the grant moves through grants' front door, the code through inventory's, in ONE
+// transaction with the audit event. (It lives in the redeem module, not in flows/, because its routes call
+// it and the dependency rules keep modules from importing flows; it touches no table itself.)
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export class TokenNotFound extends AppError {

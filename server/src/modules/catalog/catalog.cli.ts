@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { createProduct, listProducts } from '../../modules/catalog/catalog.service.ts';
-import { ProductCreate } from '../../modules/catalog/catalog.schemas.ts';
-import { validateInput } from '../validate.ts';
-import { printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { createProduct, listProducts } from './catalog.service.ts';
+import { ProductCreate } from './catalog.schemas.ts';
+import { validateInput } from '../../platform/cli/validate.ts';
+import { printJson } from '../../platform/cli/output.ts';
+import type { CommandEnv } from '../../platform/module.ts';
 
 const int = (v: string | undefined) => (v === undefined ? undefined : /^-?\d+$/.test(v) ? Number(v) : NaN);
 

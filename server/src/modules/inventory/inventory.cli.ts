@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError, badRequest, validationFailed } from '../../platform/errors.ts';
-import { importCodes, parseExpiry, stockLevels, type ImportResult, type StockRow } from '../../modules/inventory/index.ts';
-
-import { printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { importCodes, type ImportResult } from './import.service.ts';
+import { stockLevels, type StockRow } from './stock.service.ts';
+import { parseExpiry } from './parsers/rows.ts';
+import { printJson } from '../../platform/cli/output.ts';
+import type { CommandEnv } from '../../platform/module.ts';
 
 // `quanyi codes import` and `quanyi stock`. With --json stdout carries exactly one JSON document a script
 // can parse; the progress bar and the human summary go to stderr / stdout only without it.

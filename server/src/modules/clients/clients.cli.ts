@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { createClient, listClients, parseScopes } from '../../modules/clients/clients.service.ts';
-import { printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { createClient, listClients, parseScopes } from './clients.service.ts';
+import { printJson } from '../../platform/cli/output.ts';
+import type { CommandEnv } from '../../platform/module.ts';
 
 export function registerClients(program: Command, env: CommandEnv) {
   const clients = program.command('clients').description('client systems that call the open API');
