@@ -154,3 +154,8 @@ export async function openDatabase(
     ? openPostgres(opts.databaseUrl, opts.poolSize, { timeouts: opts.timeouts, onError: opts.onError })
     : openPglite(opts.dataDir, command);
 }
+
+/** Runs `fn` in the caller's transaction when `db` is one, else in a new transaction. */
+export function inTx<T>(db: Executor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Tx) : db.transaction().execute(fn);
+}

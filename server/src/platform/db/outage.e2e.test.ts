@@ -9,8 +9,8 @@ import { loadConfig } from '../config.ts';
 import { createAppContext } from '../../compose.ts';
 import { Keyring } from '../crypto/keyring.ts';
 import { createClient } from '../../modules/clients/index.ts';
+import { stockGeneratedCodes } from '../../modules/inventory/index.ts';
 import { createProduct } from '../../modules/catalog/index.ts';
-import { stockGeneratedCodes } from '../../flows/seed-demo.ts';
 
 // Losing the database must not kill the server (DESIGN §3.7, issue 5 §4): the process stays up, requests get
 // 503 problem+json with Retry-After within a bounded time, GET /readyz reports the database, and service
@@ -33,9 +33,9 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   const keyring = new Keyring([Buffer.from(TEST_MASTER_KEY, 'base64')]);
   const ctx = await createAppContext(loadConfig({ QUANYI_MASTER_KEY: TEST_MASTER_KEY }), testDb.database, keyring);
-  const c = await createClient(ctx.db, keyring, { name: 'outage', scopes: ['grants:write', 'grants:read'] });
+  const c = await createClient(ctx.db, keyring, { name: 'outage', scopes: ['grants:write', 'grants:read'] }, 'test');
   key = { keyId: c.key_id, secret: c.secret };
-  const product = await createProduct(ctx.db, { sku: 'OUT-1', name: 'outage', platform: 'iqiyi', kind: 'card_code', period: { unit: 'month', count: 1 }, price: 100 });
+  const product = await createProduct(ctx.db, { sku: 'OUT-1', name: 'outage', platform: 'iqiyi', kind: 'card_code', period: { unit: 'month', count: 1 }, price: 100 }, 'test');
   sku = product.sku;
   await stockGeneratedCodes(ctx, product.id, 3000);
   await ctx.close();
