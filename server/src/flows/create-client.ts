@@ -1,6 +1,5 @@
 import type { AppContext } from '../platform/context.ts';
 import { validationFailed } from '../platform/errors.ts';
-import { appendAudit } from '../modules/audit/index.ts';
 import { createClient, type ClientScope } from '../modules/clients/index.ts';
 import { assertDeliverableUrl, createEndpoint, WEBHOOK_EVENT_TYPES } from '../modules/webhooks/index.ts';
 

@@ -1,6 +1,5 @@
 import type { Tx } from '../platform/db/db.ts';
 import { validationFailed } from '../platform/errors.ts';
-import { appendAudit } from '../modules/audit/index.ts';
 import { createProduct, getProduct, updateProduct, type Product, type ProductCreate, type ProductUpdate } from '../modules/catalog/index.ts';
 import { setProductSuppliers, type ProductSupplierInput, type ProductSuppliers } from '../modules/suppliers/index.ts';
 
