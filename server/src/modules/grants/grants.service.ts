@@ -100,6 +100,7 @@ function grantQuery(db: Executor) {
       'g.id', 'g.status', 'g.product_id', 'p.sku', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal',
       'g.recipient_external_id', 'g.recipient_phone_masked', 'g.recipient_email', 'g.out_order_no', 'g.metadata',
       'g.expires_at', 'g.created_at', 'g.redeemed_at', 'g.ended_at', 'g.request_hash', 'g.client_id',
+      'g.recipient_account_masked', 'g.failure_code', 'g.failure_message',
     ]);
 }
 

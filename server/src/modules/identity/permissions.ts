@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'clients:read': ['admin'],
   'clients:write': ['admin'],
   'users:write': ['admin'],
+  'recharges:read': ['admin', 'operator', 'finance', 'auditor', 'support'],
+  'recharges:write': ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

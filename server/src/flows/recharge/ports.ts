@@ -1,0 +1,30 @@
+import type { AppContext } from '../../platform/context.ts';
+import type { Executor, Tx } from '../../platform/db/db.ts';
+import type { SupplierAdapter, SupplierCredentials } from '../../modules/suppliers/adapters/adapter.ts';
+
+// What the recharge flows need from the suppliers and webhooks modules, as one object. `wiring.ts` fills it
+// from their front doors; tests may not replace it (they run the real modules against the sandbox).
+export interface RouteEntry {
+  position: number;
+  supplierId: string;
+  supplierName: string;
+  supplierProductId: string;
+  unitCostFen: number;
+}
+
+export interface SupplierConnection {
+  adapter: SupplierAdapter;
+  creds: SupplierCredentials;
+}
+
+export type CallOutcome = { ok: true } | { countsForCircuit: boolean; reason?: string };
+
+export interface RechargePorts {
+  /** the product's suppliers in failover order */
+  supplierRoute(db: Executor, productId: string): Promise<RouteEntry[]>;
+  /** null when the supplier does not exist (or is disabled) */
+  supplierConnection(ctx: AppContext, supplierId: string): Promise<SupplierConnection | null>;
+  circuitAllows(supplierId: string): boolean;
+  recordSupplierCall(supplierId: string, outcome: CallOutcome): void;
+  recordEvent(tx: Tx, e: { type: string; clientId: string | null; subjectId: string; data: unknown }): Promise<void>;
+}
