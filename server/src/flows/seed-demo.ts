@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';
-import { appendAudit } from '../modules/audit/audit.service.ts';
+import { appendAudit } from '../modules/audit/index.ts';
 import { createProduct } from '../modules/catalog/catalog.service.ts';
 import type { Product } from '../modules/catalog/catalog.schemas.ts';
 import { createClient } from '../modules/clients/clients.service.ts';

@@ -4,9 +4,9 @@ import type { Executor, Tx } from '../../platform/db/db.ts';
 import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
-import { sourcesOf } from './grant-status.ts';
+import { grantMachine } from './grant.machine.ts';
 import type { Grant, GrantListQuery, IssueGrantBody } from './grants.schemas.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
@@ -143,7 +143,7 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
     const res = await sql<{ code_id: number | null; status: string }>`
       UPDATE grants g SET status = 'voided', ended_at = now(), end_reason = ${input.reason ?? 'voided'}, code_id = NULL
         FROM (SELECT id, code_id FROM grants WHERE id = ${input.id} FOR UPDATE) old
-       WHERE g.id = old.id AND g.status = ANY(${sourcesOf('voided')}::text[])
+       WHERE g.id = old.id AND g.status = ANY(${grantMachine.sourcesOf('void')}::text[])
          AND (${input.clientId ?? null}::text IS NULL OR g.client_id = ${input.clientId ?? null})
       RETURNING old.code_id, g.status`.execute(tx);
     if (res.rows.length === 0) {

@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.ts';
 import type { BatchesTable } from '../../platform/db/schema.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { findProduct } from '../catalog/catalog.service.ts';
 import type { Rejection } from './import.service.ts';
 
