@@ -8,6 +8,8 @@ import { identityModule } from './identity/index.ts';
 import { inventoryModule } from './inventory/index.ts';
 import { jobsModule } from './jobs/index.ts';
 import { redeemModule } from './redeem/index.ts';
+import { rechargesModule } from './recharges/index.ts';
+import { rechargeFlows } from '../flows/recharge/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -22,4 +24,6 @@ export const MODULES: readonly ModuleDefinition[] = [
   redeemModule,
   jobsModule,
   flowsModule,
+  rechargesModule,
+  rechargeFlows,
 ];
