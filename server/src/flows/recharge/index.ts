@@ -9,8 +9,8 @@ import { rechargePorts } from './wiring.ts';
 // that works each attempt, the one-shot confirmation query, the callback address and the operator actions.
 // Policies: the fast lane (a long import never delays a recharge); `attempts` counts failed runs only
 // (database or programming faults) — polling answers `checkAgain`, which does not count.
-const ATTEMPT_POLICY: JobPolicy = { attempts: 20, backoffSeconds: [2, 5, 10, 30, 60], lane: 'fast', retentionDays: 30, leaseSeconds: 60 };
-const CONFIRM_POLICY: JobPolicy = { attempts: 5, backoffSeconds: [2, 5, 10, 30, 60], lane: 'fast', retentionDays: 7, leaseSeconds: 60 };
+const ATTEMPT_POLICY: JobPolicy = { attempts: 20, backoffSeconds: [2, 5, 10, 30, 60], lane: 'fast', retentionDays: 30, leaseSeconds: 10 };
+const CONFIRM_POLICY: JobPolicy = { attempts: 5, backoffSeconds: [2, 5, 10, 30, 60], lane: 'fast', retentionDays: 7, leaseSeconds: 10 };
 
 export const rechargeFlows: ModuleDefinition = {
   name: 'recharge-flows',

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { startSandboxSupplier, type SandboxKnobs, type SandboxSupplier } from '../../modules/suppliers/index.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { createHarness, idem, type AdminAgent, type Harness, type SignedClient } from '../../testutil/harness.ts';
@@ -18,7 +18,7 @@ export interface Kit {
   h: Harness;
   admin: AdminAgent;
   client: SignedClient;
-  sandboxes: Array<{ sandbox: SandboxSupplier; supplierId: string; name: string }>;
+  sandboxes: Array<{ sandbox: SandboxSupplier; supplierId: string; name: string; appSecret: string }>;
   product: { id: string; sku: string };
   stopRunner(): Promise<void>;
   startRunner(): void;
@@ -27,8 +27,8 @@ export interface Kit {
   close(): Promise<void>;
 }
 
-export async function createKit(opts: { suppliers?: Array<Partial<SandboxKnobs>>; env?: Record<string, string> } = {}): Promise<Kit> {
-  const h = await createHarness({ ...FAST_RECHARGE_ENV, ...opts.env });
+export async function createKit(opts: { suppliers?: Array<Partial<SandboxKnobs>>; env?: Record<string, string>; logStream?: NodeJS.WritableStream } = {}): Promise<Kit> {
+  const h = await createHarness({ ...FAST_RECHARGE_ENV, ...opts.env }, opts.logStream ? { logStream: opts.logStream } : {});
   const admin = await h.admin();
   const client = await h.client();
   const sandboxes: Kit['sandboxes'] = [];
@@ -40,7 +40,7 @@ export async function createKit(opts: { suppliers?: Array<Partial<SandboxKnobs>>
     const created = await admin.request('POST', '/v1/admin/suppliers', { name, adapter: 'fulu', endpoint: sandbox.url, app_key: appKey, app_secret: appSecret });
     if (created.status !== 201) throw new Error('supplier create: ' + JSON.stringify(created.body));
     sandbox.knobs.callbackUrl = `${h.url}/v1/callbacks/suppliers/${created.body.id}`;
-    sandboxes.push({ sandbox, supplierId: created.body.id, name });
+    sandboxes.push({ sandbox, supplierId: created.body.id, name, appSecret });
   }
   const product = await h.product({ kind: 'direct_recharge', name: 'iQiyi VIP 1 month (direct)', platform: 'iqiyi' });
   const put = await admin.request('PUT', `/v1/admin/products/${product.id}/suppliers`, {
@@ -81,6 +81,12 @@ export async function createKit(opts: { suppliers?: Array<Partial<SandboxKnobs>>
   };
   kit.startRunner();
   return kit;
+}
+
+/** DESIGN §11 signing, written again here (independent of the adapter): md5 of the sorted code points + secret */
+export function signCallback(body: Record<string, unknown>, appSecret: string): Record<string, unknown> {
+  const text = [...JSON.stringify(body)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!).join('') + appSecret;
+  return { ...body, sign: createHash('md5').update(text, 'utf8').digest('hex') };
 }
 
 export const phone = (n: number) => '139' + String(n).padStart(8, '0');
