@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Product } from '../catalog/catalog.schemas.ts';
+import { Product } from '../catalog/index.ts';
 
 export const GrantStatus = Type.Union(
   ['pending', 'issued', 'redeemed', 'expired', 'voided', 'failed'].map((s) => Type.Literal(s)),

@@ -6,7 +6,7 @@ import { AppError, badRequest, notFound, validationFailed, type FieldProblem } f
 import { problems } from '../../platform/http/schemas.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
-import { findProduct } from '../catalog/catalog.service.ts';
+import { findProduct } from '../catalog/index.ts';
 import { IMPORT_JOB, type ImportJobPayload } from './import.job.ts';
 import { ImportAccepted } from './inventory.schemas.ts';
 import { detectFormat } from './parsers/detect.ts';

@@ -7,7 +7,7 @@ import type { Tx } from '../../platform/db/db.ts';
 import { badRequest, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/index.ts';
-import { findProduct } from '../catalog/catalog.service.ts';
+import { findProduct } from '../catalog/index.ts';
 import { newBatchKey, protectCode } from './code-secret.ts';
 import { detectFormat, rowsOf } from './parsers/detect.ts';
 import { interpretRows, type ParsedRow } from './parsers/rows.ts';

@@ -14,7 +14,7 @@ import { openPglite } from '../../platform/db/db.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { createHarness, TEST_MASTER_KEY } from '../../testutil/harness.ts';
 import { onRealPostgres } from '../../testutil/database.ts';
-import { createProduct } from '../catalog/catalog.service.ts';
+import { createProduct } from '../catalog/index.ts';
 import { normaliseCode } from './code-secret.ts';
 import { importCodes } from './import.service.ts';
 
