@@ -1,6 +1,5 @@
 import type { AppContext } from '../../platform/context.ts';
 import { checkAgain, type CheckAgain, type JobRun } from '../../platform/jobs/jobs.ts';
-import type { QueryResult, SubmitResult } from '../../modules/suppliers/adapters/adapter.ts';
 import {
   attemptMachine,
   getAttempt,
@@ -11,7 +10,7 @@ import {
   openAccount,
   type AttemptRow,
 } from '../../modules/recharges/index.ts';
-import type { RechargePorts } from './ports.ts';
+import type { QueryResult, RechargePorts, SubmitResult } from './ports.ts';
 import { settleFailure, settleSuccess } from './settle.ts';
 
 // Fulfilment of one attempt (DESIGN §11), run by the job `recharge.attempt` (one per attempt, dedupe key =

@@ -4,6 +4,9 @@ import type { SupplierAdapter, SupplierCredentials } from '../../modules/supplie
 
 // What the recharge flows need from the suppliers and webhooks modules, as one object. `wiring.ts` fills it
 // from their front doors; tests may not replace it (they run the real modules against the sandbox).
+export type SubmitResult = Awaited<ReturnType<SupplierAdapter['submitRecharge']>>;
+export type QueryResult = Awaited<ReturnType<SupplierAdapter['queryOrder']>>;
+
 export interface RouteEntry {
   position: number;
   supplierId: string;

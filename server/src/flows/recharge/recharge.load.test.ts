@@ -56,7 +56,7 @@ async function waitAllFinal(k: Kit, timeoutMs: number) {
 
 /** Every grant has exactly one final state, its order agrees, and no account was recharged twice anywhere. */
 async function checkBooks(k: Kit, accounts: Map<string, string>) {
-  const rows = await sql<{ id: string; status: string; order_status: string; succeeded: string; live: string }>`
+  const { rows } = await sql<{ id: string; status: string; order_status: string; succeeded: string; live: string }>`
     SELECT g.id, g.status, o.status AS order_status,
            (SELECT count(*) FROM recharge_attempts a WHERE a.order_id = o.id AND a.state = 'succeeded') AS succeeded,
            (SELECT count(*) FROM recharge_attempts a WHERE a.order_id = o.id AND a.state IN ('created', 'submitting', 'accepted', 'unknown')) AS live
