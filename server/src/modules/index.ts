@@ -8,6 +8,7 @@ import { identityModule } from './identity/index.ts';
 import { inventoryModule } from './inventory/index.ts';
 import { jobsModule } from './jobs/index.ts';
 import { redeemModule } from './redeem/index.ts';
+import { suppliersModule } from './suppliers/index.ts';
 import { rechargesModule } from './recharges/index.ts';
 import { rechargeFlows } from '../flows/recharge/index.ts';
 
@@ -22,6 +23,7 @@ export const MODULES: readonly ModuleDefinition[] = [
   clientsModule,
   grantsModule,
   redeemModule,
+  suppliersModule,
   jobsModule,
   flowsModule,
   rechargesModule,

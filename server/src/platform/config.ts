@@ -29,6 +29,14 @@ export interface Config {
     clientRequestsPerMinute: number;
   };
   clockSkewSeconds: number;
+  suppliers: {
+    /** how often the balance of every active supplier is polled */
+    balancePollMinutes: number;
+    /** timeout of a balance query */
+    balanceTimeoutMs: number;
+    /** circuit breaker per supplier (DESIGN §11): opens when failurePercent of at least minCalls calls in windowSeconds failed */
+    circuit: { minCalls: number; failurePercent: number; windowSeconds: number; openSeconds: number };
+  };
   grantDefaultValidityDays: number;
   sessionTtlHours: number;
   /** direct recharge (DESIGN §11 defaults) */
@@ -105,6 +113,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       clientRequestsPerMinute: int(env, 'QUANYI_CLIENT_REQUESTS_PER_MINUTE', 60_000, problems, 0),
     },
     clockSkewSeconds: 300,
+    suppliers: {
+      balancePollMinutes: int(env, 'QUANYI_SUPPLIER_BALANCE_POLL_MINUTES', 10, problems, 1, 1440),
+      balanceTimeoutMs: int(env, 'QUANYI_SUPPLIER_BALANCE_TIMEOUT_MS', 10_000, problems, 100, 120_000),
+      circuit: {
+        minCalls: int(env, 'QUANYI_SUPPLIER_CIRCUIT_MIN_CALLS', 20, problems, 1, 100_000),
+        failurePercent: int(env, 'QUANYI_SUPPLIER_CIRCUIT_FAILURE_PERCENT', 50, problems, 1, 100),
+        windowSeconds: int(env, 'QUANYI_SUPPLIER_CIRCUIT_WINDOW_SECONDS', 60, problems, 1, 3600),
+        openSeconds: int(env, 'QUANYI_SUPPLIER_CIRCUIT_OPEN_SECONDS', 30, problems, 1, 3600),
+      },
+    },
     grantDefaultValidityDays: int(env, 'QUANYI_GRANT_VALIDITY_DAYS', 365, problems),
     sessionTtlHours: int(env, 'QUANYI_SESSION_TTL_HOURS', 12, problems),
     recharge: {

@@ -49,9 +49,9 @@ export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptI
 async function submit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, event: 'submit' | 'resubmit'): Promise<Outcome> {
   const conn = await ports.supplierConnection(ctx, a.supplier_id);
   const order = (await getOrder(ctx.db, a.order_id))!;
-  if (event === 'submit' && (!conn || !ports.circuitAllows(a.supplier_id))) {
-    // nothing left: the next supplier gets a new attempt
-    const reason = conn ? 'circuit_open' : 'supplier_unavailable';
+  if (event === 'submit' && (!conn || conn.disabled || !ports.circuitAllows(a.supplier_id))) {
+    // nothing was sent: the next supplier gets a new attempt
+    const reason = conn && !conn.disabled ? 'circuit_open' : 'supplier_unavailable';
     await ctx.db.transaction().execute(async (tx) => {
       const moved = await settleFailure(ctx, ports, tx, a, 'reject', { result_message: reason });
       if (moved) await logEvent(tx, { orderId: a.order_id, attemptId: a.id, supplierId: a.supplier_id, kind: 'submit', outcome: 'rejected:' + reason });

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { Executor, Tx } from '../../platform/db/db.ts';
-import type { SupplierAdapter, SupplierCredentials } from '../../modules/suppliers/adapters/adapter.ts';
+import type { SupplierAdapter, SupplierCredentials } from '../../modules/suppliers/index.ts';
 
 // What the recharge flows need from the suppliers and webhooks modules, as one object. `wiring.ts` fills it
 // from their front doors; tests may not replace it (they run the real modules against the sandbox).
@@ -18,6 +18,8 @@ export interface RouteEntry {
 export interface SupplierConnection {
   adapter: SupplierAdapter;
   creds: SupplierCredentials;
+  /** a disabled supplier takes no new orders; queries and callbacks of its orders still flow */
+  disabled: boolean;
 }
 
 export type CallOutcome = { ok: true } | { countsForCircuit: boolean; reason?: string };

@@ -1,15 +1,22 @@
+import { AppError } from '../../platform/errors.ts';
+import { circuitAllows, recordSupplierCall, supplierConnection, supplierRoute } from '../../modules/suppliers/index.ts';
 import type { RechargePorts } from './ports.ts';
 
-// The recharge flows' ports, filled from the suppliers and webhooks front doors. (Stand-in until those
-// branches are merged.)
-const notYet = (what: string) => () => {
-  throw new Error(`${what}: the suppliers/webhooks modules are not merged on this branch yet`);
-};
-
+// The recharge flows' ports, filled from the suppliers and webhooks front doors.
 export const rechargePorts: RechargePorts = {
-  supplierRoute: async () => notYet('supplierRoute')(),
-  supplierConnection: async () => notYet('supplierConnection')(),
-  circuitAllows: () => true,
-  recordSupplierCall: () => undefined,
+  supplierRoute: (db, productId) => supplierRoute(db, productId),
+  async supplierConnection(ctx, supplierId) {
+    try {
+      const c = await supplierConnection(ctx, supplierId);
+      return { adapter: c.adapter, creds: c.creds, disabled: c.supplier.status !== 'active' };
+    } catch (e) {
+      // gone, or its adapter is not in this build: nothing can be sent there
+      if (e instanceof AppError && e.status < 500) return null;
+      throw e;
+    }
+  },
+  circuitAllows,
+  recordSupplierCall,
+  // until the webhooks branch is merged: events are not recorded
   recordEvent: async () => undefined,
 };

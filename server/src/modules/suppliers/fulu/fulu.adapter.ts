@@ -52,6 +52,9 @@ function classifySubmit(answer: GatewayAnswer, c: SupplierCredentials, customerO
     if (!parsed.ok) return unknown(parsed.reason);
     return { kind: 'accepted', order: parsed.order, duplicate: code === 2002 };
   }
+  // The sign covers `result` only: a refusal that carries an order is not one we can believe (a flipped code
+  // on a signed acceptance would look exactly like this), so it stays unknown until a query settles it.
+  if (answer.result !== '') return unknown(`code ${code} with a non-empty result`);
   if (code >= 3001 && code <= 3004) return rejected(true, false, false);
   if (code === 5000) return rejected(true, false, true);
   if (code === 4001) return rejected(false, true, false);
