@@ -44,7 +44,7 @@ export async function createKit(opts: { suppliers?: Array<Partial<SandboxKnobs>>
   }
   const product = await h.product({ kind: 'direct_recharge', name: 'iQiyi VIP 1 month (direct)', platform: 'iqiyi' });
   const put = await admin.request('PUT', `/v1/admin/products/${product.id}/suppliers`, {
-    suppliers: sandboxes.map((s, i) => ({ supplier_id: s.supplierId, supplier_product_id: `SP${i + 1}`, unit_cost: 900 + i * 10 })),
+    suppliers: sandboxes.map((s, i) => ({ supplier_id: s.supplierId, supplier_product_id: String(1001 + i), unit_cost: 900 + i * 10 })),
   });
   if (put.status !== 200) throw new Error('product suppliers: ' + JSON.stringify(put.body));
   let runner: { stop(): Promise<void> } | null = null;
