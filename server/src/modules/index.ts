@@ -11,6 +11,7 @@ import { redeemModule } from './redeem/index.ts';
 import { suppliersModule } from './suppliers/index.ts';
 import { rechargesModule } from './recharges/index.ts';
 import { rechargeFlows } from '../flows/recharge/index.ts';
+import { webhooksModule } from './webhooks/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -25,6 +26,7 @@ export const MODULES: readonly ModuleDefinition[] = [
   redeemModule,
   suppliersModule,
   jobsModule,
+  webhooksModule,
   flowsModule,
   rechargesModule,
   rechargeFlows,

@@ -50,6 +50,8 @@ export interface Config {
     resubmitAfterNotFound: number;
     resubmitAfterMs: number;
   };
+  /** deliver webhooks to loopback / private / link-local addresses (development and tests only) */
+  allowPrivateWebhooks: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +65,15 @@ function int(env: Env, name: string, def: number, problems: FieldProblem[], min 
     return def;
   }
   return n;
+}
+
+function bool(env: Env, name: string, def: boolean, problems: FieldProblem[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push({ field: name, message: 'must be true or false' });
+  return def;
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -132,6 +143,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       resubmitAfterNotFound: int(env, 'QUANYI_RECHARGE_RESUBMIT_AFTER_NOT_FOUND', 3, problems, 1, 100),
       resubmitAfterMs: int(env, 'QUANYI_RECHARGE_RESUBMIT_AFTER_MS', 60_000, problems, 0, 86_400_000),
     },
+    allowPrivateWebhooks: bool(env, 'QUANYI_ALLOW_PRIVATE_WEBHOOKS', false, problems),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push({ field: 'LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent' });

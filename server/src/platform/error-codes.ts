@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   already_expired: { status: 400, title: 'Bad request', description: 'The given expiry is in the past.' },
   unknown_adapter: { status: 400, title: 'Bad request', description: 'No supplier adapter has this name.' },
   unsupported_format: { status: 400, title: 'Bad request', description: 'The file format is not CSV, TXT or XLSX.' },
+  webhook_url_invalid: { status: 400, title: 'Bad request', description: 'The webhook URL is not an absolute http(s) URL whose host resolves.' },
+  webhook_url_private: { status: 400, title: 'Bad request', description: 'The webhook URL points at a loopback, private or link-local address.' },
   payload_too_large: { status: 413, title: 'Payload too large', description: 'The body or file exceeds the limit.' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type', description: 'Send application/json (or multipart/form-data for uploads).' },
   // authentication and authorisation
@@ -56,6 +58,7 @@ export const ERROR_CODES = {
   // failure.code of a failed direct-recharge grant (not an HTTP answer: what GET /v1/grants/{id} shows)
   recharge_account_invalid: { status: 410, title: 'Gone', description: 'The supplier refused the recharge account (4001).' },
   recharge_unavailable: { status: 410, title: 'Gone', description: 'Every supplier of the product declined the recharge.' },
+  webhook_endpoint_disabled: { status: 409, title: 'Conflict', description: 'The webhook endpoint is disabled; enable it first.' },
   job_not_dead: { status: 409, title: 'Conflict', description: 'Only dead or failed jobs can be re-queued.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },

@@ -31,5 +31,5 @@ export interface RechargePorts {
   supplierConnection(ctx: AppContext, supplierId: string): Promise<SupplierConnection | null>;
   circuitAllows(supplierId: string): boolean;
   recordSupplierCall(supplierId: string, outcome: CallOutcome): void;
-  recordEvent(tx: Tx, e: { type: string; clientId: string | null; subjectId: string; data: unknown }): Promise<void>;
+  recordEvent(tx: Tx, e: { type: 'grant.pending' | 'grant.redeemed' | 'grant.failed'; clientId: string | null; subjectId: string; data: unknown }): Promise<void>;
 }

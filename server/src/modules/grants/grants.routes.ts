@@ -54,7 +54,8 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
         requestHash: ctx.secrets.requestHash(req.rawBody),
       });
       if (out.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(201).send(out.grant);
+      // a replay answers the first response's status: 202 while a direct recharge is (or was) pending
+      return reply.status(out.grant.product.kind === 'direct_recharge' ? 202 : 201).send(out.grant);
     },
   });
 

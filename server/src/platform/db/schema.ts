@@ -208,6 +208,66 @@ export interface ProductSuppliersTable {
   unit_cost: number;
 }
 
+export type WebhookEndpointStatus = 'active' | 'disabled' | 'deleted';
+export type WebhookDeliveryStatus = 'pending' | 'delivering' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
+
+export interface WebhookEndpointsTable {
+  id: string;
+  client_id: string;
+  url: string;
+  description: string | null;
+  events: Generated<string[]>;
+  secret_wrapped: Uint8Array;
+  master_key_id: string;
+  previous_secret_wrapped: Uint8Array | null;
+  previous_master_key_id: string | null;
+  previous_secret_expires_at: TsNull;
+  status: Generated<WebhookEndpointStatus>;
+  disabled_reason: string | null;
+  disabled_at: TsNull;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface WebhookEventsTable {
+  id: string;
+  client_id: string;
+  type: string;
+  subject_id: string | null;
+  data: Json;
+  created_at: Generated<Date>;
+  fanned_out_at: TsNull;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  client_id: string;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  next_at: TsNull;
+  last_status_code: number | null;
+  last_error: string | null;
+  resend_of: string | null;
+  requested_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: TsNull;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  at: Generated<Date>;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+}
+
 export interface DB {
   server_secrets: ServerSecretsTable;
   products: ProductsTable;
@@ -223,4 +283,8 @@ export interface DB {
   api_nonces: ApiNoncesTable;
   suppliers: SuppliersTable;
   product_suppliers: ProductSuppliersTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
 }
