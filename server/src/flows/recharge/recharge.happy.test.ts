@@ -56,6 +56,27 @@ describe('issuing a direct recharge', () => {
   });
 });
 
+describe('webhook events', () => {
+  it('grant.pending, then grant.redeemed or grant.failed, each carrying the grant as the client sees it', async () => {
+    reset();
+    const c = await k.h.client(['grants:write', 'grants:read', 'webhooks:write', 'webhooks:read']);
+    const ep = await c.request('POST', '/v1/webhooks/endpoints', { url: 'http://127.0.0.1:9/hook' }, { idempotencyKey: idem() });
+    expect(ep.status).toBe(201);
+    const ok = await c.request('POST', '/v1/grants', { product: k.product.sku, recipient: { account: phone(++n) } }, { idempotencyKey: idem() });
+    const bad = phone(++n);
+    sb(A).knobs.invalidAccountPrefix = bad;
+    const ko = await c.request('POST', '/v1/grants', { product: k.product.sku, recipient: { account: bad } }, { idempotencyKey: idem() });
+    for (const g of [ok, ko]) await k.waitFinal(g.body.id);
+    const events = await k.h.ctx.db.selectFrom('webhook_events').select(['type', 'subject_id', 'data']).where('client_id', '=', c.id).orderBy('created_at').execute();
+    const of = (id: string) => events.filter((e) => e.subject_id === id).map((e) => [e.type, (e.data as { status: string }).status]);
+    expect(of(ok.body.id)).toEqual([['grant.pending', 'pending'], ['grant.redeemed', 'redeemed']]);
+    expect(of(ko.body.id)).toEqual([['grant.pending', 'pending'], ['grant.failed', 'failed']]);
+    const failed = events.find((e) => e.type === 'grant.failed')!.data as { failure: { code: string }; recipient: { account: string } };
+    expect(failed.failure.code).toBe('recharge_account_invalid');
+    expect(failed.recipient.account).toMatch(/^139\*+\d{4}$/);
+  });
+});
+
 describe('fulfilment', () => {
   it('reaches redeemed by callback: one submit, one order, one recharge at the first supplier', async () => {
     reset();

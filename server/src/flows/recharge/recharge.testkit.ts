@@ -28,7 +28,7 @@ export interface Kit {
 }
 
 export async function createKit(opts: { suppliers?: Array<Partial<SandboxKnobs>>; env?: Record<string, string>; logStream?: NodeJS.WritableStream } = {}): Promise<Kit> {
-  const h = await createHarness({ ...FAST_RECHARGE_ENV, ...opts.env }, opts.logStream ? { logStream: opts.logStream } : {});
+  const h = await createHarness({ ...FAST_RECHARGE_ENV, QUANYI_ALLOW_PRIVATE_WEBHOOKS: 'true', ...opts.env }, opts.logStream ? { logStream: opts.logStream } : {});
   const admin = await h.admin();
   const client = await h.client();
   const sandboxes: Kit['sandboxes'] = [];
