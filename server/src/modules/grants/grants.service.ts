@@ -106,7 +106,8 @@ async function replayByOutOrderNo(ctx: AppContext, input: IssueInput): Promise<I
   return { grant: toGrant(row as GrantRow, ctx.config.publicUrl, ctx.secrets), replayed: true };
 }
 
-function grantQuery(db: Executor) {
+/** Grants joined with their product, as every grant view reads them (also the recharge front door's). */
+export function grantQuery(db: Executor) {
   return db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
