@@ -8,8 +8,10 @@ import { identityModule } from './identity/index.ts';
 import { inventoryModule } from './inventory/index.ts';
 import { jobsModule } from './jobs/index.ts';
 import { redeemModule } from './redeem/index.ts';
-import { webhooksModule } from './webhooks/index.ts';
 import { suppliersModule } from './suppliers/index.ts';
+import { rechargesModule } from './recharges/index.ts';
+import { rechargeFlows } from '../flows/recharge/index.ts';
+import { webhooksModule } from './webhooks/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -26,4 +28,6 @@ export const MODULES: readonly ModuleDefinition[] = [
   jobsModule,
   webhooksModule,
   flowsModule,
+  rechargesModule,
+  rechargeFlows,
 ];

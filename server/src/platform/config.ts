@@ -52,6 +52,17 @@ export interface Config {
   };
   grantDefaultValidityDays: number;
   sessionTtlHours: number;
+  /** direct recharge (DESIGN §11 defaults) */
+  recharge: {
+    /** a submit with no answer within this is `unknown` */
+    submitTimeoutMs: number;
+    queryTimeoutMs: number;
+    /** delays before query n of an accepted or unknown attempt; the last repeats */
+    pollScheduleMs: number[];
+    /** "no such order" this many times over at least resubmitAfterMs → submit the same order number again */
+    resubmitAfterNotFound: number;
+    resubmitAfterMs: number;
+  };
   /** deliver webhooks to loopback / private / link-local addresses (development and tests only) */
   allowPrivateWebhooks: boolean;
 }
@@ -141,6 +152,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     grantDefaultValidityDays: int(env, 'QUANYI_GRANT_VALIDITY_DAYS', 365, problems),
     sessionTtlHours: int(env, 'QUANYI_SESSION_TTL_HOURS', 12, problems),
+    recharge: {
+      submitTimeoutMs: int(env, 'QUANYI_RECHARGE_SUBMIT_TIMEOUT_MS', 10_000, problems, 100, 120_000),
+      queryTimeoutMs: int(env, 'QUANYI_RECHARGE_QUERY_TIMEOUT_MS', 10_000, problems, 100, 120_000),
+      pollScheduleMs: msList(env, 'QUANYI_RECHARGE_POLL_SCHEDULE_MS', [5_000, 10_000, 20_000, 40_000, 60_000], problems),
+      resubmitAfterNotFound: int(env, 'QUANYI_RECHARGE_RESUBMIT_AFTER_NOT_FOUND', 3, problems, 1, 100),
+      resubmitAfterMs: int(env, 'QUANYI_RECHARGE_RESUBMIT_AFTER_MS', 60_000, problems, 0, 86_400_000),
+    },
     allowPrivateWebhooks: bool(env, 'QUANYI_ALLOW_PRIVATE_WEBHOOKS', false, problems),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
@@ -157,6 +175,18 @@ function dbTimeouts(env: Env, problems: FieldProblem[]): Config['dbTimeouts'] {
   // keeps the connection) before the client gives up on the connection
   const queryTimeoutMs = int(env, 'QUANYI_DB_QUERY_TIMEOUT_MS', statementTimeoutMs ? statementTimeoutMs + 5_000 : 0, problems, 0, 86_400_000);
   return { connectTimeoutMs, statementTimeoutMs, queryTimeoutMs };
+}
+
+/** comma-separated milliseconds, e.g. "5000,10000,20000,40000,60000" */
+function msList(env: Env, name: string, def: number[], problems: FieldProblem[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const list = raw.split(',').map((x) => Number(x.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 10 || n > 86_400_000)) {
+    problems.push({ field: name, message: 'must be comma-separated milliseconds (10 – 86400000 each)' });
+    return def;
+  }
+  return list;
 }
 
 function parseTrustProxy(v: string | undefined): Config['trustProxy'] {

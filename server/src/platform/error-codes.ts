@@ -52,6 +52,13 @@ export const ERROR_CODES = {
   grant_expired: { status: 410, title: 'Gone', description: 'The entitlement expired.' },
   grant_voided: { status: 410, title: 'Gone', description: 'The entitlement was cancelled.' },
   grant_failed: { status: 410, title: 'Gone', description: 'The entitlement could not be fulfilled.' },
+  // direct recharge (DESIGN §11)
+  recharge_no_supplier: { status: 409, title: 'Conflict', description: 'The direct-recharge product has no supplier to recharge through.' },
+  recharge_not_unknown: { status: 409, title: 'Conflict', description: 'Only an attempt in state unknown can be resolved by hand.' },
+  invalid_callback_signature: { status: 401, title: 'Unauthorized', description: 'The supplier callback is not signed with the supplier\'s credentials.' },
+  // failure.code of a failed direct-recharge grant (not an HTTP answer: what GET /v1/grants/{id} shows)
+  recharge_account_invalid: { status: 410, title: 'Gone', description: 'The supplier refused the recharge account (4001).' },
+  recharge_unavailable: { status: 410, title: 'Gone', description: 'Every supplier of the product declined the recharge.' },
   webhook_endpoint_disabled: { status: 409, title: 'Conflict', description: 'The webhook endpoint is disabled; enable it first.' },
   job_not_dead: { status: 409, title: 'Conflict', description: 'Only dead or failed jobs can be re-queued.' },
   // limits and availability

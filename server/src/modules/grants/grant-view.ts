@@ -22,6 +22,10 @@ export interface GrantRow {
   created_at: Date;
   redeemed_at: Date | null;
   ended_at: Date | null;
+  /** direct recharge (absent from card-code rows) */
+  recipient_account_masked?: string | null;
+  failure_code?: string | null;
+  failure_message?: string | null;
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -47,7 +51,12 @@ export function toGrant(r: GrantRow, publicUrl: string, secrets: ServerSecrets |
       period: r.period_unit ? { unit: r.period_unit as never, count: r.period_count! } : null,
       renewal: r.renewal,
     },
-    recipient: { external_id: r.recipient_external_id, phone: r.recipient_phone_masked, email: r.recipient_email },
+    recipient: {
+      external_id: r.recipient_external_id,
+      phone: r.recipient_phone_masked,
+      email: r.recipient_email,
+      ...(r.kind === 'direct_recharge' ? { account: r.recipient_account_masked ?? null } : {}),
+    },
     out_order_no: r.out_order_no,
     redeem_url: secrets ? redeemUrl(publicUrl, secrets, r.id) : null,
     metadata: r.metadata ?? {},
@@ -55,6 +64,7 @@ export function toGrant(r: GrantRow, publicUrl: string, secrets: ServerSecrets |
     created_at: iso(r.created_at)!,
     redeemed_at: iso(r.redeemed_at),
     ended_at: iso(r.ended_at),
+    ...(r.kind === 'direct_recharge' ? { failure: r.failure_code ? { code: r.failure_code, message: r.failure_message ?? '' } : null } : {}),
   };
 }
 

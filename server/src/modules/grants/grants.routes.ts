@@ -7,6 +7,7 @@ import { badRequest } from '../../platform/errors.ts';
 import { IdParam, Page, problems } from '../../platform/http/schemas.ts';
 import { Grant, GrantListQuery, IssueGrantBody, VoidGrantBody } from './grants.schemas.ts';
 import { getGrant, issueGrant, listGrants, voidGrant } from './grants.service.ts';
+import { grantIssuerFor, productKindOf } from './grant-issuers.ts';
 
 const SIGNED = [{ signature: [] }];
 
@@ -20,7 +21,7 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     schema: {
       tags: ['grants'],
       summary: 'Issue an entitlement to a recipient',
-      description: 'Claims exactly one code atomically. Requires Idempotency-Key; a replay with the same key and body returns the same grant. The response never contains the code: the recipient reveals it at redeem_url.',
+      description: 'Card codes: claims exactly one code atomically (201). Direct recharge: needs recipient.account, answers 202 with the grant pending; it becomes redeemed or failed (webhooks grant.redeemed / grant.failed). Requires Idempotency-Key; a replay with the same key and body returns the same grant. The response never contains the code: the recipient reveals it at redeem_url.',
       security: SIGNED,
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
       body: IssueGrantBody,
@@ -30,6 +31,20 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       const key = req.headers['idempotency-key'];
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
         throw badRequest('idempotency_key_required', 'Send an Idempotency-Key header (1–255 printable characters) with every POST.');
+      }
+      // kinds issued by a flow (direct recharge → 202 pending); card codes and links below, unchanged
+      const kind = await productKindOf(ctx.db, (req.body as IssueGrantBody).product);
+      const issuer = kind ? grantIssuerFor(kind) : undefined;
+      if (issuer) {
+        const r = await issuer(ctx, {
+          clientId: req.client!.id,
+          issuedBy: req.client!.id,
+          body: req.body as IssueGrantBody,
+          idempotencyKey: key,
+          requestHash: ctx.secrets.requestHash(req.rawBody),
+        });
+        if (r.replayed) reply.header('idempotent-replayed', 'true');
+        return reply.status(r.status).send(r.grant);
       }
       const out = await issueGrant(ctx, {
         clientId: req.client!.id,

@@ -10,8 +10,9 @@ export const Recipient = Type.Object(
     external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'your user id' })),
     phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{6,20}$', description: 'digits, optional leading +; stored encrypted, shown masked' })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+    account: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'direct recharge: the platform account to top up (an 11-digit mobile number or a platform uid); stored encrypted, shown masked' })),
   },
-  { additionalProperties: false, minProperties: 1, description: 'who receives it: at least one of external_id, phone, email' },
+  { additionalProperties: false, minProperties: 1, description: 'who receives it: at least one of external_id, phone, email (and account for a direct recharge)' },
 );
 
 export const IssueGrantBody = Type.Object(
@@ -37,7 +38,9 @@ export const Grant = Type.Object({
     external_id: Type.Union([Type.String(), Type.Null()]),
     phone: Type.Union([Type.String({ description: 'masked' }), Type.Null()]),
     email: Type.Union([Type.String(), Type.Null()]),
+    account: Type.Optional(Type.Union([Type.String({ description: 'direct recharge: the account, masked' }), Type.Null()])),
   }),
+  failure: Type.Optional(Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], { description: 'why a direct recharge failed (status failed)' })),
   out_order_no: Type.Union([Type.String(), Type.Null()]),
   redeem_url: Type.Union([Type.String(), Type.Null()], { description: 'the link to hand to the recipient; only in answers to the client that issued the grant' }),
   metadata: Type.Record(Type.String(), Type.Unknown()),

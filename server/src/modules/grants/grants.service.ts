@@ -108,7 +108,8 @@ async function replayByOutOrderNo(ctx: AppContext, input: IssueInput): Promise<I
   return { grant: toGrant(row as GrantRow, ctx.config.publicUrl, ctx.secrets), replayed: true };
 }
 
-function grantQuery(db: Executor) {
+/** Grants joined with their product, as every grant view reads them (also the recharge front door's). */
+export function grantQuery(db: Executor) {
   return db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
@@ -116,6 +117,7 @@ function grantQuery(db: Executor) {
       'g.id', 'g.status', 'g.product_id', 'p.sku', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal',
       'g.recipient_external_id', 'g.recipient_phone_masked', 'g.recipient_email', 'g.out_order_no', 'g.metadata',
       'g.expires_at', 'g.created_at', 'g.redeemed_at', 'g.ended_at', 'g.request_hash', 'g.client_id',
+      'g.recipient_account_masked', 'g.failure_code', 'g.failure_message',
     ]);
 }
 

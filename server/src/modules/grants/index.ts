@@ -5,6 +5,17 @@ import { grantRoutes } from './grants.routes.ts';
 export { issueGrant, getGrant, listGrants, voidGrant, expireDueGrants, revealGrant, grantByTokenHash, type IssueInput, type IssueOutcome, type RevealOutcome } from './grants.service.ts';
 export { grantMachine, type GrantEvent } from './grant.machine.ts';
 export { Grant } from './grants.schemas.ts';
+// direct recharge: the pending grant, its end, and the issuer a flow registers for other product kinds
+export {
+  insertPendingGrant,
+  grantAsClientSees,
+  findClientGrant,
+  completeRechargeGrant,
+  failRechargeGrant,
+  type PendingGrantInput,
+  type GrantWithOwner,
+} from './recharge-grants.ts';
+export { registerGrantIssuer, grantIssuerFor, type GrantIssuer, type IssuerInput } from './grant-issuers.ts';
 
 export const grantsModule: ModuleDefinition = {
   name: 'grants',

@@ -34,6 +34,11 @@ export class ServerSecrets {
     return createHmac('sha256', this.keys.fingerprint).update('phone\0' + phone).digest();
   }
 
+  /** Keyed fingerprint of a recharge account (phone or platform uid): lookup without the plaintext. */
+  accountFingerprint(account: string): Buffer {
+    return createHmac('sha256', this.keys.fingerprint).update('account\0' + account).digest();
+  }
+
   sealPii(plaintext: string, context: string): Buffer {
     return seal(this.keys.pii, Buffer.from(plaintext, 'utf8'), Buffer.from(context));
   }

@@ -109,6 +109,11 @@ export interface GrantsTable {
   redeemed_at: TsNull;
   ended_at: TsNull;
   end_reason: string | null;
+  /** direct recharge: why it failed (recharge_account_invalid, recharge_unavailable) */
+  failure_code: Generated<string | null>;
+  failure_message: Generated<string | null>;
+  /** direct recharge: the account, masked (the recharge order holds it encrypted) */
+  recipient_account_masked: Generated<string | null>;
 }
 
 export type Role = 'admin' | 'operator' | 'finance' | 'auditor' | 'support';

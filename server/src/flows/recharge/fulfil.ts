@@ -1,0 +1,170 @@
+import type { AppContext } from '../../platform/context.ts';
+import { checkAgain, type CheckAgain, type JobRun } from '../../platform/jobs/jobs.ts';
+import {
+  attemptMachine,
+  getAttempt,
+  getOrder,
+  logEvent,
+  moveAttempt,
+  notePoll,
+  openAccount,
+  type AttemptRow,
+} from '../../modules/recharges/index.ts';
+import type { QueryResult, RechargePorts, SubmitResult } from './ports.ts';
+import { settleFailure, settleSuccess } from './settle.ts';
+
+// Fulfilment of one attempt (DESIGN §11), run by the job `recharge.attempt` (one per attempt, dedupe key =
+// the attempt id). Calls to the supplier happen between transactions, never inside one: the attempt is
+// moved to `submitting` and committed before the request leaves, so a crash during the call leaves an
+// attempt in `submitting`, which the next run treats as `unknown` (the request may have left) and resolves
+// by querying — never by submitting elsewhere.
+
+type Outcome = Record<string, unknown> | CheckAgain;
+
+const delayFor = (ctx: AppContext, polls: number) => {
+  const s = ctx.config.recharge.pollScheduleMs;
+  return s[Math.min(polls, s.length - 1)];
+};
+
+/** The job: from whatever state the attempt is in, one step further; again later while it is live. */
+export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptId: string): Promise<Outcome> {
+  let a = await getAttempt(ctx.db, attemptId);
+  if (!a) return { attempt: attemptId, missing: true };
+  if (a.state === 'submitting') {
+    // the run that moved it there died (or its lease lapsed) during the call
+    const moved = await ctx.db.transaction().execute(async (tx) => {
+      const m = await moveAttempt(tx, a!.id, 'lose', { result_message: 'found submitting when its job started again (the request may have left)' });
+      if (m) await logEvent(tx, { orderId: a!.order_id, attemptId: a!.id, supplierId: a!.supplier_id, kind: 'recover', outcome: 'unknown' });
+      return m;
+    });
+    a = moved ?? (await getAttempt(ctx.db, attemptId))!;
+    if (a.state === 'unknown') return checkAgain(delayFor(ctx, 0), 'attempt unknown after a restart: query first');
+  }
+  if (a.state === 'created') return submit(ctx, ports, a, 'submit');
+  if (attemptMachine.isFinal(a.state)) return { attempt: a.id, state: a.state };
+  return poll(ctx, ports, a);
+}
+
+/** Submits (or resubmits) the attempt's customer_order_no to its supplier and applies the answer. */
+async function submit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, event: 'submit' | 'resubmit'): Promise<Outcome> {
+  const conn = await ports.supplierConnection(ctx, a.supplier_id);
+  const order = (await getOrder(ctx.db, a.order_id))!;
+  if (event === 'submit' && (!conn || conn.disabled || !ports.circuitAllows(a.supplier_id))) {
+    // nothing was sent: the next supplier gets a new attempt
+    const reason = conn && !conn.disabled ? 'circuit_open' : 'supplier_unavailable';
+    await ctx.db.transaction().execute(async (tx) => {
+      const moved = await settleFailure(ctx, ports, tx, a, 'reject', { result_message: reason });
+      if (moved) await logEvent(tx, { orderId: a.order_id, attemptId: a.id, supplierId: a.supplier_id, kind: 'submit', outcome: 'rejected:' + reason });
+    });
+    return { attempt: a.id, state: 'rejected', reason };
+  }
+  if (!conn || (event === 'resubmit' && !ports.circuitAllows(a.supplier_id))) {
+    // a resubmission waits for its own supplier: the order may exist there
+    return checkAgain(delayFor(ctx, a.polls), 'supplier unavailable: resubmission waits');
+  }
+  const sending = await moveAttempt(ctx.db, a.id, event, { submitted: true });
+  if (!sending) return checkAgain(delayFor(ctx, 0), 'the attempt moved meanwhile');
+  let res: SubmitResult;
+  try {
+    res = await conn.adapter.submitRecharge(
+      conn.creds,
+      { productId: a.supplier_product_id, customerOrderNo: a.customer_order_no, account: openAccount(ctx.secrets, order), buyNum: 1 },
+      { timeoutMs: ctx.config.recharge.submitTimeoutMs },
+    );
+  } catch (e) {
+    // adapters answer values; a throw is a fault of ours or theirs and is treated as a lost answer
+    res = { kind: 'unknown', countsForCircuit: true, reason: e instanceof Error ? e.message : String(e) };
+  }
+  ports.recordSupplierCall(a.supplier_id, callOutcome(res));
+  return applySubmit(ctx, ports, sending, res);
+}
+
+function callOutcome(res: SubmitResult | QueryResult) {
+  if (res.kind === 'unknown') return { countsForCircuit: res.countsForCircuit, reason: res.reason };
+  if (res.kind === 'rejected') return res.countsForCircuit ? { countsForCircuit: true, reason: `code ${res.code}` } : ({ ok: true } as const);
+  return { ok: true } as const;
+}
+
+async function applySubmit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, res: SubmitResult): Promise<Outcome> {
+  const log = { orderId: a.order_id, attemptId: a.id, supplierId: a.supplier_id, kind: 'submit' as const };
+  const after = await ctx.db.transaction().execute(async (tx) => {
+    if (res.kind === 'accepted') {
+      const o = res.order;
+      const patch = { supplier_order_id: o.orderId, price_fen: o.priceFen, supplier_state: o.state };
+      await logEvent(tx, { ...log, outcome: (res.duplicate ? 'accepted:duplicate:' : 'accepted:') + o.state, supplierCode: res.duplicate ? 2002 : 0, detail: { supplier_order_id: o.orderId, price_fen: o.priceFen } });
+      if (o.state === 'success') await settleSuccess(ctx, ports, tx, a, patch);
+      else if (o.state === 'failed') await settleFailure(ctx, ports, tx, a, 'fail', patch);
+      else await moveAttempt(tx, a.id, 'accept', patch);
+    } else if (res.kind === 'rejected') {
+      await logEvent(tx, { ...log, outcome: 'rejected', supplierCode: res.code, detail: { message: res.message.slice(0, 200) } });
+      const patch = { result_code: res.code, result_message: res.message.slice(0, 500) };
+      if (res.accountInvalid) await settleFailure(ctx, ports, tx, a, 'reject', patch, { accountInvalid: true });
+      else if (res.safeToFailover) await settleFailure(ctx, ports, tx, a, 'reject', patch);
+      // any other refusal (bad sign, bad parameters …) is not declared safe: resolve by query, as a timeout
+      else await moveAttempt(tx, a.id, 'lose', patch);
+    } else {
+      await logEvent(tx, { ...log, outcome: 'unknown', detail: { reason: res.reason.slice(0, 200) } });
+      await moveAttempt(tx, a.id, 'lose', { result_message: res.reason.slice(0, 500) });
+    }
+    return getAttempt(tx, a.id);
+  });
+  if (!after || attemptMachine.isFinal(after.state)) return { attempt: a.id, state: after?.state ?? null };
+  return checkAgain(delayFor(ctx, after.polls), `attempt ${after.state}`);
+}
+
+/** Queries the supplier about the attempt and applies what it says; answers whether to resubmit. */
+export async function queryAndApply(ctx: AppContext, ports: RechargePorts, a: AttemptRow, actor = 'system'): Promise<{ attempt: AttemptRow; resubmit: boolean; result: QueryResult['kind'] | 'no_supplier' }> {
+  const conn = await ports.supplierConnection(ctx, a.supplier_id);
+  if (!conn) return { attempt: a, resubmit: false, result: 'no_supplier' };
+  let res: QueryResult;
+  try {
+    res = await conn.adapter.queryOrder(conn.creds, a.customer_order_no, { timeoutMs: ctx.config.recharge.queryTimeoutMs });
+  } catch (e) {
+    res = { kind: 'unknown', countsForCircuit: true, reason: e instanceof Error ? e.message : String(e) };
+  }
+  ports.recordSupplierCall(a.supplier_id, callOutcome(res));
+  const log = { orderId: a.order_id, attemptId: a.id, supplierId: a.supplier_id, kind: 'query' as const, actor };
+  const r = ctx.config.recharge;
+  const after = await ctx.db.transaction().execute(async (tx) => {
+    if (res.kind === 'found') {
+      const o = res.order;
+      const patch = { supplier_order_id: o.orderId, price_fen: o.priceFen, supplier_state: o.state };
+      await logEvent(tx, { ...log, outcome: 'found:' + o.state, supplierCode: 0, detail: { supplier_order_id: o.orderId } });
+      await notePoll(tx, a.id, { supplierState: o.state });
+      if (o.state === 'success') await settleSuccess(ctx, ports, tx, a, patch);
+      else if (o.state === 'failed') await settleFailure(ctx, ports, tx, a, 'fail', patch);
+      else await moveAttempt(tx, a.id, 'accept', patch); // from unknown; a no-op when accepted already
+    } else if (res.kind === 'not_found') {
+      await logEvent(tx, { ...log, outcome: 'not_found', supplierCode: 2001 });
+      await notePoll(tx, a.id, { notFound: true });
+    } else {
+      await logEvent(tx, { ...log, outcome: 'unknown', detail: { reason: res.reason.slice(0, 200) } });
+      await notePoll(tx, a.id, {});
+    }
+    return (await getAttempt(tx, a.id))!;
+  });
+  const resubmit =
+    after.state === 'unknown' &&
+    after.not_found_count >= r.resubmitAfterNotFound &&
+    after.not_found_since !== null &&
+    Date.now() - new Date(after.not_found_since).getTime() >= r.resubmitAfterMs;
+  return { attempt: after, resubmit, result: res.kind };
+}
+
+async function poll(ctx: AppContext, ports: RechargePorts, a: AttemptRow): Promise<Outcome> {
+  const q = await queryAndApply(ctx, ports, a);
+  // 2001 several times over at least a minute: the order never reached the supplier; the same number again
+  if (q.resubmit) return submit(ctx, ports, q.attempt, 'resubmit');
+  if (attemptMachine.isFinal(q.attempt.state)) return { attempt: a.id, state: q.attempt.state };
+  return checkAgain(delayFor(ctx, q.attempt.polls), `attempt ${q.attempt.state}, supplier ${q.attempt.supplier_state ?? '?'}`);
+}
+
+/** The job `recharge.confirm`: one query now (after a `failed` callback), no polling of its own. */
+export async function runConfirm(ctx: AppContext, ports: RechargePorts, attemptId: string): Promise<Outcome> {
+  const a = await getAttempt(ctx.db, attemptId);
+  if (!a || attemptMachine.isFinal(a.state)) return { attempt: attemptId, state: a?.state ?? null };
+  const q = await queryAndApply(ctx, ports, a);
+  return { attempt: attemptId, state: q.attempt.state, query: q.result };
+}
+
+export const attemptIdOf = (run: JobRun) => String((run.payload as { attempt_id?: unknown }).attempt_id ?? '');

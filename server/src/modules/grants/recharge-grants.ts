@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import type { Executor, Tx } from '../../platform/db/db.ts';
+import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
+import { tokenHash } from '../../platform/crypto/server-secrets.ts';
+import { grantMachine } from './grant.machine.ts';
+import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
+import type { Grant } from './grants.schemas.ts';
+import { grantQuery } from './grants.service.ts';
+
+// The grants front door for direct recharge (DESIGN §5: `pending → redeemed | failed`). The recharge flow
+// writes the grant in its own transaction, next to the recharge order and the job; these functions take
+// that transaction and touch only the grants table.
+
+export interface PendingGrantInput {
+  id: string;
+  clientId: string | null;
+  productId: string;
+  externalId: string | null;
+  phone: string | null;
+  email: string | null;
+  accountMasked: string;
+  outOrderNo: string | null;
+  idempotencyKey: string | null;
+  requestHash: string;
+  metadata: Record<string, unknown>;
+  issuedBy: string;
+}
+
+/** Inserts a `pending` grant. A unique violation (idempotency key, out_order_no) aborts the caller's tx. */
+export async function insertPendingGrant(tx: Tx, secrets: ServerSecrets, g: PendingGrantInput): Promise<void> {
+  await tx
+    .insertInto('grants')
+    .values({
+      id: g.id,
+      client_id: g.clientId,
+      product_id: g.productId,
+      status: 'pending',
+      recipient_external_id: g.externalId,
+      recipient_phone_enc: g.phone ? secrets.sealPii(g.phone, 'phone:' + g.id) : null,
+      recipient_phone_masked: g.phone ? maskPhone(g.phone) : null,
+      recipient_phone_fp: g.phone ? secrets.phoneFingerprint(g.phone) : null,
+      recipient_email: g.email?.toLowerCase() ?? null,
+      recipient_account_masked: g.accountMasked,
+      out_order_no: g.outOrderNo,
+      idempotency_key: g.idempotencyKey,
+      request_hash: g.requestHash,
+      metadata: JSON.stringify(g.metadata),
+      token_hash: tokenHash(secrets.redeemToken(g.id)),
+      code_id: null,
+      expires_at: null,
+      issued_by: g.issuedBy,
+    })
+    .execute();
+}
+
+export interface GrantWithOwner {
+  grant: Grant;
+  clientId: string | null;
+  requestHash: string | null;
+  kind: string;
+}
+
+/**
+ * A grant as its client sees it (GET /v1/grants/{id}), read through `db` — inside a transaction pass the
+ * transaction (on the embedded database a second connection does not exist).
+ */
+export async function grantAsClientSees(db: Executor, publicUrl: string, secrets: ServerSecrets, id: string): Promise<GrantWithOwner | null> {
+  const row = await grantQuery(db).where('g.id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  return { grant: toGrant(row as GrantRow, publicUrl, row.client_id ? secrets : null), clientId: row.client_id, requestHash: row.request_hash, kind: row.kind };
+}
+
+/** The grant a client already has under this Idempotency-Key or out_order_no, if any. */
+export async function findClientGrant(db: Executor, publicUrl: string, secrets: ServerSecrets, clientId: string, by: { idempotencyKey?: string | null; outOrderNo?: string | null }): Promise<GrantWithOwner | null> {
+  let q = grantQuery(db).where('g.client_id', '=', clientId);
+  if (by.idempotencyKey) q = q.where('g.idempotency_key', '=', by.idempotencyKey);
+  else if (by.outOrderNo) q = q.where('g.out_order_no', '=', by.outOrderNo);
+  else return null;
+  const row = await q.executeTakeFirst();
+  if (!row) return null;
+  return { grant: toGrant(row as GrantRow, publicUrl, secrets), clientId: row.client_id, requestHash: row.request_hash, kind: row.kind };
+}
+
+/** pending → redeemed (the recharge succeeded). False when the grant was not pending (it changes nothing). */
+export async function completeRechargeGrant(tx: Tx, grantId: string): Promise<boolean> {
+  const r = await sql`UPDATE grants SET status = ${grantMachine.targetOf('recharge_succeeded')}, redeemed_at = now(), ended_at = now(),
+                          end_reason = 'recharged'
+                       WHERE id = ${grantId} AND status = ANY(${grantMachine.sourcesOf('recharge_succeeded')}::text[])`.execute(tx);
+  return Number(r.numAffectedRows ?? 0) === 1;
+}
+
+/** pending → failed with the reason the client can show. False when the grant was not pending. */
+export async function failRechargeGrant(tx: Tx, grantId: string, failure: { code: string; message: string }): Promise<boolean> {
+  const r = await sql`UPDATE grants SET status = ${grantMachine.targetOf('recharge_failed')}, ended_at = now(), end_reason = ${failure.code},
+                          failure_code = ${failure.code}, failure_message = ${failure.message}
+                       WHERE id = ${grantId} AND status = ANY(${grantMachine.sourcesOf('recharge_failed')}::text[])`.execute(tx);
+  return Number(r.numAffectedRows ?? 0) === 1;
+}

@@ -1,0 +1,47 @@
+import type { ModuleDefinition } from '../../platform/module.ts';
+import { rechargeAdminRoutes } from './recharges.routes.ts';
+
+// The recharges module's front door (DESIGN §11): recharge orders, their attempts and event log, and the
+// state machines that move them. The flows in src/flows/recharge orchestrate suppliers, grants and webhooks
+// around these functions.
+export { attemptMachine, orderMachine, LIVE_ATTEMPT_STATES, type AttemptState, type AttemptEvent, type OrderStatus, type OrderEvent } from './recharge.machine.ts';
+export {
+  getOrder,
+  getOrderByGrant,
+  getAttempt,
+  attemptByCustomerOrderNo,
+  attemptsOf,
+  moveAttempt,
+  moveOrder,
+  notePoll,
+  logEvent,
+  eventsOf,
+  triedSuppliers,
+  type AttemptRow,
+  type OrderRow,
+  type AttemptPatch,
+  type EventInput,
+} from './recharges.repo.ts';
+export {
+  createRechargeOrder,
+  addAttemptWithJob,
+  enqueueConfirm,
+  checkAccount,
+  maskAccount,
+  openAccount,
+  RECHARGE_ATTEMPT_JOB,
+  RECHARGE_CONFIRM_JOB,
+  type SupplierChoice,
+  type CreateRechargeOrderInput,
+} from './recharges.service.ts';
+export { rechargeView, listRechargeOrders, type RechargeOrderView } from './recharges.views.ts';
+
+export const rechargesModule: ModuleDefinition = {
+  name: 'recharges',
+  routes: rechargeAdminRoutes,
+  permissions: {
+    'recharges:read': ['admin', 'operator', 'finance', 'auditor', 'support'],
+    'recharges:write': ['admin', 'operator'],
+  },
+  tags: [{ name: 'recharges', description: 'Direct recharge orders, their attempts at suppliers, callbacks and queries (admin)' }],
+};

@@ -1,0 +1,214 @@
+import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Executor } from '../../platform/db/db.ts';
+import { attemptMachine, orderMachine, type AttemptEvent, type AttemptState, type OrderEvent, type OrderStatus } from './recharge.machine.ts';
+
+// SQL for this module's tables only (recharge_orders, recharge_attempts, recharge_events). Every status
+// change goes through `moveAttempt` / `moveOrder`, whose guard is the machine's `sourcesOf(event)`.
+
+export interface RechargeOrdersTable {
+  id: string;
+  grant_id: string;
+  client_id: string | null;
+  product_id: string;
+  account_enc: Uint8Array;
+  account_masked: string;
+  account_fp: Uint8Array;
+  status: Generated<OrderStatus>;
+  next_attempt_no: Generated<number>;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+export interface RechargeAttemptsTable {
+  id: string;
+  order_id: string;
+  attempt_no: number;
+  customer_order_no: string;
+  supplier_id: string;
+  supplier_product_id: string;
+  unit_cost_fen: number;
+  state: Generated<AttemptState>;
+  supplier_state: string | null;
+  supplier_order_id: string | null;
+  price_fen: number | null;
+  submits: Generated<number>;
+  polls: Generated<number>;
+  not_found_count: Generated<number>;
+  not_found_since: Date | null;
+  result_code: number | null;
+  result_message: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  submitted_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface RechargeEventsTable {
+  id: Generated<number>;
+  order_id: string | null;
+  attempt_id: string | null;
+  supplier_id: string | null;
+  kind: 'submit' | 'callback' | 'query' | 'resolve' | 'recover';
+  outcome: string;
+  supplier_code: number | null;
+  detail: string;
+  actor: Generated<string>;
+  created_at: Generated<Date>;
+}
+
+export type RechargeTables = {
+  recharge_orders: RechargeOrdersTable;
+  recharge_attempts: RechargeAttemptsTable;
+  recharge_events: RechargeEventsTable;
+};
+
+/** The shared executor seen with this module's tables (the shared schema type does not list them). */
+export const rdb = (db: Executor) => (db as unknown as Kysely<object>).withTables<RechargeTables>() as Kysely<RechargeTables> | Transaction<RechargeTables>;
+
+export type OrderRow = Selectable<RechargeOrdersTable>;
+export type AttemptRow = Selectable<RechargeAttemptsTable>;
+
+const num = <T extends Record<string, unknown>>(r: T, keys: string[]): T => {
+  for (const k of keys) if (r[k] !== null && r[k] !== undefined) (r as Record<string, unknown>)[k] = Number(r[k]);
+  return r;
+};
+const attemptOut = (r: AttemptRow) => num(r as unknown as Record<string, unknown>, ['unit_cost_fen', 'price_fen']) as unknown as AttemptRow;
+
+export async function getOrder(db: Executor, id: string): Promise<OrderRow | undefined> {
+  return (await rdb(db).selectFrom('recharge_orders').selectAll().where('id', '=', id).executeTakeFirst()) as OrderRow | undefined;
+}
+
+export async function getOrderByGrant(db: Executor, grantId: string): Promise<OrderRow | undefined> {
+  return (await rdb(db).selectFrom('recharge_orders').selectAll().where('grant_id', '=', grantId).executeTakeFirst()) as OrderRow | undefined;
+}
+
+export async function getAttempt(db: Executor, id: string): Promise<AttemptRow | undefined> {
+  const r = await rdb(db).selectFrom('recharge_attempts').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? attemptOut(r as AttemptRow) : undefined;
+}
+
+export async function attemptByCustomerOrderNo(db: Executor, supplierId: string, customerOrderNo: string): Promise<AttemptRow | undefined> {
+  const r = await rdb(db).selectFrom('recharge_attempts').selectAll().where('customer_order_no', '=', customerOrderNo).where('supplier_id', '=', supplierId).executeTakeFirst();
+  return r ? attemptOut(r as AttemptRow) : undefined;
+}
+
+export async function attemptsOf(db: Executor, orderId: string): Promise<AttemptRow[]> {
+  const rows = await rdb(db).selectFrom('recharge_attempts').selectAll().where('order_id', '=', orderId).orderBy('attempt_no').execute();
+  return rows.map((r) => attemptOut(r as AttemptRow));
+}
+
+export type AttemptPatch = Partial<Pick<AttemptRow, 'supplier_state' | 'supplier_order_id' | 'price_fen' | 'result_code' | 'result_message'>> & {
+  /** counts one more submission of the customer_order_no */
+  submitted?: boolean;
+};
+
+/**
+ * Moves an attempt by `event` if its state allows it (the guard is the machine's table). Answers the
+ * updated row, or null when the attempt was elsewhere (a concurrent callback or query got there first).
+ */
+export async function moveAttempt(db: Executor, id: string, event: AttemptEvent, patch: AttemptPatch = {}): Promise<AttemptRow | null> {
+  const to = attemptMachine.targetOf(event);
+  const final = attemptMachine.isFinal(to);
+  const r = await sql<AttemptRow>`
+    UPDATE recharge_attempts SET state = ${to}, updated_at = now(),
+           supplier_state = ${patch.supplier_state === undefined ? sql`supplier_state` : patch.supplier_state},
+           supplier_order_id = COALESCE(${patch.supplier_order_id ?? null}, supplier_order_id),
+           price_fen = COALESCE(${patch.price_fen ?? null}::bigint, price_fen),
+           result_code = ${patch.result_code === undefined ? sql`result_code` : patch.result_code},
+           result_message = ${patch.result_message === undefined ? sql`result_message` : patch.result_message},
+           submits = submits + ${patch.submitted ? 1 : 0},
+           submitted_at = ${patch.submitted ? sql`now()` : sql`submitted_at`},
+           not_found_count = ${event === 'resubmit' || event === 'accept' ? 0 : sql`not_found_count`},
+           not_found_since = ${event === 'resubmit' || event === 'accept' ? null : sql`not_found_since`},
+           finished_at = ${final ? sql`now()` : sql`finished_at`}
+     WHERE id = ${id} AND state = ANY(${attemptMachine.sourcesOf(event)}::text[])
+    RETURNING *`.execute(db);
+  return r.rows[0] ? attemptOut(r.rows[0]) : null;
+}
+
+/** Notes what a query found without a change of state (still processing; or 2001 once more). */
+export async function notePoll(db: Executor, id: string, found: { supplierState?: string; notFound?: boolean }): Promise<AttemptRow | null> {
+  const r = await sql<AttemptRow>`
+    UPDATE recharge_attempts SET polls = polls + 1, updated_at = now(),
+           supplier_state = COALESCE(${found.supplierState ?? null}, supplier_state),
+           not_found_count = CASE WHEN ${Boolean(found.notFound)} THEN not_found_count + 1 ELSE 0 END,
+           not_found_since = CASE WHEN ${Boolean(found.notFound)} THEN COALESCE(not_found_since, now()) ELSE NULL END
+     WHERE id = ${id}
+    RETURNING *`.execute(db);
+  return r.rows[0] ? attemptOut(r.rows[0]) : null;
+}
+
+export async function moveOrder(db: Executor, id: string, event: OrderEvent, failure?: { code: string; message: string }): Promise<boolean> {
+  const r = await sql`
+    UPDATE recharge_orders SET status = ${orderMachine.targetOf(event)}, updated_at = now(), finished_at = now(),
+           failure_code = ${failure?.code ?? null}, failure_message = ${failure?.message ?? null}
+     WHERE id = ${id} AND status = ANY(${orderMachine.sourcesOf(event)}::text[])`.execute(db);
+  return Number(r.numAffectedRows ?? 0) === 1;
+}
+
+export interface NewAttempt {
+  id: string;
+  supplierId: string;
+  supplierProductId: string;
+  unitCostFen: number;
+}
+
+/**
+ * Adds the next attempt of an open order (numbers run on across suppliers). Answers null when the order
+ * is no longer open. The one-live-attempt index refuses a second live attempt (a unique violation).
+ */
+export async function addAttempt(db: Executor, orderId: string, a: NewAttempt): Promise<AttemptRow | null> {
+  const n = await sql<{ no: number }>`
+    UPDATE recharge_orders SET next_attempt_no = next_attempt_no + 1, updated_at = now()
+     WHERE id = ${orderId} AND status = ANY(${orderMachine.sourcesOf('succeed')}::text[])
+    RETURNING next_attempt_no - 1 AS no`.execute(db);
+  if (!n.rows[0]) return null;
+  const no = Number(n.rows[0].no);
+  const r = await rdb(db)
+    .insertInto('recharge_attempts')
+    .values({ id: a.id, order_id: orderId, attempt_no: no, customer_order_no: `${orderId}-${no}`, supplier_id: a.supplierId, supplier_product_id: a.supplierProductId, unit_cost_fen: a.unitCostFen })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return attemptOut(r as AttemptRow);
+}
+
+export interface EventInput {
+  orderId: string | null;
+  attemptId: string | null;
+  supplierId: string | null;
+  kind: RechargeEventsTable['kind'];
+  outcome: string;
+  supplierCode?: number | null;
+  /** facts only: never an account in full, a signature or a credential */
+  detail?: Record<string, unknown>;
+  actor?: string;
+}
+
+export async function logEvent(db: Executor, e: EventInput): Promise<void> {
+  await rdb(db)
+    .insertInto('recharge_events')
+    .values({
+      order_id: e.orderId,
+      attempt_id: e.attemptId,
+      supplier_id: e.supplierId,
+      kind: e.kind,
+      outcome: e.outcome,
+      supplier_code: e.supplierCode ?? null,
+      detail: JSON.stringify(e.detail ?? {}),
+      actor: e.actor ?? 'system',
+    })
+    .execute();
+}
+
+export async function eventsOf(db: Executor, orderId: string) {
+  return rdb(db).selectFrom('recharge_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+}
+
+/** Suppliers this order has tried already (a failover never goes back to one). */
+export async function triedSuppliers(db: Executor, orderId: string): Promise<string[]> {
+  const rows = await rdb(db).selectFrom('recharge_attempts').select('supplier_id').where('order_id', '=', orderId).execute();
+  return rows.map((r) => r.supplier_id);
+}

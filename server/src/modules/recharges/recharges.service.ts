@@ -1,0 +1,92 @@
+import type { Executor, Tx } from '../../platform/db/db.ts';
+import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
+import { enqueue } from '../../platform/jobs/jobs.ts';
+import { newId } from '../../platform/ids.ts';
+import { addAttempt, rdb, type AttemptRow, type OrderRow } from './recharges.repo.ts';
+
+// Recharge orders: one per direct-recharge grant; each attempt is one customer_order_no at one supplier,
+// worked by one durable job (kind `recharge.attempt`, dedupe key = the attempt id).
+export const RECHARGE_ATTEMPT_JOB = 'recharge.attempt';
+/** a one-shot query (a `failed` callback is confirmed by one before it counts) */
+export const RECHARGE_CONFIRM_JOB = 'recharge.confirm';
+
+export interface SupplierChoice {
+  supplierId: string;
+  supplierProductId: string;
+  unitCostFen: number;
+}
+
+/** Mobile numbers (11 digits, 1[3-9]…) or a platform uid (letters first, then letters, digits, _ . - @). */
+const PHONE = /^1[3-9][0-9]{9}$/;
+const UID = /^[A-Za-z][A-Za-z0-9_.@-]{3,63}$/;
+
+/**
+ * Checks a recharge account for a product. Today every platform takes a mobile number or a uid; an
+ * all-digit account that is not a mobile number is refused (a mistyped phone must not be recharged).
+ * Answers the normalised account, or the reason it is refused.
+ */
+export function checkAccount(_platform: string, raw: string): { ok: true; account: string } | { ok: false; message: string } {
+  const account = raw.trim().replace(/^\+86/, '');
+  if (PHONE.test(account)) return { ok: true, account };
+  if (/^[0-9+\s-]+$/.test(account)) return { ok: false, message: 'must be an 11-digit mobile number (1xxxxxxxxxx) or a platform uid' };
+  if (UID.test(account)) return { ok: true, account };
+  return { ok: false, message: 'must be an 11-digit mobile number or a platform uid (4–64 letters, digits, _ . - @, starting with a letter)' };
+}
+
+export function maskAccount(account: string): string {
+  if (account.length <= 4) return account[0] + '*'.repeat(account.length - 1);
+  if (account.length <= 7) return account.slice(0, 1) + '*'.repeat(account.length - 3) + account.slice(-2);
+  return account.slice(0, 3) + '*'.repeat(account.length - 7) + account.slice(-4);
+}
+
+export const accountContext = (orderId: string) => 'account:' + orderId;
+
+/** The account in clear, for the one call that needs it (the submit). Never logged. */
+export function openAccount(secrets: ServerSecrets, order: Pick<OrderRow, 'id' | 'account_enc'>): string {
+  return secrets.openPii(Buffer.from(order.account_enc), accountContext(order.id));
+}
+
+export interface CreateRechargeOrderInput {
+  grantId: string;
+  clientId: string | null;
+  productId: string;
+  /** already checked with checkAccount */
+  account: string;
+  secrets: ServerSecrets;
+  first: SupplierChoice;
+}
+
+/** Order + first attempt + the job that submits it, in the caller's transaction. */
+export async function createRechargeOrder(tx: Tx, input: CreateRechargeOrderInput): Promise<{ order: OrderRow; attempt: AttemptRow }> {
+  const id = newId('rco');
+  const order = (await rdb(tx)
+    .insertInto('recharge_orders')
+    .values({
+      id,
+      grant_id: input.grantId,
+      client_id: input.clientId,
+      product_id: input.productId,
+      account_enc: input.secrets.sealPii(input.account, accountContext(id)),
+      account_masked: maskAccount(input.account),
+      account_fp: input.secrets.accountFingerprint(input.account),
+      failure_code: null,
+      failure_message: null,
+      finished_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()) as OrderRow;
+  const attempt = await addAttemptWithJob(tx, order.id, input.first);
+  return { order, attempt: attempt! };
+}
+
+/** The next attempt of an open order and its job; null when the order is closed already. */
+export async function addAttemptWithJob(tx: Executor, orderId: string, s: SupplierChoice): Promise<AttemptRow | null> {
+  const attempt = await addAttempt(tx, orderId, { id: newId('rca'), ...s });
+  if (!attempt) return null;
+  await enqueue(tx, RECHARGE_ATTEMPT_JOB, { attempt_id: attempt.id }, { dedupeKey: attempt.id });
+  return attempt;
+}
+
+export async function enqueueConfirm(tx: Executor, attemptId: string): Promise<void> {
+  await enqueue(tx, RECHARGE_CONFIRM_JOB, { attempt_id: attemptId }, { dedupeKey: 'confirm:' + attemptId });
+}
