@@ -36,7 +36,7 @@ function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string 
   }
   const code: ErrorCode = CLIENT_ERRORS[err.code ?? ''] ?? 'bad_request';
   const { status, title } = ERROR_CODES[code];
-  this.log.debug({ code: err.code }, 'client error');
+  this.log.debug({ parser_error: err.code }, 'client error');
   const body = JSON.stringify({
     type: 'about:blank',
     status,
