@@ -17,8 +17,14 @@ export interface AdminUser {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * The one spelling of an email: NFKC (full-width ＠ and letters fold to ASCII), trimmed, lower-case. Used
+ * to store, to look up and to key the login limit, so no spelling counts as another account.
+ */
+export const normaliseEmail = (email: string) => email.normalize('NFKC').trim().toLowerCase();
+
 export async function createAdminUser(db: Executor, input: { email: string; password: string; role?: string }): Promise<AdminUser> {
-  const email = input.email.trim().toLowerCase();
+  const email = normaliseEmail(input.email);
   const role = (input.role ?? 'admin') as Role;
   const problems = [];
   if (!EMAIL.test(email)) problems.push({ field: 'email', message: 'must be an email address' });
@@ -41,7 +47,7 @@ export async function createAdminUser(db: Executor, input: { email: string; pass
 let dummyHash: Promise<string> | undefined;
 
 export async function checkPassword(db: Executor, emailInput: string, password: string): Promise<AdminUser | null> {
-  const email = emailInput.trim().toLowerCase();
+  const email = normaliseEmail(emailInput);
   const row = await db.selectFrom('admin_users').selectAll().where('email', '=', email).executeTakeFirst();
   if (!row || row.status !== 'active') {
     dummyHash ??= hash('not-a-real-password');
