@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Product } from '../catalog/catalog.schemas.ts';
+import { PHONE_PATTERN } from '../../platform/phone.ts';
 
 export const GrantStatus = Type.Union(
   ['pending', 'issued', 'redeemed', 'expired', 'voided', 'failed'].map((s) => Type.Literal(s)),
@@ -8,7 +9,7 @@ export const GrantStatus = Type.Union(
 export const Recipient = Type.Object(
   {
     external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'your user id' })),
-    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{6,20}$', description: 'digits, optional leading +; stored encrypted, shown masked' })),
+    phone: Type.Optional(Type.String({ pattern: PHONE_PATTERN, maxLength: 32, description: 'digits with an optional leading + and single spaces or dashes (+86 / 0086 before a mainland mobile is dropped); stored encrypted, shown masked' })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
   },
   { additionalProperties: false, minProperties: 1, description: 'who receives it: at least one of external_id, phone, email' },

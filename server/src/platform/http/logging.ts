@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import { normalisePhone } from '../phone.ts';
 
 // Logs hold no secret (DESIGN §7). Three layers, because secrets reach log lines by three roads:
 // - request URLs (redeem tokens in the path, phone numbers and tokens in the query): maskUrl, applied to
@@ -21,7 +22,7 @@ function decode(s: string): string {
 
 /** 13912345678 → 139****5678; short or odd values lose everything but their last two characters. */
 export function maskPhoneLike(value: string): string {
-  const d = value.replace(/[^0-9]/g, '').replace(/^(00|\+)?86(?=1\d{10}$)/, '');
+  const d = normalisePhone(value) ?? value.replace(/[^0-9]/g, '');
   return d.length >= 11 ? `${d.slice(0, 3)}****${d.slice(-4)}` : '****' + d.slice(-2);
 }
 
