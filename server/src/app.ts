@@ -12,13 +12,7 @@ import { installJsonParser } from './platform/http/raw-body.ts';
 import { Problem } from './platform/http/schemas.ts';
 import { collectRoutes } from './platform/http/route-list.ts';
 import { edgeServerOptions, installEdge } from './platform/http/edge.ts';
-import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
-import { grantRoutes } from './modules/grants/grants.routes.ts';
-import { redeemRoutes } from './modules/redeem/redeem.routes.ts';
-import { identityRoutes } from './modules/identity/identity.routes.ts';
-import { auditRoutes } from './modules/audit/audit.routes.ts';
-import { clientRoutes } from './modules/clients/clients.routes.ts';
-import { inventoryRoutes } from './modules/inventory/inventory.routes.ts';
+import { moduleTags, registerModuleRoutes } from './compose.ts';
 
 export type App = FastifyInstance;
 
@@ -84,24 +78,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
           session: { type: 'apiKey', in: 'cookie', name: 'quanyi_session', description: 'Admin session from POST /v1/admin/login' },
         },
       },
-      tags: [
-        { name: 'grants', description: 'Issue and track entitlements (signed client API)' },
-        { name: 'redeem', description: 'Public redemption by token' },
-        { name: 'admin', description: 'Admin console API (session cookie)' },
-      ],
+      tags: [...moduleTags(), { name: 'admin', description: 'Admin console API (session cookie)' }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
 
-  await app.register(grantRoutes, { ctx });
-  await app.register(redeemRoutes, { ctx });
-  await app.register(catalogRoutes, { ctx });
-  await app.register(identityRoutes, { ctx });
-  await app.register(auditRoutes, { ctx });
-  await app.register(clientRoutes, { ctx });
-  await app.register(inventoryRoutes, { ctx });
+  await registerModuleRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -1,28 +1,21 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../platform/config.ts';
-import { openRuntime } from '../platform/runtime.ts';
+import { openAppRuntime, registerModuleCommands } from '../compose.ts';
+import type { CommandEnv } from '../platform/module.ts';
 import type { AppContext } from '../platform/context.ts';
-import { EXIT, reportError } from './output.ts';
+import { EXIT, reportError } from '../platform/cli/output.ts';
 import { registerServe } from './commands/serve.ts';
-import { registerProducts } from './commands/products.ts';
-import { registerCodes } from './commands/codes.ts';
-import { registerClients } from './commands/clients.ts';
-import { registerAdmin } from './commands/admin.ts';
-import { registerKeys } from './commands/keys.ts';
-import { registerAudit } from './commands/audit.ts';
 
-// `quanyi …`: every command opens the same runtime (config from the environment, database, keyring).
-export interface CommandEnv {
-  /** runs `fn` with an opened runtime; prints errors and sets the exit code */
-  run(name: string, json: boolean, fn: (ctx: AppContext) => Promise<number | void>): Promise<void>;
-}
+// `quanyi …`: every command opens the same runtime (config from the environment, database, keyring); the
+// commands come from the module list.
+export type { CommandEnv };
 
 export const commandEnv: CommandEnv = {
   async run(name, json, fn) {
     let ctx: AppContext | undefined;
     try {
       const config = loadConfig();
-      ctx = await openRuntime(config, `quanyi ${name}`, { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+      ctx = await openAppRuntime(config, `quanyi ${name}`, { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
       const code = await fn(ctx);
       process.exitCode = code ?? EXIT.ok;
     } catch (e) {
@@ -41,12 +34,7 @@ export function buildCli(): Command {
     .exitOverride();
   registerServe(program);
   registerMigrate(program);
-  registerProducts(program, commandEnv);
-  registerCodes(program, commandEnv);
-  registerClients(program, commandEnv);
-  registerAdmin(program, commandEnv);
-  registerKeys(program, commandEnv);
-  registerAudit(program, commandEnv);
+  registerModuleCommands(program, commandEnv);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import type { Executor } from '../platform/db/db.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
-import { rewrapBatchKey } from '../modules/inventory/code-secret.ts';
+import { rewrapBatchKey } from '../modules/inventory/index.ts';
 
 // Re-wraps every key-encrypting-key use (batch data keys, client secrets, server secrets) under the
 // keyring's current master key. Codes themselves are not touched: they are sealed under batch data keys.

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';
-import { appendAudit } from '../modules/audit/audit.service.ts';
-import { createProduct } from '../modules/catalog/catalog.service.ts';
-import type { Product } from '../modules/catalog/catalog.schemas.ts';
-import { createClient } from '../modules/clients/clients.service.ts';
-import { createAdminUser } from '../modules/identity/identity.service.ts';
-import { newBatchKey, protectCode, type CodeSecret } from '../modules/inventory/code-secret.ts';
+import { appendAudit } from '../modules/audit/index.ts';
+import { createProduct } from '../modules/catalog/index.ts';
+import type { Product } from '../modules/catalog/index.ts';
+import { createClient } from '../modules/clients/index.ts';
+import { createAdminUser } from '../modules/identity/index.ts';
+import { newBatchKey, protectCode, type CodeSecret } from '../modules/inventory/index.ts';
 
 /** Stocks `n` generated (fake) codes into a new batch: for the demo data set and for tests. */
 export async function stockGeneratedCodes(ctx: AppContext, productId: string, n: number, opts: { expiresAt?: Date; importedBy?: string } = {}) {

@@ -5,8 +5,8 @@ import type { Keyring } from './crypto/keyring.ts';
 import { loadServerSecrets, type ServerSecrets } from './crypto/server-secrets.ts';
 import { DbNonceStore, MemoryNonceStore, RedisNonceStore, type NonceStore } from './auth/nonce-store.ts';
 import { RateLimit } from './http/rate-limit.ts';
-import { ClientDirectory } from '../modules/clients/clients.service.ts';
-import { SessionDirectory } from '../modules/identity/identity.service.ts';
+import type { ClientResolver } from './auth/client-auth.ts';
+import type { SessionResolver } from './auth/admin-auth.ts';
 
 // Everything a request handler or job needs, built once at start and passed explicitly.
 export interface AppContext {
@@ -15,8 +15,8 @@ export interface AppContext {
   db: Db;
   keyring: Keyring;
   secrets: ServerSecrets;
-  clients: ClientDirectory;
-  sessions: SessionDirectory;
+  clients: ClientResolver;
+  sessions: SessionResolver;
   nonces: NonceStore;
   limits: {
     redeemPerIp: RateLimit;
@@ -30,7 +30,13 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export async function createContext(config: Config, database: Database, keyring: Keyring): Promise<AppContext> {
+/** What the modules provide to the context (platform knows the interfaces, not the modules). */
+export interface ContextServices {
+  clients(base: { db: Db; keyring: Keyring; database: Database; redis?: Redis }): ClientResolver;
+  sessions(base: { db: Db; keyring: Keyring; database: Database; redis?: Redis }): SessionResolver;
+}
+
+export async function createContext(config: Config, database: Database, keyring: Keyring, services: ContextServices): Promise<AppContext> {
   const db = database.db;
   const secrets = await loadServerSecrets(db, keyring);
   // ioredis is loaded only when configured (it costs ~20 MB of memory in every CLI command otherwise)
@@ -45,8 +51,8 @@ export async function createContext(config: Config, database: Database, keyring:
     db,
     keyring,
     secrets,
-    clients: new ClientDirectory(db, keyring),
-    sessions: new SessionDirectory(db, database.kind === 'pglite' ? 15_000 : 0),
+    clients: services.clients({ db, keyring, database, redis }),
+    sessions: services.sessions({ db, keyring, database, redis }),
     nonces,
     limits: {
       redeemPerIp: new RateLimit('redeem-ip', l.redeemPerIpPerMinute, 60, redis, config.redisPrefix),

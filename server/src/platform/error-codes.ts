@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   grant_expired: { status: 410, title: 'Gone', description: 'The entitlement expired.' },
   grant_voided: { status: 410, title: 'Gone', description: 'The entitlement was cancelled.' },
   grant_failed: { status: 410, title: 'Gone', description: 'The entitlement could not be fulfilled.' },
+  job_not_dead: { status: 409, title: 'Conflict', description: 'Only dead or failed jobs can be re-queued.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },

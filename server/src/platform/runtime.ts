@@ -1,12 +1,12 @@
 import type { Config } from './config.ts';
-import { createContext, type AppContext } from './context.ts';
+import { createContext, type AppContext, type ContextServices } from './context.ts';
 import { loadKeyring } from './crypto/keyring.ts';
 import { openDatabase } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 
 // Opens everything a command needs: database (with migrations), keyring, context. Used by `serve` and
 // by every CLI command, so they all agree on where data lives and how it is protected.
-export async function openRuntime(config: Config, command: string, opts: { warn?: (msg: string) => void } = {}): Promise<AppContext> {
+export async function openRuntime(config: Config, command: string, services: ContextServices, opts: { warn?: (msg: string) => void } = {}): Promise<AppContext> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }, command);
   try {
     await migrate(database);
@@ -21,7 +21,7 @@ export async function openRuntime(config: Config, command: string, opts: { warn?
           'Back it up: without it the stored card codes cannot be decrypted. In production set QUANYI_MASTER_KEY.',
       );
     }
-    const ctx = await createContext(config, database, keyring);
+    const ctx = await createContext(config, database, keyring, services);
     const close = ctx.close;
     ctx.close = async () => {
       await close();

@@ -1,16 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { buildApp, type App } from '../app.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
-import { createContext, type AppContext } from '../platform/context.ts';
+import type { AppContext } from '../platform/context.ts';
+import { createAppContext } from '../compose.ts';
 import { Keyring } from '../platform/crypto/keyring.ts';
 import { signedHeaders } from '../platform/auth/signing.ts';
-import { createClient, type ClientScope } from '../modules/clients/clients.service.ts';
-import { createProduct } from '../modules/catalog/catalog.service.ts';
-import type { Product, ProductCreate } from '../modules/catalog/catalog.schemas.ts';
-import { createAdminUser, createSession } from '../modules/identity/identity.service.ts';
+import { createClient, type ClientScope } from '../modules/clients/index.ts';
+import { createProduct } from '../modules/catalog/index.ts';
+import type { Product, ProductCreate } from '../modules/catalog/index.ts';
+import { createAdminUser, createSession } from '../modules/identity/index.ts';
 import { SESSION_COOKIE } from '../platform/auth/admin-auth.ts';
 import type { Role } from '../platform/db/schema.ts';
-import type { CodeSecret } from '../modules/inventory/code-secret.ts';
+import type { CodeSecret } from '../modules/inventory/index.ts';
 import { stockGeneratedCodes } from '../flows/seed-demo.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -73,7 +74,7 @@ export async function createHarness(env: Record<string, string> = {}, opts: { lo
     ...env,
   });
   const keyring = new Keyring([Buffer.from(TEST_MASTER_KEY, 'base64')]);
-  const ctx = await createContext(config, testDb.database, keyring);
+  const ctx = await createAppContext(config, testDb.database, keyring);
   const app = await buildApp(ctx, opts.logStream ? { logStream: opts.logStream } : { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();

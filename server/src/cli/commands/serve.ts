@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../platform/config.ts';
-import { openRuntime } from '../../platform/runtime.ts';
-import { startExpirySweeper } from '../../flows/expiry-sweeper.ts';
+import { openAppRuntime, startModuleWorkers } from '../../compose.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
-import { reportError } from '../output.ts';
+import { reportError } from '../../platform/cli/output.ts';
 import type { App } from '../../app.ts';
 import type { AppContext } from '../../platform/context.ts';
 
@@ -21,7 +20,7 @@ export function registerServe(program: Command) {
       const stops: Array<() => Promise<void>> = [];
       try {
         const config = loadConfig();
-        ctx = await openRuntime(config, 'quanyi serve', { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        ctx = await openAppRuntime(config, 'quanyi serve', { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
         // loaded here, not at the top: the HTTP stack is only needed by `serve`, and every other command starts faster
         const { buildApp } = await import('../../app.ts');
         app = await buildApp(ctx);
@@ -30,9 +29,8 @@ export function registerServe(program: Command) {
         const demo = opts.demo ? await seedDemo(ctx) : null;
         if (opts.workers) {
           const log = app.log;
-          const sweeper = startExpirySweeper(ctx, { log: (msg, n) => log.info({ n }, msg) });
-          stops.push(sweeper.stop);
-          const runner = startJobRunner(ctx);
+          stops.push(...startModuleWorkers(ctx));
+          const runner = startJobRunner(ctx, { onError: (job, err) => log.warn({ job: job.id, kind: job.kind, err: (err as Error)?.message }, 'job run failed') });
           stops.push(() => runner.stop());
           const maintenance = startEmbeddedMaintenance(ctx.database, { onError: (e) => log.warn({ err: e }, 'maintenance failed') });
           stops.push(maintenance.stop);

@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { clientAuthOf, requireClient } from '../../platform/auth/client-auth.ts';
 import { IdParam, ListQuery, Page, problems } from '../../platform/http/schemas.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { Product, ProductCreate, ProductStatus, ProductUpdate } from './catalog.schemas.ts';
 import { createProduct, getProduct, listProducts, updateProduct } from './catalog.service.ts';
 

@@ -4,8 +4,9 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { notFound } from '../../platform/errors.ts';
 import { IdParam, problems } from '../../platform/http/schemas.ts';
-import { appendAudit } from '../audit/audit.service.ts';
-import { CLIENT_SCOPES, createClient, listClients, parseScopes, setClientStatus } from './clients.service.ts';
+import { appendAudit } from '../audit/index.ts';
+import { knownScopes } from '../../platform/auth/permissions.ts';
+import { createClient, listClients, parseScopes, setClientStatus } from './clients.service.ts';
 
 const Client = Type.Object({ id: Type.String(), key_id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), status: Type.String(), created_at: Type.String() });
 
@@ -21,7 +22,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     schema: {
       tags: ['admin'],
       summary: 'Create a client key; the secret is shown once',
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), scopes: Type.Array(Type.Union(CLIENT_SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }) }, { additionalProperties: false }),
+      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), scopes: Type.Array(Type.Union(knownScopes().map((s) => Type.Literal(s))), { minItems: 1 }) }, { additionalProperties: false }),
       response: { 201: Type.Object({ id: Type.String(), key_id: Type.String(), secret: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()) }), ...problems(400, 401, 403) },
     },
     handler: async (req, reply) => {

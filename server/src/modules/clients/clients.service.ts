@@ -1,12 +1,14 @@
+import type { ClientResolver } from '../../platform/auth/client-auth.ts';
 import { randomBytes } from 'node:crypto';
 import type { Executor } from '../../platform/db/db.ts';
 import type { Keyring } from '../../platform/crypto/keyring.ts';
 import { validationFailed } from '../../platform/errors.ts';
+import { knownScopes } from '../../platform/auth/permissions.ts';
 import { newId } from '../../platform/ids.ts';
 
 // Client systems (apps, CRMs, malls) that call the open API with signed requests.
-export const CLIENT_SCOPES = ['grants:write', 'grants:read'] as const;
-export type ClientScope = (typeof CLIENT_SCOPES)[number];
+/** a scope some module declares (ModuleDefinition.scopes), e.g. grants:write */
+export type ClientScope = string;
 
 export interface Client {
   id: string;
@@ -21,9 +23,10 @@ const secretContext = (clientId: string) => 'client-secret:' + clientId;
 
 export function parseScopes(input: string | string[]): ClientScope[] {
   const list = (Array.isArray(input) ? input : input.split(',')).map((s) => s.trim()).filter(Boolean);
-  const bad = list.filter((s) => !(CLIENT_SCOPES as readonly string[]).includes(s));
+  const known = knownScopes();
+  const bad = list.filter((s) => !known.includes(s));
   if (bad.length || list.length === 0) {
-    throw validationFailed([{ field: 'scopes', message: `must be one or more of ${CLIENT_SCOPES.join(', ')}${bad.length ? `; unknown: ${bad.join(', ')}` : ''}` }]);
+    throw validationFailed([{ field: 'scopes', message: `must be one or more of ${known.join(', ')}${bad.length ? `; unknown: ${bad.join(', ')}` : ''}` }]);
   }
   return [...new Set(list)] as ClientScope[];
 }
@@ -49,7 +52,7 @@ export interface ClientWithSecret {
 }
 
 /** Looks a client up by key id and unwraps its secret. Cached briefly: every signed request needs it. */
-export class ClientDirectory {
+export class ClientDirectory implements ClientResolver {
   private readonly cache = new Map<string, { value: ClientWithSecret | null; at: number }>();
   constructor(
     private readonly db: Executor,

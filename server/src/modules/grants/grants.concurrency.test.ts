@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, http, idem, type Harness } from '../../testutil/harness.ts';
 import { codeCounts } from '../../testutil/stock.ts';
 import { onRealPostgres } from '../../testutil/database.ts';
-import { verifyAudit } from '../audit/audit.service.ts';
+import { verifyAudit } from '../audit/index.ts';
 
 let h: Harness;
 beforeAll(async () => {

@@ -46,6 +46,29 @@ describe('retries and bad requests', () => {
     expect(await codeCounts(h.ctx.db, product.id)).toEqual({ available: 9, reserved: 1 });
   });
 
+  it('a replay returns the first result whatever the stock or product is now (the last code, 50 parallel retries)', async () => {
+    const product = await h.product();
+    await h.stock(product.id, 1);
+    const key = idem();
+    const body = { product: product.sku, recipient: { external_id: 'last-one' } };
+    const all = await Promise.all(Array.from({ length: 50 }, () => client.request('POST', '/v1/grants', body, { idempotencyKey: key })));
+    expect(all.map((r) => r.status)).toEqual(Array(50).fill(201));
+    expect(new Set(all.map((r) => r.body.id)).size).toBe(1);
+    expect(all.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(49);
+    // stock is gone now: a later replay still answers the first result …
+    const later = await client.request('POST', '/v1/grants', body, { idempotencyKey: key });
+    expect([later.status, later.body.id]).toEqual([201, all[0].body.id]);
+    // … another body under the same key is refused as such, not as out_of_stock …
+    const other = await client.request('POST', '/v1/grants', { ...body, recipient: { external_id: 'someone-else' } }, { idempotencyKey: key });
+    expect([other.status, other.body.code]).toEqual([409, 'idempotency_key_reused']);
+    // … and a deactivated product does not change the answer either
+    const admin = await h.admin();
+    expect((await admin.request('PATCH', `/v1/admin/products/${product.id}`, { status: 'inactive' })).status).toBe(200);
+    const afterDeactivation = await client.request('POST', '/v1/grants', body, { idempotencyKey: key });
+    expect([afterDeactivation.status, afterDeactivation.body.id]).toEqual([201, all[0].body.id]);
+    expect(await codeCounts(h.ctx.db, product.id)).toEqual({ reserved: 1 });
+  });
+
   it('refuses a reused out_order_no for a different request, naming the existing grant', async () => {
     const product = await h.product();
     await h.stock(product.id, 3);

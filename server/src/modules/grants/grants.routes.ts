@@ -25,7 +25,7 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       security: SIGNED,
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
       body: IssueGrantBody,
-      response: { 201: Grant, ...problems(400, 401, 403, 404, 409) },
+      response: { 201: Grant, 202: Grant, ...problems(400, 401, 403, 404, 409) },
     },
     handler: async (req, reply) => {
       const key = req.headers['idempotency-key'];
@@ -40,7 +40,8 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
         requestHash: ctx.secrets.requestHash(req.rawBody),
       });
       if (out.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(201).send(out.grant);
+      // a replay answers the first response's status: 202 while a direct recharge is (or was) pending
+      return reply.status(out.grant.product.kind === 'direct_recharge' ? 202 : 201).send(out.grant);
     },
   });
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Product } from '../catalog/catalog.schemas.ts';
+import { Product } from '../catalog/index.ts';
 import { PHONE_PATTERN } from '../../platform/phone.ts';
 
 export const GrantStatus = Type.Union(

@@ -5,9 +5,9 @@ import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { normalisePhone } from '../../platform/phone.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
-import { sourcesOf } from './grant-status.ts';
+import { grantMachine } from './grant.machine.ts';
 import type { Grant, GrantListQuery, IssueGrantBody } from './grants.schemas.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
@@ -40,18 +40,23 @@ export async function issueGrant(ctx: AppContext, input: IssueInput): Promise<Is
   const phone = body.recipient.phone === undefined ? null : normalisePhone(body.recipient.phone);
   if (body.recipient.phone !== undefined && !phone) throw validationFailed([{ field: 'recipient.phone', message: 'must be a phone number (6–20 digits)' }]);
   try {
-    // One round trip (migration 004): find the product, claim a code (SKIP LOCKED, plan pinned to the
-    // partial index), insert the grant. A unique violation (idempotency key, out_order_no) aborts the whole
-    // call, which also undoes the claim.
-    const res = await sql<GrantRow>`SELECT * FROM quanyi_issue_grant(
+    // One round trip (migrations 004, 013): serialise on the Idempotency-Key / out_order_no and return an
+    // existing grant first (a replay answers the first result whatever the stock or product is now), else
+    // find the product, claim a code (SKIP LOCKED, plan pinned to the partial index), insert the grant.
+    const res = await sql<GrantRow & { outcome: 'issued' | 'replay_key' | 'replay_order'; request_hash: string | null }>`SELECT * FROM quanyi_issue_grant(
         ${id}, ${input.clientId}, ${body.product}, ${body.recipient.external_id ?? null},
         ${phone ? ctx.secrets.sealPii(phone, 'phone:' + id) : null}, ${phone ? maskPhone(phone) : null},
         ${phone ? ctx.secrets.phoneFingerprint(phone) : null}, ${body.recipient.email?.toLowerCase() ?? null},
         ${body.out_order_no ?? null}, ${input.idempotencyKey}, ${input.requestHash},
         ${JSON.stringify(body.metadata ?? {})}::jsonb, ${tokenHash(ctx.secrets.redeemToken(id))},
         ${expiresAt}::timestamptz, ${ctx.config.grantDefaultValidityDays}::int, ${input.issuedBy})`.execute(ctx.db);
-    if (res.rows[0]) return { grant: toGrant(res.rows[0], ctx.config.publicUrl, ctx.secrets), replayed: false };
+    const row = res.rows[0];
+    if (row) {
+      if (row.outcome === 'issued') return { grant: toGrant(row, ctx.config.publicUrl, ctx.secrets), replayed: false };
+      return replayOf(ctx, row, row.outcome, input);
+    }
   } catch (e) {
+    // a race the function's locks do not cover (e.g. the same out_order_no under two different keys)
     if (input.clientId && input.idempotencyKey && isUniqueViolation(e, 'grants_client_idem_key')) {
       return replayByIdempotencyKey(ctx, input);
     }
@@ -70,6 +75,15 @@ export async function issueGrant(ctx: AppContext, input: IssueInput): Promise<Is
   if (product.status !== 'active') throw conflict('product_inactive', `Product ${body.product} is ${product.status}.`);
   if (product.kind === 'direct_recharge') throw conflict('product_not_stocked', `Product ${body.product} is a direct recharge; card-code issuance does not apply.`);
   throw conflict('out_of_stock', `Product ${body.product} has no available stock.`, { product: product.id });
+}
+
+/** The answer to a request that repeats an earlier one: the first grant as it is now, or a 409 when the body differs. */
+function replayOf(ctx: AppContext, row: GrantRow & { request_hash: string | null }, by: 'replay_key' | 'replay_order', input: IssueInput): IssueOutcome {
+  if (row.request_hash !== input.requestHash) {
+    if (by === 'replay_key') throw conflict('idempotency_key_reused', 'This Idempotency-Key was used with a different request body.', { existing_grant_id: row.id });
+    throw conflict('duplicate_out_order_no', `out_order_no ${input.body.out_order_no} already belongs to grant ${row.id}.`, { existing_grant_id: row.id });
+  }
+  return { grant: toGrant(row, ctx.config.publicUrl, ctx.secrets), replayed: true };
 }
 
 async function replayByIdempotencyKey(ctx: AppContext, input: IssueInput): Promise<IssueOutcome> {
@@ -148,7 +162,7 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
     const res = await sql<{ code_id: number | null; status: string }>`
       UPDATE grants g SET status = 'voided', ended_at = now(), end_reason = ${input.reason ?? 'voided'}, code_id = NULL
         FROM (SELECT id, code_id FROM grants WHERE id = ${input.id} FOR UPDATE) old
-       WHERE g.id = old.id AND g.status = ANY(${sourcesOf('voided')}::text[])
+       WHERE g.id = old.id AND g.status = ANY(${grantMachine.sourcesOf('void')}::text[])
          AND (${input.clientId ?? null}::text IS NULL OR g.client_id = ${input.clientId ?? null})
       RETURNING old.code_id, g.status`.execute(tx);
     if (res.rows.length === 0) {

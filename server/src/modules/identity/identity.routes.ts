@@ -4,12 +4,11 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin, SESSION_COOKIE } from '../../platform/auth/admin-auth.ts';
 import { unauthorized } from '../../platform/errors.ts';
 import { problems } from '../../platform/http/schemas.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { checkPassword, createAdminUser, createSession, normaliseEmail } from './identity.service.ts';
-import { PERMISSIONS, ROLES } from './permissions.ts';
+import { permissionsOf, ROLES } from '../../platform/auth/permissions.ts';
 
 const Me = Type.Object({ id: Type.String(), email: Type.String(), role: Type.String(), permissions: Type.Array(Type.String()) });
-const permissionsOf = (role: string) => Object.entries(PERMISSIONS).filter(([, roles]) => (roles as readonly string[]).includes(role)).map(([p]) => p);
 
 export async function identityRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const secure = ctx.config.publicUrl.startsWith('https://');

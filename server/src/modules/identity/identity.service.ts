@@ -6,14 +6,11 @@ import type { Executor } from '../../platform/db/db.ts';
 import type { Role } from '../../platform/db/schema.ts';
 import { conflict, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { ROLES } from './permissions.ts';
+import { ROLES } from '../../platform/auth/permissions.ts';
+import type { AdminPrincipal, SessionResolver } from '../../platform/auth/admin-auth.ts';
 
 // Admin users with argon2id passwords and server-side sessions (only the SHA-256 of a session token is stored).
-export interface AdminUser {
-  id: string;
-  email: string;
-  role: Role;
-}
+export type AdminUser = AdminPrincipal;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -91,7 +88,7 @@ export async function endSession(db: Executor, token: string) {
  * import's progress meanwhile. There is one process, so signing out (which evicts) takes effect at once.
  * On PostgreSQL (several processes, revocation must be immediate everywhere) nothing is cached.
  */
-export class SessionDirectory {
+export class SessionDirectory implements SessionResolver {
   private readonly cache = new Map<string, { user: AdminUser; until: number }>();
   constructor(
     private readonly db: Executor,

@@ -2,8 +2,8 @@ import { sql, type Selectable } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.ts';
 import type { BatchesTable } from '../../platform/db/schema.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
-import { appendAudit } from '../audit/audit.service.ts';
-import { findProduct } from '../catalog/catalog.service.ts';
+import { appendAudit } from '../audit/index.ts';
+import { findProduct } from '../catalog/index.ts';
 import type { Rejection } from './import.service.ts';
 
 // Batches: list, inspect (with the per-row import report), void. The wrapped data key never leaves.

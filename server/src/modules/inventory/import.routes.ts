@@ -7,7 +7,7 @@ import { problems } from '../../platform/http/schemas.ts';
 import { assertStorable } from '../../platform/http/text-safety.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
-import { findProduct } from '../catalog/catalog.service.ts';
+import { findProduct } from '../catalog/index.ts';
 import { IMPORT_JOB, type ImportJobPayload } from './import.job.ts';
 import { ImportAccepted } from './inventory.schemas.ts';
 import { detectFormat } from './parsers/detect.ts';

@@ -4,7 +4,6 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { badRequest } from '../../platform/errors.ts';
 import { IdParam, Page, problems } from '../../platform/http/schemas.ts';
-import { jobRoutes } from '../../platform/jobs/jobs.routes.ts';
 import { getBatch, listBatches, voidBatch } from './batches.service.ts';
 import { importRoutes } from './import.routes.ts';
 import { Batch, BatchDetail, BatchListQuery, StockQuery, StockRow, VoidResult } from './inventory.schemas.ts';
@@ -58,5 +57,4 @@ export async function inventoryRoutes(app: FastifyInstance, { ctx }: { ctx: AppC
   });
 
   await app.register(importRoutes, { ctx });
-  await app.register(jobRoutes, { ctx });
 }

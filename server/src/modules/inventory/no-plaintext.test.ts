@@ -7,13 +7,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../platform/config.ts';
-import { createContext, type AppContext } from '../../platform/context.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { createAppContext } from '../../compose.ts';
 import { Keyring } from '../../platform/crypto/keyring.ts';
 import { openPglite } from '../../platform/db/db.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { createHarness, TEST_MASTER_KEY } from '../../testutil/harness.ts';
 import { onRealPostgres } from '../../testutil/database.ts';
-import { createProduct } from '../catalog/catalog.service.ts';
+import { createProduct } from '../catalog/index.ts';
 import { normaliseCode } from './code-secret.ts';
 import { importCodes } from './import.service.ts';
 
@@ -57,7 +58,7 @@ describe('no plaintext code in the database', () => {
     const database = await openPglite(dir, 'test');
     await migrate(database);
     const keyring = new Keyring([Buffer.from(TEST_MASTER_KEY, 'base64')]);
-    const ctx = await createContext(loadConfig({ QUANYI_MASTER_KEY: TEST_MASTER_KEY, QUANYI_DATA_DIR: dir, LOG_LEVEL: 'silent' }), database, keyring);
+    const ctx = await createAppContext(loadConfig({ QUANYI_MASTER_KEY: TEST_MASTER_KEY, QUANYI_DATA_DIR: dir, LOG_LEVEL: 'silent' }), database, keyring);
     const { pairs, file } = knownCodes();
     await importKnown(ctx, file);
     await ctx.close();

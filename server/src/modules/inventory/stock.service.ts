@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/errors.ts';
-import { findProduct } from '../catalog/catalog.service.ts';
+import { findProduct } from '../catalog/index.ts';
 
 // Stock per product, counted from the codes themselves (no counter row to drift or to contend on).
 // An available code past its expiry counts as expired even before the sweeper has marked it.

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { AppError, gone } from '../../platform/errors.ts';
-import { appendAudit } from '../audit/audit.service.ts';
-import { openCode, unwrapBatchKey, type BatchKey, type CodeSecret } from '../inventory/code-secret.ts';
+import { appendAudit } from '../audit/index.ts';
+import { openCode, unwrapBatchKey, type BatchKey, type CodeSecret } from '../inventory/index.ts';
 
 // Public redemption by bearer token (blind box: only the holder of the link ever sees the code).
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

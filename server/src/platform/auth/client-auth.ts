@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqualHex } from '../crypto/server-secrets.ts';
 import { AppError, unauthorized } from '../errors.ts';
-import type { ClientDirectory } from '../../modules/clients/clients.service.ts';
 import type { NonceStore } from './nonce-store.ts';
 import type { RateLimit } from '../http/rate-limit.ts';
 import type { AppContext } from '../context.ts';
 import { sign, stringToSign } from './signing.ts';
+import { assertScope } from './permissions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,8 +13,15 @@ declare module 'fastify' {
   }
 }
 
+/** Finds a client system by key id with its signing secret. The clients module implements it. */
+export interface ClientResolver {
+  byKeyId(keyId: string): Promise<{ client: { id: string; key_id: string; name: string; scopes: string[]; status: string }; secret: Buffer } | null>;
+  /** drops a cached entry (after a change to that client) */
+  forget(keyId: string): void;
+}
+
 export interface ClientAuthDeps {
-  clients: ClientDirectory;
+  clients: ClientResolver;
   nonces: NonceStore;
   clockSkewSeconds: number;
   /** requests per client key; over it, 429 with Retry-After */
@@ -28,6 +35,7 @@ export function clientAuthOf(ctx: AppContext): ClientAuthDeps {
 
 /** preValidation hook (after body parsing: the signature covers the raw body): verifies the request signature, timestamp and nonce, then the scope. */
 export function requireClient(deps: ClientAuthDeps, scope: string) {
+  assertScope(scope);
   return async function verifyClient(req: FastifyRequest, reply: FastifyReply) {
     const keyId = header(req, 'x-quanyi-key');
     const timestamp = header(req, 'x-quanyi-timestamp');

@@ -167,6 +167,9 @@ export interface JobsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   finished_at: TsNull;
+  runs: Generated<number>;
+  dedupe_key: string | null;
+  note: string | null;
 }
 
 export interface ApiNoncesTable {

@@ -4,6 +4,8 @@ import type { Executor } from '../db/db.ts';
 import type { JobsTable, JobStatus } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { sql } from 'kysely';
+import { DEFAULT_POLICY, jobDefinition } from './registry.ts';
 
 // Durable jobs (DESIGN §4): a row in `jobs`, written in the same transaction as the business change that
 // asks for the work, so the work is never lost and never happens for a change that rolled back.
@@ -18,20 +20,38 @@ export interface EnqueueOptions {
   dedupeKey?: string;
 }
 
-export async function enqueue(tx: Executor, kind: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<{ id: string; status: JobStatus }> {
+export async function enqueue(tx: Executor, kind: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<{ id: string; status: JobStatus; deduplicated: boolean }> {
   const id = opts.id ?? newId('job');
-  await tx
-    .insertInto('jobs')
-    .values({
-      id,
-      kind,
-      payload: JSON.stringify(payload),
-      created_by: opts.createdBy ?? null,
-      ...(opts.maxAttempts ? { max_attempts: opts.maxAttempts } : {}),
-      ...(opts.runAt ? { run_at: opts.runAt } : {}),
-    })
-    .execute();
-  return { id, status: 'queued' };
+  const policy = jobDefinition(kind)?.policy;
+  const values = {
+    id,
+    kind,
+    payload: JSON.stringify(payload),
+    created_by: opts.createdBy ?? null,
+    max_attempts: opts.maxAttempts ?? policy?.attempts ?? DEFAULT_POLICY.attempts,
+    dedupe_key: opts.dedupeKey ?? null,
+    ...(opts.runAt ? { run_at: opts.runAt } : {}),
+  };
+  if (!opts.dedupeKey) {
+    await tx.insertInto('jobs').values(values).execute();
+    return { id, status: 'queued', deduplicated: false };
+  }
+  // at most one live job per (kind, dedupe key): a second enqueue returns the live one
+  const inserted = await sql<{ id: string }>`
+    INSERT INTO jobs (id, kind, payload, created_by, max_attempts, dedupe_key, run_at)
+    VALUES (${id}, ${kind}, ${values.payload}::jsonb, ${values.created_by}, ${values.max_attempts}, ${opts.dedupeKey},
+            COALESCE(${opts.runAt ?? null}::timestamptz, now()))
+    ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING
+    RETURNING id`.execute(tx);
+  if (inserted.rows[0]) return { id, status: 'queued', deduplicated: false };
+  const live = await tx
+    .selectFrom('jobs')
+    .select(['id', 'status'])
+    .where('kind', '=', kind)
+    .where('dedupe_key', '=', opts.dedupeKey)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  return { id: live?.id ?? id, status: live?.status ?? 'queued', deduplicated: true };
 }
 
 /** What one run of a job sees. */
@@ -104,6 +124,9 @@ export interface JobView {
   attempts: number;
   max_attempts: number;
   last_error: string | null;
+  /** what a polling job is waiting for */
+  note: string | null;
+  dedupe_key: string | null;
   result: Record<string, unknown> | null;
   created_by: string | null;
   created_at: string;
@@ -123,6 +146,8 @@ export function toJobView(r: Selectable<JobsTable>): JobView {
     attempts: r.attempts,
     max_attempts: r.max_attempts,
     last_error: r.last_error,
+    note: r.note,
+    dedupe_key: r.dedupe_key,
     result: r.result,
     created_by: r.created_by,
     created_at: r.created_at.toISOString(),

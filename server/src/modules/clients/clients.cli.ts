@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { appendAudit } from '../../modules/audit/audit.service.ts';
-import { createClient, listClients, parseScopes } from '../../modules/clients/clients.service.ts';
-import { printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { appendAudit } from '../audit/index.ts';
+import { createClient, listClients, parseScopes } from './clients.service.ts';
+import { printJson } from '../../platform/cli/output.ts';
+import type { CommandEnv } from '../../platform/module.ts';
 
 export function registerClients(program: Command, env: CommandEnv) {
   const clients = program.command('clients').description('client systems that call the open API');

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { createProduct, listProducts } from '../../modules/catalog/catalog.service.ts';
-import { ProductCreate } from '../../modules/catalog/catalog.schemas.ts';
-import { appendAudit } from '../../modules/audit/audit.service.ts';
-import { validateInput } from '../validate.ts';
-import { printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { createProduct, listProducts } from './catalog.service.ts';
+import { ProductCreate } from './catalog.schemas.ts';
+import { appendAudit } from '../audit/index.ts';
+import { validateInput } from '../../platform/cli/validate.ts';
+import { printJson } from '../../platform/cli/output.ts';
+import type { CommandEnv } from '../../platform/module.ts';
 
 const int = (v: string | undefined) => (v === undefined ? undefined : /^-?\d+$/.test(v) ? Number(v) : NaN);
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Keyring, KEY_FILE, writeKeyFile } from '../../platform/crypto/keyring.ts';
-import { appendAudit } from '../../modules/audit/audit.service.ts';
-import { rewrapAll } from '../../flows/rotate-master-key.ts';
-import { printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { Keyring, KEY_FILE, writeKeyFile } from '../platform/crypto/keyring.ts';
+import { appendAudit } from '../modules/audit/index.ts';
+import { rewrapAll } from './rotate-master-key.ts';
+import { printJson } from '../platform/cli/output.ts';
+import type { CommandEnv } from '../platform/module.ts';
 
 export function registerKeys(program: Command, env: CommandEnv) {
   const keys = program.command('keys').description('master keys');

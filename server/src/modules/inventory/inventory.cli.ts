@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError, badRequest, validationFailed } from '../../platform/errors.ts';
-import { importCodes, stockLevels, type ImportResult, type StockRow } from '../../modules/inventory/inventory.service.ts';
-import { parseExpiry } from '../../modules/inventory/parsers/rows.ts';
-import { printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { importCodes, stockLevels, type ImportResult, type StockRow } from './inventory.service.ts';
+import { parseExpiry } from './parsers/rows.ts';
+import { printJson } from '../../platform/cli/output.ts';
+import type { CommandEnv } from '../../platform/module.ts';
 
 // `quanyi codes import` and `quanyi stock`. With --json stdout carries exactly one JSON document a script
 // can parse; the progress bar and the human summary go to stderr / stdout only without it.

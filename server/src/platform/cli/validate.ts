@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { validationFailed } from '../platform/errors.ts';
+import { validationFailed } from '../errors.ts';
 
 /** Validates CLI input against the same TypeBox schema the HTTP API uses; undefined fields are dropped. */
 export function validateInput<T extends TSchema>(schema: T, input: Record<string, unknown>): Static<T> {

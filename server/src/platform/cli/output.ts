@@ -1,5 +1,5 @@
-import { AppError } from '../platform/errors.ts';
-import { DataDirLockedError } from '../platform/db/data-dir-lock.ts';
+import { AppError } from '../errors.ts';
+import { DataDirLockedError } from '../db/data-dir-lock.ts';
 
 // Exit codes scripts can rely on.
 export const EXIT = { ok: 0, failure: 1, usage: 2, invalid: 3, conflict: 4, notFound: 5, locked: 6, integrity: 7 } as const;

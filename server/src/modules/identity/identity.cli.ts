@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { appendAudit } from '../../modules/audit/audit.service.ts';
-import { createAdminUser } from '../../modules/identity/identity.service.ts';
-import { printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { appendAudit } from '../audit/index.ts';
+import { createAdminUser } from './identity.service.ts';
+import { printJson } from '../../platform/cli/output.ts';
+import type { CommandEnv } from '../../platform/module.ts';
 
 export function registerAdmin(program: Command, env: CommandEnv) {
   const admin = program.command('admin').description('admin console users');

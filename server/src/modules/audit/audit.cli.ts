@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { verifyAudit } from '../../modules/audit/audit.service.ts';
-import { EXIT, printJson } from '../output.ts';
-import type { CommandEnv } from '../main.ts';
+import { verifyAudit } from './audit.service.ts';
+import { EXIT, printJson } from '../../platform/cli/output.ts';
+import type { CommandEnv } from '../../platform/module.ts';
 
 export function registerAudit(program: Command, env: CommandEnv) {
   const audit = program.command('audit').description('the append-only audit log');

@@ -1,0 +1,15 @@
+import type { ModuleDefinition, Worker } from '../platform/module.ts';
+import { registerKeys } from './keys.cli.ts';
+import { startExpirySweeper } from './expiry-sweeper.ts';
+
+// Use cases that span modules declare their workers and commands here, like a module does.
+const expirySweeper: Worker = {
+  name: 'expiry-sweeper',
+  start: (ctx) => startExpirySweeper(ctx),
+};
+
+export const flowsModule: ModuleDefinition = {
+  name: 'flows',
+  workers: [expirySweeper],
+  cli: registerKeys,
+};

@@ -1,0 +1,25 @@
+import type { ModuleDefinition } from '../platform/module.ts';
+import { flowsModule } from '../flows/index.ts';
+import { auditModule } from './audit/index.ts';
+import { catalogModule } from './catalog/index.ts';
+import { clientsModule } from './clients/index.ts';
+import { grantsModule } from './grants/index.ts';
+import { identityModule } from './identity/index.ts';
+import { inventoryModule } from './inventory/index.ts';
+import { jobsModule } from './jobs/index.ts';
+import { redeemModule } from './redeem/index.ts';
+
+// THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
+// background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
+// one line here.
+export const MODULES: readonly ModuleDefinition[] = [
+  identityModule,
+  auditModule,
+  catalogModule,
+  inventoryModule,
+  clientsModule,
+  grantsModule,
+  redeemModule,
+  jobsModule,
+  flowsModule,
+];

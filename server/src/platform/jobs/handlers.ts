@@ -1,7 +1,0 @@
-import { IMPORT_JOB, runImportJob } from '../../modules/inventory/import.job.ts';
-import type { JobHandler } from './jobs.ts';
-
-// Every kind of job this process knows how to run. A module that adds a job kind adds one line here.
-export const jobHandlers: Record<string, JobHandler> = {
-  [IMPORT_JOB]: runImportJob,
-};

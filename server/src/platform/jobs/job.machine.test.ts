@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../testutil/database.ts';
+import type { JobStatus } from '../db/schema.ts';
+import { jobMachine, type JobEvent } from './job.machine.ts';
+import { checkJobAgain, claimJobs, endJob, requeueJob, retryJob, succeedJob, type JobRow } from './job-store.ts';
+import { enqueue } from './jobs.ts';
+
+// Model-based: random sequences of job operations against the real database. After every step the row's
+// status equals the machine's answer, a write fenced to an older run changes nothing, and attempts count
+// only runs that did not answer "check again".
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t?.drop());
+
+type Op = 'claim' | 'reclaim' | 'succeed' | 'check_again' | 'retry' | 'fail' | 'die' | 'requeue' | 'stale_succeed';
+const op = fc.constantFrom<Op>('claim', 'reclaim', 'succeed', 'check_again', 'retry', 'fail', 'die', 'requeue', 'stale_succeed');
+
+describe('job state machine (model-based, real database)', () => {
+  it('every move the database makes is one the machine allows, and fenced writes from old runs change nothing', async () => {
+    const db = t.database.db;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 16 }), async (ops) => {
+        const kind = 'test.model.' + Math.random().toString(36).slice(2);
+        const { id } = await db.transaction().execute((tx) => enqueue(tx, kind, {}, { maxAttempts: 100 }));
+        let status: JobStatus = 'queued';
+        let attempts = 0;
+        let row: JobRow | undefined;
+        let stale: JobRow | undefined;
+        for (const o of ops) {
+          const expectMove = (event: JobEvent) => jobMachine.next(status, event);
+          if (o === 'claim' || o === 'reclaim') {
+            if (o === 'reclaim') await sql`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`.execute(db);
+            const claimed = await claimJobs(db, [kind], 1, 60, []);
+            const event: JobEvent = status === 'running' ? 'reclaim' : 'claim';
+            const next = o === 'claim' && status === 'running' ? null : expectMove(event);
+            if (next) {
+              expect(claimed.map((j) => j.id)).toEqual([id]);
+              stale = row;
+              row = claimed[0];
+              status = next;
+              attempts++;
+            } else {
+              expect(claimed).toEqual([]);
+            }
+          } else if (o === 'stale_succeed') {
+            if (stale) await succeedJob(db, stale, { stale: true });
+          } else if (o === 'requeue') {
+            const r = await requeueJob(db, id);
+            const next = expectMove('requeue');
+            expect(Boolean(r)).toBe(next !== null);
+            if (next) {
+              status = next;
+              attempts = 0;
+            }
+          } else if (row) {
+            const next = expectMove(o);
+            if (o === 'succeed') await succeedJob(db, row, { ok: true });
+            if (o === 'check_again') await checkJobAgain(db, row, new Date(Date.now() - 1000), 'polling');
+            if (o === 'retry') await retryJob(db, row, 'boom', 0);
+            if (o === 'fail' || o === 'die') await endJob(db, row, o, 'boom');
+            if (next) {
+              status = next;
+              if (o === 'check_again') attempts = Math.max(0, attempts - 1);
+            }
+          }
+          const now = await db.selectFrom('jobs').select(['status', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow();
+          expect(now.status, `after ${o}`).toBe(status);
+          expect(now.attempts, `attempts after ${o}`).toBe(attempts);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

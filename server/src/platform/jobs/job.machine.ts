@@ -1,0 +1,18 @@
+import { defineMachine } from '../state-machine.ts';
+import type { JobStatus } from '../db/schema.ts';
+
+// The life of a durable job. `reclaim` is a run whose worker stopped renewing its lease: another worker takes
+// it over. `check_again` is a handler saying "not done yet, look again at T" (polling), which is not a failure.
+export type JobEvent = 'claim' | 'reclaim' | 'succeed' | 'check_again' | 'retry' | 'fail' | 'die' | 'requeue';
+
+export const jobMachine = defineMachine<JobStatus, JobEvent>(
+  'job',
+  {
+    queued: { claim: 'running' },
+    running: { reclaim: 'running', succeed: 'succeeded', check_again: 'queued', retry: 'queued', fail: 'failed', die: 'dead' },
+    succeeded: {},
+    failed: { requeue: 'queued' },
+    dead: { requeue: 'queued' },
+  },
+  ['claim', 'reclaim', 'succeed', 'check_again', 'retry', 'fail', 'die', 'requeue'],
+);
