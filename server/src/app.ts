@@ -12,6 +12,7 @@ import { installJsonParser } from './platform/http/raw-body.ts';
 import { Problem } from './platform/http/schemas.ts';
 import { collectRoutes } from './platform/http/route-list.ts';
 import { edgeServerOptions, installEdge } from './platform/http/edge.ts';
+import { swaggerOptions } from './platform/http/openapi.ts';
 import { moduleTags, registerModuleRoutes } from './compose.ts';
 
 export type App = FastifyInstance;
@@ -46,41 +47,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   installProblemHandlers(app);
   app.addSchema(Problem);
 
-  // Document the session requirement on every admin route (the routes themselves enforce it).
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/admin/') && route.url !== '/v1/admin/login' && route.schema) {
-      route.schema = { ...route.schema, security: [{ session: [] }] };
-    }
-  });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 512 * 1024 * 1024, files: 1, fields: 20 } });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Quanyi API',
-        version: '0.1.0',
-        description:
-          'Issue digital entitlements (card codes, recharges, links). Client requests are signed: see the README, "Open API".',
-      },
-      servers: [{ url: ctx.config.publicUrl }],
-      components: {
-        securitySchemes: {
-          signature: {
-            type: 'apiKey',
-            in: 'header',
-            name: 'X-Quanyi-Signature',
-            description:
-              'HMAC-SHA256 request signature. Also send X-Quanyi-Key, X-Quanyi-Timestamp (Unix seconds, ±300 s) and ' +
-              'X-Quanyi-Nonce (≥16 chars, single use). Signature = lowercase hex HMAC-SHA256(secret, METHOD + "\\n" + ' +
-              'path?query + "\\n" + timestamp + "\\n" + nonce + "\\n" + hex SHA-256 of the raw body).',
-          },
-          session: { type: 'apiKey', in: 'cookie', name: 'quanyi_session', description: 'Admin session from POST /v1/admin/login' },
-        },
-      },
-      tags: [...moduleTags(), { name: 'admin', description: 'Admin console API (session cookie)' }],
-    },
-  });
+  await app.register(swagger, swaggerOptions(ctx.config.publicUrl, [...moduleTags(), { name: 'admin', description: 'Admin console API (session cookie)' }]));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));

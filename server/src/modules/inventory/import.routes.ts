@@ -88,6 +88,19 @@ export async function importRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
         'multipart/form-data with fields product (sku or id), supplier?, unit_cost? (分), expires_at? (ISO 8601), format? (csv|txt|xlsx) and one file in the field "file". ' +
         'Answers 202 with the job id; follow it at GET /v1/admin/jobs/{id}.',
       consumes: ['multipart/form-data'],
+      // documentation only (the multipart stream is parsed by the handler): see platform/http/openapi.ts
+      'x-multipart-body': {
+        type: 'object',
+        required: ['product', 'file'],
+        properties: {
+          product: { type: 'string', description: 'sku or id' },
+          supplier: { type: 'string' },
+          unit_cost: { type: 'integer', minimum: 0, description: '分 per code' },
+          expires_at: { type: 'string', format: 'date-time' },
+          format: { type: 'string', enum: ['csv', 'txt', 'xlsx'] },
+          file: { type: 'string', format: 'binary' },
+        },
+      },
       response: { 202: ImportAccepted, ...problems(400, 401, 403, 404, 413, 415) },
     },
     handler: async (req, reply) => {

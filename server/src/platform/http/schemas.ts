@@ -1,11 +1,12 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { ERROR_CODES } from '../error-codes.ts';
 
 // Shapes shared by every module's routes.
 export const Problem = Type.Object(
   {
     type: Type.String(),
     status: Type.Integer(),
-    code: Type.String({ description: 'stable, snake_case: program against this' }),
+    code: Type.String({ description: 'Stable, snake_case: program against this (the table is in the API description).', enum: Object.keys(ERROR_CODES) }),
     title: Type.String(),
     detail: Type.String(),
     request_id: Type.String(),

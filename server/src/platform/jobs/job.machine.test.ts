@@ -36,7 +36,7 @@ describe('job state machine (model-based, real database)', () => {
             if (o === 'reclaim') await sql`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`.execute(db);
             const claimed = await claimJobs(db, [kind], 1, 60, []);
             const event: JobEvent = status === 'running' ? 'reclaim' : 'claim';
-            const next = o === 'claim' && status === 'running' ? null : expectMove(event);
+            const next: JobStatus | null = o === 'claim' && (status as JobStatus) === 'running' ? null : expectMove(event);
             if (next) {
               expect(claimed.map((j) => j.id)).toEqual([id]);
               stale = row;
