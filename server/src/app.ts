@@ -9,6 +9,7 @@ import type { AppContext } from './platform/context.ts';
 import { loggerOptions } from './platform/http/logging.ts';
 import { installProblemHandlers } from './platform/http/problem.ts';
 import { installJsonParser } from './platform/http/raw-body.ts';
+import { healthRoutes } from './platform/http/health.ts';
 import { Problem } from './platform/http/schemas.ts';
 import { collectRoutes } from './platform/http/route-list.ts';
 import { edgeServerOptions, installEdge } from './platform/http/edge.ts';
@@ -44,7 +45,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && (req.method === 'POST' || req.method === 'PATCH') && !req.isMultipart()) req.body = {};
   });
-  installProblemHandlers(app);
+  installProblemHandlers(app, { retryAfterSeconds: ctx.config.unavailableRetryAfterSeconds });
   app.addSchema(Problem);
 
   await app.register(cookie);
@@ -52,7 +53,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(swagger, swaggerOptions(ctx.config.publicUrl, [...moduleTags(), { name: 'admin', description: 'Admin console API (session cookie)' }]));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  healthRoutes(app, ctx);
 
   await registerModuleRoutes(app, ctx);
   await app.ready();

@@ -1,5 +1,6 @@
 import type { ModuleDefinition, Worker } from '../platform/module.ts';
 import { registerKeys } from './keys.cli.ts';
+import { registerProductCommands } from './products.cli.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 
 // Use cases that span modules declare their workers and commands here, like a module does.
@@ -11,5 +12,8 @@ const expirySweeper: Worker = {
 export const flowsModule: ModuleDefinition = {
   name: 'flows',
   workers: [expirySweeper],
-  cli: registerKeys,
+  cli: (program, env) => {
+    registerKeys(program, env);
+    registerProductCommands(program, env);
+  },
 };

@@ -40,7 +40,7 @@ export function registerKeys(program: Command, env: CommandEnv) {
         if (o.json) printJson(result);
         else
           process.stdout.write(
-            `rotated to ${keyring.current.id}: re-wrapped ${counts.batches} batch keys, ${counts.clients} client secrets, ${counts.server_secrets} server secrets.\n` +
+            `rotated to ${keyring.current.id}: re-wrapped ${counts.batches} batch keys, ${counts.clients} client secrets, ${counts.server_secrets} server secrets, ${counts.suppliers} supplier secrets.\n` +
               (fromFile
                 ? `Older keys stay in ${KEY_FILE} for backups taken before now; remove them when those backups expire.\n`
                 : 'Every row now uses the first key in QUANYI_MASTER_KEY; the others can be removed once no backup needs them.\n'),

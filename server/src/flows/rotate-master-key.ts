@@ -1,12 +1,13 @@
 import type { Executor } from '../platform/db/db.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import { rewrapBatchKey } from '../modules/inventory/index.ts';
+import { rewrapSupplierSecrets } from '../modules/suppliers/index.ts';
 
-// Re-wraps every key-encrypting-key use (batch data keys, client secrets, server secrets) under the
+// Re-wraps every key-encrypting-key use (batch data keys, client secrets, server secrets, supplier secrets) under the
 // keyring's current master key. Codes themselves are not touched: they are sealed under batch data keys.
 export async function rewrapAll(db: Executor, keyring: Keyring) {
   const current = keyring.current.id;
-  const counts = { batches: 0, clients: 0, server_secrets: 0 };
+  const counts = { batches: 0, clients: 0, server_secrets: 0, suppliers: 0 };
   const batches = await db.selectFrom('batches').select(['id', 'dek_wrapped', 'master_key_id']).where('master_key_id', '!=', current).execute();
   for (const b of batches) {
     const w = rewrapBatchKey(keyring, b);
@@ -27,5 +28,6 @@ export async function rewrapAll(db: Executor, keyring: Keyring) {
     await db.updateTable('server_secrets').set({ wrapped: w.wrapped, master_key_id: w.masterKeyId }).where('name', '=', s.name).execute();
     counts.server_secrets++;
   }
+  counts.suppliers = await rewrapSupplierSecrets(db, keyring);
   return counts;
 }

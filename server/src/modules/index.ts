@@ -8,6 +8,7 @@ import { identityModule } from './identity/index.ts';
 import { inventoryModule } from './inventory/index.ts';
 import { jobsModule } from './jobs/index.ts';
 import { redeemModule } from './redeem/index.ts';
+import { suppliersModule } from './suppliers/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -20,6 +21,7 @@ export const MODULES: readonly ModuleDefinition[] = [
   clientsModule,
   grantsModule,
   redeemModule,
+  suppliersModule,
   jobsModule,
   flowsModule,
 ];

@@ -16,6 +16,19 @@ export interface Config {
   /** trust X-Forwarded-For from these proxies (Fastify trustProxy: true, a hop count, or addresses); off by default so clients cannot spoof their IP past the rate limits */
   trustProxy: boolean | string | ((address: string, hop: number) => boolean);
   dbPoolSize: number;
+  /** PostgreSQL timeouts (ms): a lost database answers 503 within a bounded time instead of hanging (DESIGN §3.7) */
+  dbTimeouts: {
+    /** connecting, and waiting for a free pooled connection */
+    connectTimeoutMs: number;
+    /** server-side statement_timeout; 0 = none */
+    statementTimeoutMs: number;
+    /** client-side: no answer on an open connection (a dead link); 0 = none */
+    queryTimeoutMs: number;
+  };
+  /** QUANYI_DEMO=true: `serve --demo` may seed demo data into a PostgreSQL (DATABASE_URL) too, not only the embedded database */
+  demoOnPostgres: boolean;
+  /** seconds clients are told to wait (Retry-After) when the database is unavailable */
+  unavailableRetryAfterSeconds: number;
   limits: {
     /** reveal/view requests per IP per minute (generous: an office shares one NAT address) */
     redeemPerIpPerMinute: number;
@@ -29,6 +42,14 @@ export interface Config {
     clientRequestsPerMinute: number;
   };
   clockSkewSeconds: number;
+  suppliers: {
+    /** how often the balance of every active supplier is polled */
+    balancePollMinutes: number;
+    /** timeout of a balance query */
+    balanceTimeoutMs: number;
+    /** circuit breaker per supplier (DESIGN §11): opens when failurePercent of at least minCalls calls in windowSeconds failed */
+    circuit: { minCalls: number; failurePercent: number; windowSeconds: number; openSeconds: number };
+  };
   grantDefaultValidityDays: number;
   sessionTtlHours: number;
 }
@@ -86,6 +107,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: parseTrustProxy(env.QUANYI_TRUST_PROXY),
     dbPoolSize: int(env, 'QUANYI_DB_POOL_SIZE', 12, problems, 1, 200),
+    dbTimeouts: dbTimeouts(env, problems),
+    demoOnPostgres: env.QUANYI_DEMO === 'true',
+    unavailableRetryAfterSeconds: int(env, 'QUANYI_RETRY_AFTER_SECONDS', 5, problems, 1, 3600),
     limits: {
       redeemPerIpPerMinute: int(env, 'QUANYI_REDEEM_PER_IP_PER_MINUTE', 300, problems),
       redeemPerTokenPerMinute: int(env, 'QUANYI_REDEEM_PER_TOKEN_PER_MINUTE', 20, problems),
@@ -94,6 +118,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       clientRequestsPerMinute: int(env, 'QUANYI_CLIENT_REQUESTS_PER_MINUTE', 60_000, problems, 0),
     },
     clockSkewSeconds: 300,
+    suppliers: {
+      balancePollMinutes: int(env, 'QUANYI_SUPPLIER_BALANCE_POLL_MINUTES', 10, problems, 1, 1440),
+      balanceTimeoutMs: int(env, 'QUANYI_SUPPLIER_BALANCE_TIMEOUT_MS', 10_000, problems, 100, 120_000),
+      circuit: {
+        minCalls: int(env, 'QUANYI_SUPPLIER_CIRCUIT_MIN_CALLS', 20, problems, 1, 100_000),
+        failurePercent: int(env, 'QUANYI_SUPPLIER_CIRCUIT_FAILURE_PERCENT', 50, problems, 1, 100),
+        windowSeconds: int(env, 'QUANYI_SUPPLIER_CIRCUIT_WINDOW_SECONDS', 60, problems, 1, 3600),
+        openSeconds: int(env, 'QUANYI_SUPPLIER_CIRCUIT_OPEN_SECONDS', 30, problems, 1, 3600),
+      },
+    },
     grantDefaultValidityDays: int(env, 'QUANYI_GRANT_VALIDITY_DAYS', 365, problems),
     sessionTtlHours: int(env, 'QUANYI_SESSION_TTL_HOURS', 12, problems),
   };
@@ -102,6 +136,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   if (problems.length) throw validationFailed(problems, 'Invalid configuration: ' + problems.map((p) => `${p.field} ${p.message}`).join('; '));
   return config;
+}
+
+function dbTimeouts(env: Env, problems: FieldProblem[]): Config['dbTimeouts'] {
+  const connectTimeoutMs = int(env, 'QUANYI_DB_CONNECT_TIMEOUT_MS', 5_000, problems, 100, 600_000);
+  const statementTimeoutMs = int(env, 'QUANYI_DB_STATEMENT_TIMEOUT_MS', 30_000, problems, 0, 86_400_000);
+  // a little longer than the server-side limit, so a slow statement is cancelled by PostgreSQL (which
+  // keeps the connection) before the client gives up on the connection
+  const queryTimeoutMs = int(env, 'QUANYI_DB_QUERY_TIMEOUT_MS', statementTimeoutMs ? statementTimeoutMs + 5_000 : 0, problems, 0, 86_400_000);
+  return { connectTimeoutMs, statementTimeoutMs, queryTimeoutMs };
 }
 
 function parseTrustProxy(v: string | undefined): Config['trustProxy'] {

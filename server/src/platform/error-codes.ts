@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   empty_file: { status: 400, title: 'Bad request', description: 'The uploaded file has no rows.' },
   wrong_product_kind: { status: 400, title: 'Bad request', description: 'The product kind does not allow this operation.' },
   already_expired: { status: 400, title: 'Bad request', description: 'The given expiry is in the past.' },
+  unknown_adapter: { status: 400, title: 'Bad request', description: 'No supplier adapter has this name.' },
   unsupported_format: { status: 400, title: 'Bad request', description: 'The file format is not CSV, TXT or XLSX.' },
   request_timeout: { status: 408, title: 'Request timeout', description: 'The request was not received in time.' },
   path_too_long: { status: 414, title: 'URI too long', description: 'A path parameter is longer than any valid value.' },
@@ -36,6 +37,7 @@ export const ERROR_CODES = {
   // lookups
   not_found: { status: 404, title: 'Not found', description: 'No such resource (or not yours).' },
   product_not_found: { status: 404, title: 'Not found', description: 'No product with that sku or id.' },
+  supplier_not_found: { status: 404, title: 'Not found', description: 'No supplier with that id or name.' },
   file_not_found: { status: 404, title: 'Not found', description: 'The file cannot be read.' },
   redeem_token_not_found: { status: 404, title: 'Not found', description: 'The redeem link is not valid.' },
   // business conflicts
@@ -45,6 +47,7 @@ export const ERROR_CODES = {
   product_inactive: { status: 409, title: 'Conflict', description: 'The product is not active.' },
   product_not_stocked: { status: 409, title: 'Conflict', description: 'The product is not issued from stock.' },
   sku_taken: { status: 409, title: 'Conflict', description: 'Another product has this sku.' },
+  supplier_name_taken: { status: 409, title: 'Conflict', description: 'Another supplier has this name.' },
   email_taken: { status: 409, title: 'Conflict', description: 'Another admin user has this email.' },
   batch_already_voided: { status: 409, title: 'Conflict', description: 'The batch is voided already.' },
   grant_issued: { status: 409, title: 'Conflict', description: 'The grant is in a state that does not allow this.' },

@@ -15,7 +15,7 @@ function pooledRandom(): number {
 }
 const ulid = monotonicFactory(pooledRandom);
 
-export type IdPrefix = 'prd' | 'bat' | 'grt' | 'cli' | 'usr' | 'job' | 'imp';
+export type IdPrefix = 'prd' | 'bat' | 'grt' | 'cli' | 'usr' | 'job' | 'imp' | 'sup';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

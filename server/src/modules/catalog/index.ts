@@ -1,5 +1,6 @@
 import type { ModuleDefinition } from '../../platform/module.ts';
 import { registerProducts } from './catalog.cli.ts';
+export { parsePeriod } from './catalog.cli.ts';
 import { catalogRoutes } from './catalog.routes.ts';
 
 // The catalog's front door: products (what can be issued).

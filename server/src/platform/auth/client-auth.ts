@@ -16,8 +16,9 @@ declare module 'fastify' {
 /** Finds a client system by key id with its signing secret. The clients module implements it. */
 export interface ClientResolver {
   byKeyId(keyId: string): Promise<{ client: { id: string; key_id: string; name: string; scopes: string[]; status: string }; secret: Buffer } | null>;
-  /** drops a cached entry (after a change to that client) */
+  /** drops a cached entry (after a change to that client), in every process */
   forget(keyId: string): void;
+  close?(): Promise<void>;
 }
 
 export interface ClientAuthDeps {

@@ -178,6 +178,31 @@ export interface ApiNoncesTable {
   expires_at: Ts;
 }
 
+export interface SuppliersTable {
+  id: string;
+  name: string;
+  adapter: string;
+  endpoint: string;
+  app_key: string;
+  app_secret_wrapped: Uint8Array;
+  master_key_id: string;
+  status: Generated<'active' | 'disabled'>;
+  balance: number | null;
+  balance_checked_at: TsNull;
+  low_balance_threshold: number | null;
+  low_balance_alerted: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ProductSuppliersTable {
+  product_id: string;
+  position: number;
+  supplier_id: string;
+  supplier_product_id: string;
+  unit_cost: number;
+}
+
 export interface DB {
   server_secrets: ServerSecretsTable;
   products: ProductsTable;
@@ -191,4 +216,6 @@ export interface DB {
   audit_head: AuditHeadTable;
   jobs: JobsTable;
   api_nonces: ApiNoncesTable;
+  suppliers: SuppliersTable;
+  product_suppliers: ProductSuppliersTable;
 }

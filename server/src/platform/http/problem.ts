@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, fail, type FieldProblem } from '../errors.ts';
 import { maskUrl } from './logging.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 
 // Every error leaves as application/problem+json (DESIGN §6); 5xx never carry internals.
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: AppError) {
@@ -55,16 +56,23 @@ export function toAppError(error: FastifyError): AppError {
   if (!error.statusCode && /^(Multipart: |Malformed |Unexpected end of (form|multipart)|Part terminated)/.test(error.message ?? '')) {
     return fail('invalid_multipart', 'The multipart/form-data body is malformed: ' + error.message.slice(0, 100));
   }
+  if (isDatabaseUnavailable(error)) {
+    return fail('service_unavailable', 'The service is briefly unavailable. Retry after the time in Retry-After.');
+  }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, 'bad_request', 'Bad request', error.message);
   }
   return new AppError(500, 'internal_error', 'Internal error', 'Something went wrong on our side. Quote the request_id when reporting it.');
 }
 
-export function installProblemHandlers(app: FastifyInstance) {
+export function installProblemHandlers(app: FastifyInstance, opts: { retryAfterSeconds?: number } = {}) {
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const problem = toAppError(error);
-    if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+    if (problem.code === 'service_unavailable') {
+      // a lost database is an outage to report, not a bug: one line, no stack per request
+      req.log.warn({ err: { message: error.message, code: (error as { code?: unknown }).code } }, 'database unavailable');
+      reply.header('retry-after', String(opts.retryAfterSeconds ?? 5));
+    } else if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
     return sendProblem(req, reply, problem);
   });
   app.setNotFoundHandler((req, reply) =>
