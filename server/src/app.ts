@@ -11,6 +11,8 @@ import { installProblemHandlers } from './platform/http/problem.ts';
 import { installJsonParser } from './platform/http/raw-body.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { Problem } from './platform/http/schemas.ts';
+import { collectRoutes } from './platform/http/route-list.ts';
+import { edgeServerOptions, installEdge } from './platform/http/edge.ts';
 import { swaggerOptions } from './platform/http/openapi.ts';
 import { moduleTags, registerModuleRoutes } from './compose.ts';
 
@@ -28,12 +30,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     genReqId: () => 'req_' + randomBytes(10).toString('hex'),
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    ...edgeServerOptions(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  collectRoutes(app);
+  installEdge(app, { publicUrl: () => ctx.config.publicUrl });
   installJsonParser(app);
   // An empty POST body validates as {}: `POST /v1/grants/{id}/void` needs no body, and a missing
   // body on other routes reports the missing fields instead of "body must be object".

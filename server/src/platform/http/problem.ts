@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, fail, type FieldProblem } from '../errors.ts';
+import { maskUrl } from './logging.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 
 // Every error leaves as application/problem+json (DESIGN §6); 5xx never carry internals.
@@ -46,6 +47,14 @@ export function toAppError(error: FastifyError): AppError {
       return new AppError(413, 'payload_too_large', 'Payload too large', 'The request body is too large.');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return new AppError(415, 'unsupported_media_type', 'Unsupported media type', 'Send multipart/form-data.');
+    case 'FST_ERR_BAD_URL':
+      return fail('bad_url', 'The URL path is not valid percent-encoded UTF-8.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return fail('path_too_long');
+  }
+  // busboy's parse errors are plain Errors (no code, no status): a malformed upload, not our fault
+  if (!error.statusCode && /^(Multipart: |Malformed |Unexpected end of (form|multipart)|Part terminated)/.test(error.message ?? '')) {
+    return fail('invalid_multipart', 'The multipart/form-data body is malformed: ' + error.message.slice(0, 100));
   }
   if (isDatabaseUnavailable(error)) {
     return fail('service_unavailable', 'The service is briefly unavailable. Retry after the time in Retry-After.');
@@ -67,6 +76,6 @@ export function installProblemHandlers(app: FastifyInstance, opts: { retryAfterS
     return sendProblem(req, reply, problem);
   });
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(req, reply, new AppError(404, 'not_found', 'Not found', `No route for ${req.method} ${req.url.split('?')[0].replace(/(\/r\/|\/redeem\/)[^/]+/, '$1…')}.`)),
+    sendProblem(req, reply, new AppError(404, 'not_found', 'Not found', `No route for ${req.method} ${maskUrl(req.url.split('?')[0])}.`)),
   );
 }
