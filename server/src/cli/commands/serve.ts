@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../platform/config.ts';
 import { openAppRuntime, startModuleWorkers } from '../../compose.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
+import { DEMO_RECHARGE_SKU, restartDemoSandboxes, seedDemoRecharge } from '../../flows/demo-suppliers.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
 import { reportError } from '../../platform/cli/output.ts';
@@ -43,6 +44,11 @@ export function registerServe(program: Command) {
         // listen before seeding: if the port is taken, the demo credentials must not be created unseen
         await app.listen({ port: config.port, host: config.host });
         const demo = opts.demo && demoAllowed(config) ? await seedDemo(ctx) : null;
+        // the demo's direct recharge: sandbox suppliers in this process (created with the demo, restarted after)
+        if (opts.demo && demoAllowed(config)) {
+          const sandboxes = demo ? await seedDemoRecharge(ctx) : await restartDemoSandboxes(ctx, (m) => process.stderr.write(`warning: ${m}\n`));
+          for (const s of sandboxes) stops.push(() => s.close());
+        }
         if (opts.workers) {
           const log = app.log;
           stops.push(...startModuleWorkers(ctx));
@@ -65,6 +71,7 @@ export function registerServe(program: Command) {
             `  client key:    ${demo.client.key_id}`,
             `  client secret: ${demo.client.secret}`,
             `  products:      ${demo.products.map((p) => p.sku).join(', ')} (100 demo codes each)`,
+            `  direct recharge: ${DEMO_RECHARGE_SKU} through two sandbox suppliers (failover a → b); send recipient.account`,
             '  Lost them? `npx quanyi admin create …` and `npx quanyi clients create …` make new ones.',
           );
         }
