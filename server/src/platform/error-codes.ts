@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   idempotency_key_required: { status: 400, title: 'Bad request', description: 'POSTs need an Idempotency-Key header.' },
   invalid_file: { status: 400, title: 'Bad request', description: 'The uploaded file cannot be read.' },
   empty_file: { status: 400, title: 'Bad request', description: 'The uploaded file has no rows.' },
+  nothing_imported: { status: 400, title: 'Bad request', description: 'No row of the file could be imported (every row was rejected); the first rejections are listed.' },
   wrong_product_kind: { status: 400, title: 'Bad request', description: 'The product kind does not allow this operation.' },
   already_expired: { status: 400, title: 'Bad request', description: 'The given expiry is in the past.' },
   unknown_adapter: { status: 400, title: 'Bad request', description: 'No supplier adapter has this name.' },

@@ -1,6 +1,7 @@
 import type { ClientResolver } from '../../platform/auth/client-auth.ts';
 import { randomBytes } from 'node:crypto';
-import type { Executor } from '../../platform/db/db.ts';
+import { inTx, type Executor } from '../../platform/db/db.ts';
+import { appendAudit } from '../audit/index.ts';
 import type { Keyring } from '../../platform/crypto/keyring.ts';
 import { validationFailed } from '../../platform/errors.ts';
 import { knownScopes } from '../../platform/auth/permissions.ts';
@@ -32,17 +33,21 @@ export function parseScopes(input: string | string[]): ClientScope[] {
 }
 
 /** Creates a client; the secret is returned here once and stored only encrypted under the master key. */
-export async function createClient(db: Executor, keyring: Keyring, input: { name: string; scopes: ClientScope[] }) {
+/** Creates a client key (audited as `actor`); the secret is returned only now. */
+export async function createClient(db: Executor, keyring: Keyring, input: { name: string; scopes: ClientScope[] }, actor: string) {
   const name = input.name.trim();
   if (!name || name.length > 100) throw validationFailed([{ field: 'name', message: 'must be 1–100 characters' }]);
   const id = newId('cli');
   const keyId = 'qk_' + randomBytes(12).toString('hex');
   const secret = 'qs_' + randomBytes(32).toString('base64url');
   const w = keyring.wrap(Buffer.from(secret), secretContext(id));
-  await db
-    .insertInto('clients')
-    .values({ id, key_id: keyId, name, scopes: input.scopes, secret_wrapped: w.wrapped, master_key_id: w.masterKeyId })
-    .execute();
+  await inTx(db, async (tx) => {
+    await tx
+      .insertInto('clients')
+      .values({ id, key_id: keyId, name, scopes: input.scopes, secret_wrapped: w.wrapped, master_key_id: w.masterKeyId })
+      .execute();
+    await appendAudit(tx, { actor, action: 'client.create', target: id, details: { key_id: keyId, name, scopes: input.scopes } });
+  });
   return { id, key_id: keyId, secret, name, scopes: input.scopes };
 }
 
@@ -84,6 +89,11 @@ export async function listClients(db: Executor): Promise<Client[]> {
   return db.selectFrom('clients').select(['id', 'key_id', 'name', 'scopes', 'status', 'created_at']).orderBy('id', 'desc').execute();
 }
 
-export async function setClientStatus(db: Executor, id: string, status: 'active' | 'disabled') {
-  return db.updateTable('clients').set({ status }).where('id', '=', id).returning(['id', 'key_id', 'status']).executeTakeFirst();
+/** Enables or disables a client key, audited as `actor`; undefined when there is no such client. */
+export async function setClientStatus(db: Executor, id: string, status: 'active' | 'disabled', actor: string) {
+  return inTx(db, async (tx) => {
+    const r = await tx.updateTable('clients').set({ status }).where('id', '=', id).returning(['id', 'key_id', 'status']).executeTakeFirst();
+    if (r) await appendAudit(tx, { actor, action: status === 'disabled' ? 'client.disable' : 'client.enable', target: id, details: { key_id: r.key_id } });
+    return r;
+  });
 }

@@ -24,6 +24,7 @@ export interface OurRecord {
   state: string;
   /** agreed cost if it succeeded (the caller computes unit cost × quantity) */
   agreedFen: number;
+  finishedAt?: Date | null;
 }
 
 export interface ReportLine {

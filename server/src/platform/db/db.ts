@@ -87,3 +87,8 @@ export async function openDatabase(
 ): Promise<Database> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize) : openPglite(opts.dataDir, command);
 }
+
+/** Runs `fn` in the caller's transaction when `db` is one, else in a new transaction. */
+export function inTx<T>(db: Executor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Tx) : db.transaction().execute(fn);
+}

@@ -42,7 +42,8 @@ export interface BatchesTable {
   source_sha256: string | null;
   dek_wrapped: Uint8Array;
   master_key_id: string;
-  status: Generated<'completed' | 'voided'>;
+  status: Generated<'importing' | 'completed' | 'voided'>;
+  purchase_order_no: Generated<string | null>;
   total_rows: Generated<number>;
   imported_count: Generated<number>;
   rejected_count: Generated<number>;
@@ -53,7 +54,7 @@ export interface BatchesTable {
   voided_at: TsNull;
 }
 
-export type CodeStatus = 'available' | 'reserved' | 'delivered' | 'expired' | 'voided';
+export type CodeStatus = 'staged' | 'available' | 'reserved' | 'delivered' | 'expired' | 'voided';
 
 export interface CodesTable {
   id: Generated<number>;
