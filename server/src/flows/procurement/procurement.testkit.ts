@@ -10,6 +10,7 @@ export interface ProcKit {
   h: Harness;
   admin: AdminAgent;
   client: SignedClient;
+  /** replaceable: a test may restart the supplier (fresh books, same port and keys) */
   sandbox: SandboxSupplier;
   supplier: { id: string; name: string; appKey: string; appSecret: string };
   startRunner(): void;
@@ -70,7 +71,7 @@ export async function createProcKit(opts: { knobs?: Partial<SandboxKnobs>; env?:
     },
     async close() {
       await kit.stopRunner();
-      await sandbox.close();
+      await kit.sandbox.close();
       await h.close();
     },
   };
