@@ -36,8 +36,7 @@ export interface ProductWithSuppliers {
 }
 
 export async function createProductWithSuppliers(tx: Tx, input: ProductCreate, suppliers: ProductSupplierInput[] | undefined, actor: string): Promise<ProductWithSuppliers> {
-  // catalog's service audits the creation itself
-  const product = await createProduct(tx, input, actor);
+  const product = await createProduct(tx, input, actor); // audited by the catalog service
   const list = suppliers ? await setProductSuppliers(tx, product.id, suppliers, actor) : undefined;
   return { product, suppliers: list?.suppliers };
 }
@@ -45,7 +44,7 @@ export async function createProductWithSuppliers(tx: Tx, input: ProductCreate, s
 export async function updateProductWithSuppliers(tx: Tx, ref: string, input: ProductUpdate, suppliers: ProductSupplierInput[] | undefined, actor: string): Promise<ProductWithSuppliers> {
   let product = await getProduct(tx, ref);
   if (Object.keys(input).length) {
-    product = await updateProduct(tx, product.id, input, actor);
+    product = await updateProduct(tx, product.id, input, actor); // audited by the catalog service
   }
   const list = suppliers ? await setProductSuppliers(tx, product.id, suppliers, actor) : undefined;
   return { product, suppliers: list?.suppliers };

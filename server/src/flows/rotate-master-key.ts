@@ -1,8 +1,8 @@
 import type { Executor } from '../platform/db/db.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import { rewrapBatchKeys } from '../modules/inventory/index.ts';
-import { rewrapSupplierSecrets } from '../modules/suppliers/index.ts';
 import { rewrapWebhookSecrets } from '../modules/webhooks/index.ts';
+import { rewrapSupplierSecrets } from '../modules/suppliers/index.ts';
 
 // Re-wraps every key-encrypting-key use (batch data keys, client secrets, server secrets, supplier secrets) under the
 // keyring's current master key. Codes themselves are not touched: they are sealed under batch data keys.

@@ -1,19 +1,14 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { Executor, Tx } from '../../platform/db/db.ts';
-import type { SupplierAdapter, SupplierCredentials } from '../../modules/suppliers/index.ts';
+import type { RouteEntry, SupplierAdapter, SupplierCredentials } from '../../modules/suppliers/index.ts';
+
+export type { RouteEntry };
 
 // What the recharge flows need from the suppliers and webhooks modules, as one object. `wiring.ts` fills it
 // from their front doors; tests may not replace it (they run the real modules against the sandbox).
 export type SubmitResult = Awaited<ReturnType<SupplierAdapter['submitRecharge']>>;
 export type QueryResult = Awaited<ReturnType<SupplierAdapter['queryOrder']>>;
 
-export interface RouteEntry {
-  position: number;
-  supplierId: string;
-  supplierName: string;
-  supplierProductId: string;
-  unitCostFen: number;
-}
 
 export interface SupplierConnection {
   adapter: SupplierAdapter;

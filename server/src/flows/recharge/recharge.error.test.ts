@@ -32,13 +32,15 @@ describe('lost answers', () => {
   it('a submit timeout is unknown, and the query finds the order: one order, one recharge, no failover', async () => {
     reset();
     // no callback: only a query can tell
-    Object.assign(sb(0).knobs, { submitTimeoutNext: 1, submitTimeoutMode: 'hang', submitTimeoutHoldMs: 1500, callbackDropRate: 1 });
+    Object.assign(sb(0).knobs, { submitTimeoutNext: 1, submitTimeoutMode: 'hang', submitTimeoutHoldMs: 2500, callbackDropRate: 1 });
     const account = phone(++n);
     const r = await k.issue(account);
     expect((await k.waitFinal(r.body.id)).status).toBe('redeemed');
     const v = await view(r.body.id);
     expect(v.attempts).toHaveLength(1);
-    expect(outcomes(v, 'submit')).toEqual(['unknown']);
+    // the first answer is lost; on a loaded machine a resubmission of the same number may time out too
+    expect(outcomes(v, 'submit')[0]).toBe('unknown');
+    expect(outcomes(v, 'submit').every((o: string) => o === 'unknown' || o.startsWith('accepted:duplicate')), JSON.stringify(v.events)).toBe(true);
     expect(outcomes(v, 'query'), JSON.stringify(v.events)).toContain('found:success');
     const co = v.attempts[0].customer_order_no;
     expect(sb(0).counts.ordersByCustomerOrderNo.get(co)).toBe(1);
@@ -151,7 +153,7 @@ describe('operators', () => {
   it('resolve an unknown attempt by hand with a reason (audited); only unknown attempts; only with recharges:write', async () => {
     reset();
     // every answer comes too late: the submit and every query time out, the attempt stays unknown
-    Object.assign(sb(0).knobs, { latencyMs: 2000, callbackDropRate: 1 });
+    Object.assign(sb(0).knobs, { latencyMs: 3000, callbackDropRate: 1 });
     const r = await k.issue(phone(++n));
     const until = Date.now() + 5000;
     let v = await view(r.body.id);

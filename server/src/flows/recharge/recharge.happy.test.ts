@@ -66,7 +66,7 @@ describe('webhook events', () => {
     const bad = phone(++n);
     sb(A).knobs.invalidAccountPrefix = bad;
     const ko = await c.request('POST', '/v1/grants', { product: k.product.sku, recipient: { account: bad } }, { idempotencyKey: idem() });
-    for (const g of [ok, ko]) await k.waitFinal(g.body.id);
+    for (const g of [ok, ko]) await k.waitFinal(g.body.id, 20_000, c);
     const events = await k.h.ctx.db.selectFrom('webhook_events').select(['type', 'subject_id', 'data']).where('client_id', '=', c.id).orderBy('created_at').execute();
     const of = (id: string) => events.filter((e) => e.subject_id === id).map((e) => [e.type, (e.data as { status: string }).status]);
     expect(of(ok.body.id)).toEqual([['grant.pending', 'pending'], ['grant.redeemed', 'redeemed']]);

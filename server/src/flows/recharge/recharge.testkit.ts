@@ -7,8 +7,8 @@ import { createHarness, idem, type AdminAgent, type Harness, type SignedClient }
 // callbacks come back to the app, and a direct-recharge product routed through them. Fast poll schedule
 // and short timeouts via configuration, so fault runs take seconds.
 export const FAST_RECHARGE_ENV = {
-  QUANYI_RECHARGE_SUBMIT_TIMEOUT_MS: '400',
-  QUANYI_RECHARGE_QUERY_TIMEOUT_MS: '400',
+  QUANYI_RECHARGE_SUBMIT_TIMEOUT_MS: '800',
+  QUANYI_RECHARGE_QUERY_TIMEOUT_MS: '800',
   QUANYI_RECHARGE_POLL_SCHEDULE_MS: '80,150,300',
   QUANYI_RECHARGE_RESUBMIT_AFTER_NOT_FOUND: '2',
   QUANYI_RECHARGE_RESUBMIT_AFTER_MS: '300',
@@ -23,7 +23,8 @@ export interface Kit {
   stopRunner(): Promise<void>;
   startRunner(): void;
   issue(account: string, extra?: Record<string, unknown>): Promise<{ status: number; body: any; headers: Headers }>;
-  waitFinal(grantId: string, timeoutMs?: number): Promise<any>;
+  /** polls GET /v1/grants/{id} as `as` (default: the kit's client) until the grant is no longer pending */
+  waitFinal(grantId: string, timeoutMs?: number, as?: SignedClient): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -64,10 +65,11 @@ export async function createKit(opts: { suppliers?: Array<Partial<SandboxKnobs>>
     issue(account, extra = {}) {
       return client.request('POST', '/v1/grants', { product: product.sku, recipient: { account }, ...extra }, { idempotencyKey: idem() });
     },
-    async waitFinal(grantId, timeoutMs = 20_000) {
+    async waitFinal(grantId, timeoutMs = 20_000, as = client) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const g = await client.request('GET', `/v1/grants/${grantId}`);
+        const g = await as.request('GET', `/v1/grants/${grantId}`);
+        if (g.status !== 200) throw new Error(`GET /v1/grants/${grantId}: ${g.status}`);
         if (g.body.status !== 'pending') return g.body;
         if (Date.now() > until) throw new Error(`grant ${grantId} still pending after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 50));

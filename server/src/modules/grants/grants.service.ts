@@ -4,6 +4,7 @@ import type { Executor, Tx } from '../../platform/db/db.ts';
 import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { normalisePhone } from '../../platform/phone.ts';
 import { appendAudit } from '../audit/index.ts';
 import { releaseCode } from '../inventory/index.ts';
 import type { GrantStatus } from '../../platform/db/schema.ts';
@@ -38,7 +39,8 @@ export async function issueGrant(ctx: AppContext, input: IssueInput): Promise<Is
     if (!(expiresAt.getTime() > Date.now())) throw validationFailed([{ field: 'expires_at', message: 'must be in the future' }]);
   }
   const id = newId('grt');
-  const phone = body.recipient.phone ?? null;
+  const phone = body.recipient.phone === undefined ? null : normalisePhone(body.recipient.phone);
+  if (body.recipient.phone !== undefined && !phone) throw validationFailed([{ field: 'recipient.phone', message: 'must be a phone number (6–20 digits)' }]);
   try {
     // One round trip (migrations 004, 013): serialise on the Idempotency-Key / out_order_no and return an
     // existing grant first (a replay answers the first result whatever the stock or product is now), else
@@ -108,7 +110,8 @@ async function replayByOutOrderNo(ctx: AppContext, input: IssueInput): Promise<I
   return { grant: toGrant(row as GrantRow, ctx.config.publicUrl, ctx.secrets), replayed: true };
 }
 
-function grantQuery(db: Executor) {
+/** Grants joined with their product, as every grant view reads them (also the recharge front door's). */
+export function grantQuery(db: Executor) {
   return db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
@@ -144,7 +147,11 @@ export async function listGrants(ctx: AppContext, q: GrantSearch) {
   if (q.status) query = query.where('g.status', '=', q.status as never);
   if (q.product) query = query.where((eb) => eb.or([eb('p.id', '=', q.product!), eb('p.sku', '=', q.product!)]));
   if (q.external_id) query = query.where('g.recipient_external_id', '=', q.external_id);
-  if (q.phone) query = query.where('g.recipient_phone_fp', '=', ctx.secrets.phoneFingerprint(q.phone.replace(/^\+/, '')));
+  if (q.phone) {
+    const phone = normalisePhone(q.phone);
+    if (!phone) throw validationFailed([{ field: 'phone', message: 'must be a phone number (6–20 digits)' }]);
+    query = query.where('g.recipient_phone_fp', '=', ctx.secrets.phoneFingerprint(phone));
+  }
   const rows = await query.execute();
   const data = rows.slice(0, limit).map((r) => toGrant(r as GrantRow, ctx.config.publicUrl, q.clientId ? ctx.secrets : null));
   return { data, next_cursor: rows.length > limit ? data[data.length - 1].id : null };

@@ -5,6 +5,7 @@ import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { grantMachine } from './grant.machine.ts';
 import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import type { Grant } from './grants.schemas.ts';
+import { grantQuery } from './grants.service.ts';
 
 // The grants front door for direct recharge (DESIGN §5: `pending → redeemed | failed`). The recharge flow
 // writes the grant in its own transaction, next to the recharge order and the job; these functions take
@@ -52,18 +53,6 @@ export async function insertPendingGrant(tx: Tx, secrets: ServerSecrets, g: Pend
     .execute();
 }
 
-function grantRows(db: Executor) {
-  return db
-    .selectFrom('grants as g')
-    .innerJoin('products as p', 'p.id', 'g.product_id')
-    .select([
-      'g.id', 'g.status', 'g.product_id', 'p.sku', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal',
-      'g.recipient_external_id', 'g.recipient_phone_masked', 'g.recipient_email', 'g.out_order_no', 'g.metadata',
-      'g.expires_at', 'g.created_at', 'g.redeemed_at', 'g.ended_at', 'g.request_hash', 'g.client_id',
-      'g.recipient_account_masked', 'g.failure_code', 'g.failure_message',
-    ]);
-}
-
 export interface GrantWithOwner {
   grant: Grant;
   clientId: string | null;
@@ -76,14 +65,14 @@ export interface GrantWithOwner {
  * transaction (on the embedded database a second connection does not exist).
  */
 export async function grantAsClientSees(db: Executor, publicUrl: string, secrets: ServerSecrets, id: string): Promise<GrantWithOwner | null> {
-  const row = await grantRows(db).where('g.id', '=', id).executeTakeFirst();
+  const row = await grantQuery(db).where('g.id', '=', id).executeTakeFirst();
   if (!row) return null;
   return { grant: toGrant(row as GrantRow, publicUrl, row.client_id ? secrets : null), clientId: row.client_id, requestHash: row.request_hash, kind: row.kind };
 }
 
 /** The grant a client already has under this Idempotency-Key or out_order_no, if any. */
 export async function findClientGrant(db: Executor, publicUrl: string, secrets: ServerSecrets, clientId: string, by: { idempotencyKey?: string | null; outOrderNo?: string | null }): Promise<GrantWithOwner | null> {
-  let q = grantRows(db).where('g.client_id', '=', clientId);
+  let q = grantQuery(db).where('g.client_id', '=', clientId);
   if (by.idempotencyKey) q = q.where('g.idempotency_key', '=', by.idempotencyKey);
   else if (by.outOrderNo) q = q.where('g.out_order_no', '=', by.outOrderNo);
   else return null;

@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin, SESSION_COOKIE } from '../../platform/auth/admin-auth.ts';
 import { unauthorized } from '../../platform/errors.ts';
 import { problems } from '../../platform/http/schemas.ts';
-import { checkPassword, createAdminUser, createSession } from './identity.service.ts';
+import { checkPassword, createAdminUser, createSession, normaliseEmail } from './identity.service.ts';
 import { permissionsOf, ROLES } from '../../platform/auth/permissions.ts';
 
 const Me = Type.Object({ id: Type.String(), email: Type.String(), role: Type.String(), permissions: Type.Array(Type.String()) });
@@ -21,7 +21,8 @@ export async function identityRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
     },
     handler: async (req, reply) => {
       const { email, password } = req.body as { email: string; password: string };
-      await ctx.limits.login.consume(`${req.ip}:${email.toLowerCase()}`, reply);
+      // keyed on the same normalised email the lookup uses: padding or case cannot reset the count
+      await ctx.limits.login.consume(`${req.ip}:${normaliseEmail(email)}`, reply);
       const user = await checkPassword(ctx.db, email, password);
       if (!user) throw unauthorized('invalid_credentials', 'Email or password is wrong.');
       const session = await createSession(ctx.db, user.id, ctx.config.sessionTtlHours, { ip: req.ip, userAgent: req.headers['user-agent'] });

@@ -15,9 +15,15 @@ export type AdminUser = AdminPrincipal;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * The one spelling of an email: NFKC (full-width ＠ and letters fold to ASCII), trimmed, lower-case. Used
+ * to store, to look up and to key the login limit, so no spelling counts as another account.
+ */
+export const normaliseEmail = (email: string) => email.normalize('NFKC').trim().toLowerCase();
+
 /** Creates an admin user, audited as `actor`. */
 export async function createAdminUser(db: Executor, input: { email: string; password: string; role?: string }, actor: string): Promise<AdminUser> {
-  const email = input.email.trim().toLowerCase();
+  const email = normaliseEmail(input.email);
   const role = (input.role ?? 'admin') as Role;
   const problems = [];
   if (!EMAIL.test(email)) problems.push({ field: 'email', message: 'must be an email address' });
@@ -43,7 +49,7 @@ export async function createAdminUser(db: Executor, input: { email: string; pass
 let dummyHash: Promise<string> | undefined;
 
 export async function checkPassword(db: Executor, emailInput: string, password: string): Promise<AdminUser | null> {
-  const email = emailInput.trim().toLowerCase();
+  const email = normaliseEmail(emailInput);
   const row = await db.selectFrom('admin_users').selectAll().where('email', '=', email).executeTakeFirst();
   if (!row || row.status !== 'active') {
     dummyHash ??= hash('not-a-real-password');

@@ -149,5 +149,5 @@ describe('crash mid-import, then retry', () => {
     const b = await ctx.db.selectFrom('batches').select(['status', 'imported_count']).where('id', '=', 'bat_crash1').executeTakeFirstOrThrow();
     expect(b).toEqual({ status: 'completed', imported_count: 40 });
     await database.close();
-  });
+  }, 300_000); // two openings of an on-disk database with all migrations
 });

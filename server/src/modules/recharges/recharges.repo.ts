@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely, type Transaction } from 'kysely';
+import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Executor } from '../../platform/db/db.ts';
 import { attemptMachine, orderMachine, type AttemptEvent, type AttemptState, type OrderEvent, type OrderStatus } from './recharge.machine.ts';
 
@@ -68,45 +68,8 @@ export type RechargeTables = {
 /** The shared executor seen with this module's tables (the shared schema type does not list them). */
 export const rdb = (db: Executor) => (db as unknown as Kysely<object>).withTables<RechargeTables>() as Kysely<RechargeTables> | Transaction<RechargeTables>;
 
-export interface OrderRow {
-  id: string;
-  grant_id: string;
-  client_id: string | null;
-  product_id: string;
-  account_enc: Uint8Array;
-  account_masked: string;
-  status: OrderStatus;
-  next_attempt_no: number;
-  failure_code: string | null;
-  failure_message: string | null;
-  created_at: Date;
-  updated_at: Date;
-  finished_at: Date | null;
-}
-
-export interface AttemptRow {
-  id: string;
-  order_id: string;
-  attempt_no: number;
-  customer_order_no: string;
-  supplier_id: string;
-  supplier_product_id: string;
-  unit_cost_fen: number;
-  state: AttemptState;
-  supplier_state: string | null;
-  supplier_order_id: string | null;
-  price_fen: number | null;
-  submits: number;
-  polls: number;
-  not_found_count: number;
-  not_found_since: Date | null;
-  result_code: number | null;
-  result_message: string | null;
-  created_at: Date;
-  updated_at: Date;
-  submitted_at: Date | null;
-  finished_at: Date | null;
-}
+export type OrderRow = Selectable<RechargeOrdersTable>;
+export type AttemptRow = Selectable<RechargeAttemptsTable>;
 
 const num = <T extends Record<string, unknown>>(r: T, keys: string[]): T => {
   for (const k of keys) if (r[k] !== null && r[k] !== undefined) (r as Record<string, unknown>)[k] = Number(r[k]);

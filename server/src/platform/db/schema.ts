@@ -254,6 +254,7 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   resend_of: string | null;
   requested_by: string | null;
+  idempotency_key: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   finished_at: TsNull;
