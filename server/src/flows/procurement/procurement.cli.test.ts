@@ -1,41 +1,31 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, onRealPostgres, type TestDatabase } from '../../testutil/database.ts';
+import { runCli } from '../../testutil/cli.ts';
+import { createTestDatabase, onRealPostgres, seedEmbeddedDataDir, type TestDatabase } from '../../testutil/database.ts';
 import { TEST_MASTER_KEY } from '../../testutil/harness.ts';
 import { chinaDay, fuluAdapter, startSandboxSupplier, type SandboxSupplier } from '../../modules/suppliers/index.ts';
 
-// `quanyi procurement …`, `quanyi bills import|fetch` and `quanyi reconcile` end to end, in child processes as a
-// script would run them, against the sandbox supplier over real HTTP (embedded database, or a fresh
+// `quanyi procurement …`, `quanyi bills import|fetch` and `quanyi reconcile` end to end through the real commander
+// program (in-process, testutil/cli.ts), against the sandbox supplier over real HTTP (embedded database, or a fresh
 // PostgreSQL database when TEST_DATABASE_URL is set).
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/quanyi.mjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-proc-cli-'));
 let pgDb: TestDatabase | undefined;
 let sandbox: SandboxSupplier;
 const creds = { appKey: 'cli-key', appSecret: 'cli-secret-0123456789' };
 
-async function quanyi(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), QUANYI_DATA_DIR: path.join(dir, 'data'), QUANYI_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'silent' };
-  delete env.DATABASE_URL;
-  delete env.TEST_DATABASE_URL;
-  if (pgDb) env.DATABASE_URL = pgDb.url!;
-  try {
-    const r = await promisify(execFile)('node', [BIN, ...args], { env, cwd: dir });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+async function quanyi(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCli(args, { QUANYI_DATA_DIR: path.join(dir, 'data'), QUANYI_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'silent', DATABASE_URL: pgDb?.url, TEST_DATABASE_URL: undefined });
 }
 
 beforeAll(async () => {
   if (onRealPostgres) {
     pgDb = await createTestDatabase();
     await pgDb.database.close();
+  } else {
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+    await seedEmbeddedDataDir(path.join(dir, 'data'));
   }
   sandbox = await startSandboxSupplier({ ...creds, knobs: { processingMs: 20 } });
   const s = await quanyi('suppliers', 'create', '--name', 'cli-sandbox', '--adapter', 'fulu', '--endpoint', sandbox.url, '--app-key', creds.appKey, '--app-secret', creds.appSecret, '--json');
