@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, idem } from '../../testutil/harness.ts';
 import { chinaDay, fuluAdapter, startSandboxSupplier } from '../../modules/suppliers/index.ts';
+import { enqueueYesterdaysBills } from './workers.ts';
 import { createProcKit, type ProcKit } from './procurement.testkit.ts';
 
 // Reconciliation (对账) of one supplier and day against the sandbox supplier's own bill, fetched over real
@@ -102,5 +103,20 @@ describe('reconciling a day', () => {
     expect(again.body.totals).toEqual(report.body.totals);
     const bills = await k.h.ctx.db.selectFrom('supplier_bills' as never).selectAll().execute();
     expect(bills).toHaveLength(1);
+  });
+
+  it('the daily loop fetches yesterday\'s bill of every active supplier once, through a job', async () => {
+    const yesterday = chinaDay(Date.now() - 86400_000);
+    expect(await enqueueYesterdaysBills(k.h.ctx)).toBe(1);
+    const until = Date.now() + 20_000;
+    let report;
+    do {
+      await new Promise((res) => setTimeout(res, 100));
+      report = await k.admin.request('GET', `/v1/admin/reconciliation/${k.supplier.id}/${yesterday}`);
+    } while (report.status === 404 && Date.now() < until);
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ day: yesterday, bill: { source: 'fetch', lines: 0, imported_by: 'system' } });
+    // once the day has a bill, the loop leaves it alone
+    expect(await enqueueYesterdaysBills(k.h.ctx)).toBe(0);
   });
 });
