@@ -1,5 +1,5 @@
 import type { Db } from '../platform/db/db.ts';
-import { expireDueGrants } from '../modules/grants/index.ts';
+import { expireDueGrants, recordGrantEvent } from '../modules/grants/index.ts';
 import { releaseCodes } from '../modules/inventory/index.ts';
 
 /**
@@ -7,10 +7,12 @@ import { releaseCodes } from '../modules/inventory/index.ts';
  * the code expired or its batch was voided meanwhile): grants' part and inventory's part in one transaction,
  * so a grant never ends while its code stays reserved. Bounded per call; returns how many grants expired.
  */
-export async function expireGrants(db: Db, limit = 1000): Promise<number> {
+export async function expireGrants(db: Db, limit = 1000, events?: Parameters<typeof recordGrantEvent>[1]): Promise<number> {
   return db.transaction().execute(async (tx) => {
     const done = await expireDueGrants(tx, limit);
     await releaseCodes(tx, done.flatMap((g) => (g.code_id === null ? [] : [g.code_id])));
+    // grant.expired for the clients that listen (the sweeper passes its context; costs nothing otherwise)
+    if (events) for (const g of done) await recordGrantEvent(tx, events, 'grant.expired', g.id, g.client_id);
     return done.length;
   });
 }

@@ -10,7 +10,7 @@ export function startExpirySweeper(ctx: AppContext, opts: { intervalMs?: number;
   const sweep = async () => {
     let grants = 0;
     for (let n = 1000; n === 1000 && !stopped; ) {
-      n = await expireGrants(ctx.db, 1000);
+      n = await expireGrants(ctx.db, 1000, ctx);
       grants += n;
     }
     if (grants) opts.log?.('grants expired', grants);

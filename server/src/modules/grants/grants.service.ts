@@ -7,6 +7,8 @@ import { newId } from '../../platform/ids.ts';
 import { normalisePhone } from '../../platform/phone.ts';
 import { appendAudit } from '../audit/index.ts';
 import { releaseCode } from '../inventory/index.ts';
+import { isSubscribed, recordEvent } from '../webhooks/index.ts';
+import { recordGrantEvent } from './grant-events.ts';
 import type { GrantStatus } from '../../platform/db/schema.ts';
 import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import { grantMachine } from './grant.machine.ts';
@@ -32,6 +34,27 @@ function isUniqueViolation(e: unknown, constraint: string): boolean {
 }
 
 export async function issueGrant(ctx: AppContext, input: IssueInput): Promise<IssueOutcome> {
+  try {
+    // nobody listens for grant.issued: the single round trip; else the grant and its event in one transaction
+    if (!(await isSubscribed(ctx.db, input.clientId, 'grant.issued'))) return await issueOn(ctx, ctx.db, input);
+    return await ctx.db.transaction().execute(async (tx) => {
+      const out = await issueOn(ctx, tx, input);
+      if (!out.replayed) await recordEvent(tx, { type: 'grant.issued', clientId: input.clientId, subjectId: out.grant.id, data: out.grant });
+      return out;
+    });
+  } catch (e) {
+    // a race the function's locks do not cover (e.g. the same out_order_no under two different keys)
+    if (input.clientId && input.idempotencyKey && isUniqueViolation(e, 'grants_client_idem_key')) {
+      return replayByIdempotencyKey(ctx, input);
+    }
+    if (input.clientId && input.body.out_order_no && isUniqueViolation(e, 'grants_client_out_order_no')) {
+      return replayByOutOrderNo(ctx, input);
+    }
+    throw e;
+  }
+}
+
+async function issueOn(ctx: AppContext, db: Executor, input: IssueInput): Promise<IssueOutcome> {
   const { body } = input;
   let expiresAt: Date | null = null;
   if (body.expires_at) {
@@ -41,34 +64,23 @@ export async function issueGrant(ctx: AppContext, input: IssueInput): Promise<Is
   const id = newId('grt');
   const phone = body.recipient.phone === undefined ? null : normalisePhone(body.recipient.phone);
   if (body.recipient.phone !== undefined && !phone) throw validationFailed([{ field: 'recipient.phone', message: 'must be a phone number (6–20 digits)' }]);
-  try {
-    // One round trip (migrations 004, 013): serialise on the Idempotency-Key / out_order_no and return an
-    // existing grant first (a replay answers the first result whatever the stock or product is now), else
-    // find the product, claim a code (SKIP LOCKED, plan pinned to the partial index), insert the grant.
-    const res = await sql<GrantRow & { outcome: 'issued' | 'replay_key' | 'replay_order'; request_hash: string | null }>`SELECT * FROM quanyi_issue_grant(
-        ${id}, ${input.clientId}, ${body.product}, ${body.recipient.external_id ?? null},
-        ${phone ? ctx.secrets.sealPii(phone, 'phone:' + id) : null}, ${phone ? maskPhone(phone) : null},
-        ${phone ? ctx.secrets.phoneFingerprint(phone) : null}, ${body.recipient.email?.toLowerCase() ?? null},
-        ${body.out_order_no ?? null}, ${input.idempotencyKey}, ${input.requestHash},
-        ${JSON.stringify(body.metadata ?? {})}::jsonb, ${tokenHash(ctx.secrets.redeemToken(id))},
-        ${expiresAt}::timestamptz, ${ctx.config.grantDefaultValidityDays}::int, ${input.issuedBy})`.execute(ctx.db);
-    const row = res.rows[0];
-    if (row) {
-      if (row.outcome === 'issued') return { grant: toGrant(row, ctx.config.publicUrl, ctx.secrets), replayed: false };
-      return replayOf(ctx, row, row.outcome, input);
-    }
-  } catch (e) {
-    // a race the function's locks do not cover (e.g. the same out_order_no under two different keys)
-    if (input.clientId && input.idempotencyKey && isUniqueViolation(e, 'grants_client_idem_key')) {
-      return replayByIdempotencyKey(ctx, input);
-    }
-    if (input.clientId && body.out_order_no && isUniqueViolation(e, 'grants_client_out_order_no')) {
-      return replayByOutOrderNo(ctx, input);
-    }
-    throw e;
+  // One round trip (migrations 004, 013): serialise on the Idempotency-Key / out_order_no and return an
+  // existing grant first (a replay answers the first result whatever the stock or product is now), else
+  // find the product, claim a code (SKIP LOCKED, plan pinned to the partial index), insert the grant.
+  const res = await sql<GrantRow & { outcome: 'issued' | 'replay_key' | 'replay_order'; request_hash: string | null }>`SELECT * FROM quanyi_issue_grant(
+      ${id}, ${input.clientId}, ${body.product}, ${body.recipient.external_id ?? null},
+      ${phone ? ctx.secrets.sealPii(phone, 'phone:' + id) : null}, ${phone ? maskPhone(phone) : null},
+      ${phone ? ctx.secrets.phoneFingerprint(phone) : null}, ${body.recipient.email?.toLowerCase() ?? null},
+      ${body.out_order_no ?? null}, ${input.idempotencyKey}, ${input.requestHash},
+      ${JSON.stringify(body.metadata ?? {})}::jsonb, ${tokenHash(ctx.secrets.redeemToken(id))},
+      ${expiresAt}::timestamptz, ${ctx.config.grantDefaultValidityDays}::int, ${input.issuedBy})`.execute(db);
+  const row = res.rows[0];
+  if (row) {
+    if (row.outcome === 'issued') return { grant: toGrant(row, ctx.config.publicUrl, ctx.secrets), replayed: false };
+    return replayOf(ctx, row, row.outcome, input);
   }
   // Nothing was written; say why.
-  const product = await ctx.db
+  const product = await db
     .selectFrom('products')
     .select(['id', 'status', 'kind'])
     .where((eb) => eb.or([eb('id', '=', body.product), eb('sku', '=', body.product)]))
@@ -163,12 +175,12 @@ export async function listGrants(ctx: AppContext, q: GrantSearch) {
  */
 export async function voidGrant(ctx: AppContext, input: { id: string; clientId?: string; actor: string; reason?: string }): Promise<Grant> {
   await ctx.db.transaction().execute(async (tx) => {
-    const res = await sql<{ code_id: number | null; status: string }>`
+    const res = await sql<{ code_id: number | null; status: string; client_id: string | null }>`
       UPDATE grants g SET status = 'voided', ended_at = now(), end_reason = ${input.reason ?? 'voided'}, code_id = NULL
         FROM (SELECT id, code_id FROM grants WHERE id = ${input.id} FOR UPDATE) old
        WHERE g.id = old.id AND g.status = ANY(${grantMachine.sourcesOf('void')}::text[])
          AND (${input.clientId ?? null}::text IS NULL OR g.client_id = ${input.clientId ?? null})
-      RETURNING old.code_id, g.status`.execute(tx);
+      RETURNING old.code_id, g.status, g.client_id`.execute(tx);
     if (res.rows.length === 0) {
       const current = await tx.selectFrom('grants').select(['status', 'client_id']).where('id', '=', input.id).executeTakeFirst();
       if (!current || (input.clientId && current.client_id !== input.clientId)) throw notFound('Grant', input.id);
@@ -178,6 +190,7 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
     const codeId = res.rows[0].code_id;
     const hint = codeId ? await releaseCode(tx, codeId) : null;
     await appendAudit(tx, { actor: input.actor, action: 'grant.void', target: input.id, details: { reason: input.reason ?? null, code_hint: hint, code_returned: Boolean(hint) } });
+    await recordGrantEvent(tx, ctx, 'grant.voided', input.id, res.rows[0].client_id);
   });
   return getGrant(ctx, input.id, input.clientId);
 }
@@ -187,8 +200,8 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
  * by side. Returns each grant with the code it held: the caller (flows/expire-grants.ts) releases those codes
  * through inventory in the same transaction.
  */
-export async function expireDueGrants(tx: Tx, limit = 1000): Promise<{ id: string; code_id: number | null }[]> {
-  const r = await sql<{ id: string; code_id: number | null }>`
+export async function expireDueGrants(tx: Tx, limit = 1000): Promise<{ id: string; code_id: number | null; client_id: string | null }[]> {
+  const r = await sql<{ id: string; code_id: number | null; client_id: string | null }>`
     WITH due AS (
       SELECT id, code_id FROM grants
        WHERE status = ANY(${grantMachine.sourcesOf('expire')}::text[]) AND expires_at <= now()
@@ -196,13 +209,13 @@ export async function expireDueGrants(tx: Tx, limit = 1000): Promise<{ id: strin
     )
     UPDATE grants g SET status = ${grantMachine.targetOf('expire')}, ended_at = now(), end_reason = 'expired', code_id = NULL
       FROM due WHERE g.id = due.id
-    RETURNING g.id, due.code_id`.execute(tx);
+    RETURNING g.id, due.code_id, g.client_id`.execute(tx);
   return r.rows;
 }
 
 /** What a reveal did to the grant: moved (or repeated) it, or why it could not. */
 export type RevealOutcome =
-  | { revealed: true; id: string; code_id: number | null; reveal_count: number }
+  | { revealed: true; id: string; code_id: number | null; reveal_count: number; client_id: string | null }
   | { revealed: false; status: GrantStatus | null };
 
 /**
@@ -210,12 +223,12 @@ export type RevealOutcome =
  * codes). An issued grant past its expiry cannot be revealed, even before the sweeper has expired it.
  */
 export async function revealGrant(tx: Tx, tokenHash: Buffer): Promise<RevealOutcome> {
-  const g = await sql<{ id: string; code_id: number | null; reveal_count: number }>`
+  const g = await sql<{ id: string; code_id: number | null; reveal_count: number; client_id: string | null }>`
     UPDATE grants SET status = ${grantMachine.targetOf('reveal')}, redeemed_at = COALESCE(redeemed_at, now()), reveal_count = reveal_count + 1
      WHERE token_hash = ${tokenHash}
        AND (status = ${grantMachine.targetOf('reveal')}
             OR (status = ANY(${grantMachine.sourcesOf('reveal')}::text[]) AND (expires_at IS NULL OR expires_at > now())))
-    RETURNING id, code_id, reveal_count`.execute(tx);
+    RETURNING id, code_id, reveal_count, client_id`.execute(tx);
   if (g.rows[0]) return { revealed: true, ...g.rows[0] };
   const current = await tx.selectFrom('grants').select(['status']).where('token_hash', '=', tokenHash).executeTakeFirst();
   return { revealed: false, status: current?.status ?? null };

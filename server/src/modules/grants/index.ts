@@ -16,6 +16,7 @@ export {
   type GrantWithOwner,
 } from './recharge-grants.ts';
 export { registerGrantIssuer, grantIssuerFor, type GrantIssuer, type IssuerInput } from './grant-issuers.ts';
+export { recordGrantEvent, type GrantEventType } from './grant-events.ts';
 
 export const grantsModule: ModuleDefinition = {
   name: 'grants',

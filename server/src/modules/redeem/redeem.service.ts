@@ -3,7 +3,7 @@ import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { AppError, gone } from '../../platform/errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { codeHint, deliverCode, type CodeSecret } from '../inventory/index.ts';
-import { grantByTokenHash, revealGrant } from '../grants/index.ts';
+import { grantByTokenHash, recordGrantEvent, revealGrant } from '../grants/index.ts';
 
 // Public redemption by bearer token (blind box: only the holder of the link ever sees the code). A use case
 // across modules: the grant moves through grants' front door, the code through inventory's, in ONE
@@ -73,6 +73,7 @@ export async function revealCode(ctx: AppContext, token: string, meta: { ip: str
       target: grant.id,
       details: { reveal_count: grant.reveal_count, first: grant.reveal_count === 1, code_hint: code.hint },
     });
+    if (grant.reveal_count === 1) await recordGrantEvent(tx, ctx, 'grant.redeemed', grant.id, grant.client_id);
     return code.secret;
   });
 }

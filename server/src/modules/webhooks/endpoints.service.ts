@@ -4,6 +4,7 @@ import type { Executor, Tx } from '../../platform/db/db.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/index.ts';
+import { forgetSubscriptions } from './subscriptions.ts';
 import { cancelOpenDeliveries, moveEndpoint, type EndpointRow } from './webhooks.repo.ts';
 import type { Endpoint, EndpointPatch } from './webhooks.schemas.ts';
 import { newWebhookSecret } from './signature.ts';
@@ -51,6 +52,7 @@ export async function createEndpoint(tx: Tx, keyring: Keyring, input: CreateEndp
       return { endpoint: toEndpoint(prior), secret: openSecret(keyring, prior), replayed: true };
     }
   }
+  forgetSubscriptions(input.clientId);
   const id = newId('whe');
   const secret = newWebhookSecret();
   const w = keyring.wrap(Buffer.from(secret, 'utf8'), secretContext(id));
@@ -118,6 +120,7 @@ export async function updateEndpoint(tx: Tx, id: string, patch: EndpointPatch & 
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  forgetSubscriptions(row.client_id);
   await appendAudit(tx, { actor, action: 'webhook.endpoint.update', target: id, details: { url: patch.url, events: patch.events } });
   return toEndpoint(row);
 }
@@ -127,6 +130,7 @@ export async function setEndpointStatus(tx: Tx, id: string, event: 'disable' | '
   const current = await findEndpoint(tx, id, opts.clientId);
   const row = await moveEndpoint(tx, id, event, { disabled_reason: opts.reason ?? `disabled by ${actor}` }, opts.clientId);
   if (!row) return toEndpoint(current); // already there
+  forgetSubscriptions(row.client_id);
   if (event !== 'enable') await cancelOpenDeliveries(tx, id);
   await appendAudit(tx, { actor, action: `webhook.endpoint.${event}`, target: id, details: { client_id: row.client_id, ...(opts.reason ? { reason: opts.reason } : {}) } });
   return toEndpoint(row);
