@@ -11,6 +11,8 @@ import { redeemModule } from './redeem/index.ts';
 import { suppliersModule } from './suppliers/index.ts';
 import { rechargesModule } from './recharges/index.ts';
 import { rechargeFlows } from '../flows/recharge/index.ts';
+import { procurementModule } from './procurement/index.ts';
+import { procurementFlows } from '../flows/procurement/index.ts';
 import { webhooksModule } from './webhooks/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
@@ -30,4 +32,6 @@ export const MODULES: readonly ModuleDefinition[] = [
   flowsModule,
   rechargesModule,
   rechargeFlows,
+  procurementModule,
+  procurementFlows,
 ];

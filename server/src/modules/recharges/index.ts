@@ -34,6 +34,7 @@ export {
   type SupplierChoice,
   type CreateRechargeOrderInput,
 } from './recharges.service.ts';
+export { attemptsForReconciliation, type ReconcilableAttempt } from './recharges.reconcile.ts';
 export { rechargeView, listRechargeOrders, type RechargeOrderView } from './recharges.views.ts';
 
 export const rechargesModule: ModuleDefinition = {

@@ -16,6 +16,9 @@ export { refreshBalance, pollBalances, startBalancePoller } from './balance.ts';
 export type { Supplier, ProductSuppliers, ProductSupplierInput } from './suppliers.schemas.ts';
 export type * from './adapters/adapter.ts';
 export { fuluAdapter } from './fulu/fulu.adapter.ts';
+// money at the supplier boundary (元 decimal strings ↔ integer 分, string arithmetic), for reconciliation
+export { yuanToFen, fenToYuan } from './fulu/money.ts';
+export { chinaDay, formatChinaTime, parseChinaTime } from './fulu/protocol.ts';
 export { adapterFor, adapterNames } from './adapters/registry.ts';
 export { startSandboxSupplier, DEFAULT_KNOBS, type SandboxOptions, type SandboxSupplier, type SandboxKnobs } from './sandbox/index.ts';
 export type { CallOutcome, CircuitSnapshot, CircuitState } from './circuit-breaker.ts';
