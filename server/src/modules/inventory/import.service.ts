@@ -73,7 +73,9 @@ export interface ImportResult {
 
 export const REJECTIONS_KEPT = 10_000;
 const DEFAULT_CHUNK = 2_000;
-const DEFAULT_TX_ROWS = 5_000;
+// rows per transaction on the embedded database: short enough that a grant waiting for the only connection
+// waits a fraction of a second
+const DEFAULT_TX_ROWS = 1_000;
 const YIELD_EVERY = 256;
 /** rejections quoted in a nothing_imported error */
 const QUOTED = 20;

@@ -7,7 +7,7 @@ import { sourcesOf, targetOf } from './code.machine.ts';
 // transactions, then published (→ available) by id range, or discarded when the import fails. Bounded
 // statements, each its own transaction, so other work gets the only connection between them.
 const STAGED = sourcesOf('publish');
-const RANGE = 5_000;
+const RANGE = 2_000;
 
 async function idRange(db: Executor, batchId: string): Promise<{ lo: number; hi: number } | null> {
   const r = await sql<{ lo: number | null; hi: number | null }>`

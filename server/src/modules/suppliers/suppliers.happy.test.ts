@@ -99,7 +99,7 @@ describe('suppliers admin API', () => {
 
     const cleared = await admin.request('PUT', `/v1/admin/products/${product.id}/suppliers`, { suppliers: [] });
     expect(cleared.body.suppliers).toEqual([]);
-    expect((await auditOf(product.id)).map((e) => e.action)).toEqual(['product.suppliers.set', 'product.suppliers.set', 'product.suppliers.set']);
+    expect((await auditOf(product.id)).map((e) => e.action)).toEqual(['product.create', 'product.suppliers.set', 'product.suppliers.set', 'product.suppliers.set']);
   });
 
   it('pages through the list with a cursor', async () => {

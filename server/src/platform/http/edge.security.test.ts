@@ -31,7 +31,8 @@ function poison(schema: Schema | undefined, bad: string): unknown {
   switch (schema.type) {
     case 'object':
       if (!schema.properties || !Object.keys(schema.properties).length) return { k: bad, [bad]: 'v' };
-      return Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, poison(s, bad)]));
+      // plus one more string, for bodies made only of numbers and flags
+      return { ...Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, poison(s, bad)])), note: bad };
     case 'array':
       return [poison(schema.items, bad)];
     case 'integer':
