@@ -152,7 +152,7 @@ describe('money: 元 decimal strings ⇄ integer 分', () => {
 
   it('property: 分 → 元 → 分 is the identity', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1e15, max: 1e15 }), fc.constantFrom(2 as const, 4 as const), (fen, d) => {
+      fc.property(fc.integer({ min: -(1e15 - 1), max: 1e15 - 1 }), fc.constantFrom(2 as const, 4 as const), (fen, d) => {
         expect(yuanToFen(fenToYuan(fen, d))).toBe(fen);
       }),
     );
