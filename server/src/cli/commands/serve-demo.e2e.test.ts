@@ -38,7 +38,8 @@ describe('serve --demo on the embedded database', () => {
     const s = await startServerProcess(['--demo', '--no-workers'], { DATABASE_URL: '', QUANYI_DATA_DIR: dataDir, QUANYI_MASTER_KEY: '' });
     await s.stop();
     expect(s.stdout()).toContain('Demo data created');
-    expect(await count(undefined, dataDir)).toEqual({ admins: 1, products: 2 });
+    expect(s.stdout()).toContain('DEMO-IQIYI-DIRECT-1M');
+    expect(await count(undefined, dataDir)).toEqual({ admins: 1, products: 3 });
   }, 120_000);
 });
 
@@ -57,6 +58,6 @@ describe.skipIf(!onRealPostgres)('serve --demo with DATABASE_URL (real PostgreSQ
     const asked = await startServerProcess(['--demo', '--no-workers'], { ...env, QUANYI_DEMO: 'true' });
     await asked.stop();
     expect(asked.stdout()).toContain('Demo data created');
-    expect(await count(testDb.url)).toEqual({ admins: 1, products: 2 });
+    expect(await count(testDb.url)).toEqual({ admins: 1, products: 3 });
   }, 180_000);
 });
