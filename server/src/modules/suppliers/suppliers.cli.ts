@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { CommandEnv } from '../../platform/module.ts';
 import { printJson } from '../../platform/cli/output.ts';
 import { validateInput } from '../../platform/cli/validate.ts';
-import { SupplierCreate, type Supplier } from './suppliers.schemas.ts';
-import { createSupplier, listSuppliers } from './suppliers.service.ts';
+import { SupplierCreate, SupplierUpdate, type Supplier } from './suppliers.schemas.ts';
+import { createSupplier, listSuppliers, updateSupplier } from './suppliers.service.ts';
 
 // `quanyi suppliers …`. Errors and exit codes come from the shared command runner (env.run).
 
@@ -29,6 +29,34 @@ export function registerSuppliersCli(program: Command, env: CommandEnv) {
         const s = await ctx.db.transaction().execute((tx) => createSupplier(ctx, tx, input, 'cli'));
         if (o.json) printJson(s);
         else process.stdout.write(`supplier ${s.id} (${s.name})\n  callback_url: ${s.callback_url}\n(configure the callback_url at the supplier)\n`);
+      });
+    });
+  suppliers
+    .command('update <supplier>')
+    .description('change a supplier (by id or name): endpoint, credentials (rotation), status, threshold')
+    .option('--name <name>', 'new name')
+    .option('--endpoint <url>', 'the supplier gateway URL')
+    .option('--app-key <key>', 'new app_key')
+    .option('--app-secret <secret>', 'new app_secret')
+    .option('--app-secret-from-env', 'new app_secret from QUANYI_SUPPLIER_APP_SECRET (keeps it out of the process list)')
+    .option('--status <status>', 'active | disabled')
+    .option('--low-balance-threshold <fen>', 'alert below this (分); "none" removes it')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, o) => {
+      await env.run('suppliers update', Boolean(o.json), async (ctx) => {
+        const t = o.lowBalanceThreshold;
+        const threshold = t === undefined ? undefined : t === 'none' ? null : /^\d+$/.test(t) ? Number(t) : NaN;
+        const input = validateInput(SupplierUpdate, {
+          name: o.name,
+          endpoint: o.endpoint,
+          app_key: o.appKey,
+          app_secret: o.appSecretFromEnv ? (process.env.QUANYI_SUPPLIER_APP_SECRET ?? '') : o.appSecret,
+          status: o.status,
+          low_balance_threshold: threshold,
+        });
+        const s = await ctx.db.transaction().execute((tx) => updateSupplier(ctx, tx, ref, input, 'cli'));
+        if (o.json) printJson(s);
+        else process.stdout.write(`updated ${s.id} (${s.name})\n`);
       });
     });
   suppliers

@@ -33,6 +33,8 @@ describe('suppliers: bad input is a clear 4xx and changes nothing', () => {
       [{ ...good, endpoint: 'https://user:pw@gw.example.com/' }, 400, 'validation_failed', 'endpoint'],
       [{ ...good, name: '' }, 400, 'validation_failed', 'name'],
       [{ ...good, name: 'a\u0000b' }, 400, 'validation_failed', 'name'],
+      [{ ...good, name: 'sup_fake' }, 400, 'validation_failed', 'name'],
+      [{ ...good, name: 'a,b' }, 400, 'validation_failed', 'name'],
       [{ ...good, app_secret: undefined }, 400, 'validation_failed', 'app_secret'],
       [{ ...good, low_balance_threshold: -1 }, 400, 'validation_failed', 'low_balance_threshold'],
       [{ ...good, low_balance_threshold: 1.5 }, 400, 'validation_failed', 'low_balance_threshold'],
@@ -58,6 +60,7 @@ describe('suppliers: bad input is a clear 4xx and changes nothing', () => {
       [a.id, { adapter: 'fulu' }, 400, 'validation_failed'],
       [a.id, {}, 400, 'validation_failed'],
       [a.id, { name: 'upd-b' }, 409, 'supplier_name_taken'],
+      [a.id, { name: 'sup_other' }, 400, 'validation_failed'],
       ['sup_missing', { status: 'disabled' }, 404, 'supplier_not_found'],
     ];
     for (const [id, body, status, code] of cases) {

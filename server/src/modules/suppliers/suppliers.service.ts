@@ -41,6 +41,13 @@ export function checkEndpoint(value: string): FieldProblem | null {
   return null;
 }
 
+/** Names are looked up like ids (`sup_…` means an id) and listed in `--suppliers "NAME:…,…"`. */
+export function checkName(name: string): FieldProblem | null {
+  if (name.startsWith('sup_')) return { field: 'name', message: 'must not start with sup_ (that means an id)' };
+  if (name.includes(',')) return { field: 'name', message: 'must not contain a comma (it separates the CLI --suppliers list)' };
+  return null;
+}
+
 export function toSupplier(r: repo.SupplierPublicRow, publicUrl: string): Supplier {
   return {
     id: r.id,
@@ -65,9 +72,7 @@ function wrapSecret(keyring: Keyring, supplierId: string, secret: string) {
 }
 
 export async function createSupplier(deps: SupplierDeps, tx: Tx, input: SupplierCreate, actor: string): Promise<Supplier> {
-  const problems: FieldProblem[] = [];
-  const endpointProblem = checkEndpoint(input.endpoint);
-  if (endpointProblem) problems.push(endpointProblem);
+  const problems = [checkName(input.name), checkEndpoint(input.endpoint)].filter((p): p is FieldProblem => p !== null);
   if (problems.length) throw validationFailed(problems);
   if (!adapterFor(input.adapter)) throw fail('unknown_adapter', `No adapter is called "${input.adapter}"; known: ${adapterNames().join(', ')}.`);
   const id = newId('sup');
@@ -111,10 +116,8 @@ export async function listSuppliers(deps: SupplierDeps, db: Executor, opts: { li
 }
 
 export async function updateSupplier(deps: SupplierDeps, tx: Tx, ref: string, input: SupplierUpdate, actor: string): Promise<Supplier> {
-  if (input.endpoint !== undefined) {
-    const p = checkEndpoint(input.endpoint);
-    if (p) throw validationFailed([p]);
-  }
+  const problems = [input.name === undefined ? null : checkName(input.name), input.endpoint === undefined ? null : checkEndpoint(input.endpoint)];
+  if (problems.some(Boolean)) throw validationFailed(problems.filter((p): p is FieldProblem => p !== null));
   const current = await repo.findSupplierRow(tx, ref, { forUpdate: true });
   if (!current) throw fail('supplier_not_found', `Supplier ${ref} does not exist.`);
   if (input.name !== undefined && input.name !== current.name && (await repo.nameTakenByOther(tx, input.name, current.id))) {

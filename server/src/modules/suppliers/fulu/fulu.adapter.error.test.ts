@@ -209,6 +209,16 @@ describe('answers that cannot be trusted are unknown', () => {
     expect(sandbox.stats().submits).toBe(before);
   });
 
+  it('an endless answer is cut at the body limit; a header that cannot be sent is a value, not a throw', async () => {
+    const huge = await fake((_req, _b, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('x'.repeat(9 * 1024 * 1024));
+    });
+    expect(await fuluAdapter.queryOrder(huge, 'x-1')).toMatchObject({ kind: 'unknown', reason: 'response body too large' });
+    expect(await fuluAdapter.queryOrder({ ...creds, endpoint: 'ftp://example.invalid' }, 'x-1')).toMatchObject({ kind: 'unknown', reason: 'endpoint is not http(s)' });
+    expect(await fuluAdapter.queryOrder({ ...creds, endpoint: 'not a url' }, 'x-1')).toMatchObject({ kind: 'unknown', reason: 'endpoint is not a URL' });
+  });
+
   it('a card order whose cards do not decrypt is unknown', async () => {
     const c = await fake((_req, _b, res) => {
       const result = JSON.stringify({

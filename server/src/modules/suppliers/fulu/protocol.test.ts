@@ -12,6 +12,7 @@ import {
   signObject,
   signResult,
   signText,
+  sortCodePoints,
   timestampInWindow,
   verifyObject,
   verifyResult,
@@ -186,5 +187,20 @@ describe('numeric-string tolerance', () => {
     expect(productIdField('10000585')).toBe('10000585');
     expect(productIdField(10000585)).toBe('10000585');
     for (const bad of ['', ' 3', '3.0', '-3', '3a', 3.5, -1, NaN, null, true, '1e3', '9'.repeat(16)]) expect(numericField(bad)).toBeNull();
+  });
+});
+
+describe('sortCodePoints', () => {
+  it('property: the fast path (no surrogates) and the slow path both equal a plain code-point sort', () => {
+    const strings = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: fc.constantFrom('a', 'Z', '/', 'é', '中', '！', '\uffff', '\u0000'), maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(strings, (s) => {
+        const reference = Array.from(s).sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!).join('');
+        expect(sortCodePoints(s)).toBe(reference);
+      }),
+    );
   });
 });

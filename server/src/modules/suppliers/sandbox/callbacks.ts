@@ -1,6 +1,7 @@
 // The sandbox's callback sender (DESIGN §11 "Callback"): signed JSON POSTed to the configured URL, retried
 // until the receiver answers 200 with the literal body `success`. Fault knobs make callbacks late,
 // duplicated, out of order or absent — the receiver must cope with all of it.
+import { httpCall } from '../fulu/http.ts';
 import { signObject } from '../fulu/protocol.ts';
 import { fenToYuan } from '../fulu/money.ts';
 import type { SandboxKnobs } from './knobs.ts';
@@ -38,7 +39,6 @@ export function callbackBody(order: SandboxOrder, status: 'success' | 'failed', 
 export class CallbackSender {
   readonly stats = newCallbackStats();
   private closed = false;
-  private readonly inflight = new Set<AbortController>();
 
   constructor(
     private readonly knobs: SandboxKnobs,
@@ -75,21 +75,11 @@ export class CallbackSender {
       if (i > 0) await sleep(this.knobs.callbackRetryMs * 2 ** (i - 1));
       if (this.closed) return;
       this.stats.attempts++;
-      const ac = new AbortController();
-      this.inflight.add(ac);
-      const timer = setTimeout(() => ac.abort(), CALLBACK_TIMEOUT_MS);
-      try {
-        const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8' }, redirect: 'manual', signal: ac.signal });
-        const text = await res.text();
-        if (res.status === 200 && text.trim() === 'success') {
-          this.stats.acknowledged++;
-          return;
-        }
-      } catch {
-        // receiver down or slow: retried below, never fatal
-      } finally {
-        clearTimeout(timer);
-        this.inflight.delete(ac);
+      // a receiver that is down or slow is retried, never fatal
+      const res = await httpCall(url, { method: 'POST', body, accept: 'text/plain' }, CALLBACK_TIMEOUT_MS);
+      if (res.ok && res.status === 200 && res.text.trim() === 'success') {
+        this.stats.acknowledged++;
+        return;
       }
     }
     if (!this.closed) this.stats.gaveUp++;
@@ -97,7 +87,6 @@ export class CallbackSender {
 
   close() {
     this.closed = true;
-    for (const ac of this.inflight) ac.abort();
   }
 }
 

@@ -36,6 +36,8 @@ export class SandboxEngine {
   readonly totals = { submits: 0, duplicates: 0, accepted: 0, success: 0, failed: 0, cardsIssued: 0, timeoutsInjected: 0, rejected: {} as Record<string, number> };
   private seq = 0;
   private closed = false;
+  /** order ids and serial numbers: a per-instance prefix and a counter (cheap; random bytes per order are not) */
+  private readonly instance = randomBytes(4).toString('hex');
 
   constructor(
     private readonly knobs: SandboxKnobs,
@@ -56,11 +58,11 @@ export class SandboxEngine {
     const now = Date.now();
     const order: SandboxOrder = {
       ...req,
-      orderId: `SB${chinaDay(now).replace(/-/g, '')}${String(++this.seq).padStart(10, '0')}`,
+      orderId: `SB${this.instance}${String(++this.seq).padStart(10, '0')}`,
       state: 'untreated',
       createdAt: now,
       finishedAt: null,
-      serial: randomBytes(8).toString('hex'),
+      serial: `OP${this.instance}${this.seq}`,
     };
     this.orders.set(order.customerOrderNo, order);
     bump(this.counts.ordersByCustomerOrderNo, order.customerOrderNo);
