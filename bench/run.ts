@@ -1,6 +1,8 @@
-// `npm run bench`: signed HTTP issuance on PostgreSQL and on the embedded database, the raw-SQL ceiling of
-// the same claim in the same run, the import of 1,000,000 codes, and a plan check of the claim. See
-// docs/benchmarks.md for what is measured and how to read it; `npm run bench -- --help` for options.
+// `npm run bench`: signed HTTP issuance on PostgreSQL and on the embedded database, the raw-SQL ceilings of
+// the same claim in the same run (a Node client and pgbench), direct-recharge acceptance beside card-code
+// issuance, supplier callbacks, 10,000 recharges end to end against the sandbox supplier, the import of
+// 1,000,000 codes, and a plan check of the claim. See docs/benchmarks.md for what is measured and how to
+// read it; `npm run bench -- --help` for options.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
