@@ -56,7 +56,7 @@ export async function createBenchDatabase(serverUrl: string) {
 export async function prepareDatabase(database: Database, keyring: Keyring): Promise<BenchClient> {
   await migrate(database);
   await loadServerSecrets(database.db, keyring);
-  const c = await createClient(database.db, keyring, { name: 'bench', scopes: ['grants:write', 'grants:read'] });
+  const c = await createClient(database.db, keyring, { name: 'bench', scopes: ['grants:write', 'grants:read'] }, 'bench');
   return { id: c.id, keyId: c.key_id, secret: c.secret };
 }
 
@@ -69,7 +69,7 @@ export async function benchProduct(database: Database, label: string): Promise<B
     period: { unit: 'month', count: 1 },
     price: 1500,
     validity_days: 30,
-  });
+  }, 'bench');
   return { id: p.id, sku: p.sku };
 }
 

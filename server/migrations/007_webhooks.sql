@@ -61,12 +61,15 @@ CREATE TABLE webhook_deliveries (
   -- a re-send is a new delivery of the same event; who asked for it
   resend_of         text,
   requested_by      text,
+  -- a re-send through the client API is idempotent per event and Idempotency-Key
+  idempotency_key   text,
   created_at        timestamptz NOT NULL DEFAULT now(),
   updated_at        timestamptz NOT NULL DEFAULT now(),
   finished_at       timestamptz
 );
 -- the fan-out creates the first delivery of an event to an endpoint at most once
 CREATE UNIQUE INDEX webhook_deliveries_first_idx ON webhook_deliveries (event_id, endpoint_id) WHERE resend_of IS NULL;
+CREATE UNIQUE INDEX webhook_deliveries_resend_key ON webhook_deliveries (event_id, endpoint_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id);
 CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, id DESC);
 CREATE INDEX webhook_deliveries_open_idx ON webhook_deliveries (endpoint_id) WHERE status IN ('pending', 'delivering', 'retrying');

@@ -9,7 +9,10 @@ import type { AppContext } from './platform/context.ts';
 import { loggerOptions } from './platform/http/logging.ts';
 import { installProblemHandlers } from './platform/http/problem.ts';
 import { installJsonParser } from './platform/http/raw-body.ts';
+import { healthRoutes } from './platform/http/health.ts';
 import { Problem } from './platform/http/schemas.ts';
+import { collectRoutes } from './platform/http/route-list.ts';
+import { edgeServerOptions, installEdge } from './platform/http/edge.ts';
 import { swaggerOptions } from './platform/http/openapi.ts';
 import { moduleTags, registerModuleRoutes } from './compose.ts';
 
@@ -27,19 +30,22 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     genReqId: () => 'req_' + randomBytes(10).toString('hex'),
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    ...edgeServerOptions(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  collectRoutes(app);
+  installEdge(app, { publicUrl: () => ctx.config.publicUrl });
   installJsonParser(app);
   // An empty POST body validates as {}: `POST /v1/grants/{id}/void` needs no body, and a missing
   // body on other routes reports the missing fields instead of "body must be object".
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && (req.method === 'POST' || req.method === 'PATCH') && !req.isMultipart()) req.body = {};
   });
-  installProblemHandlers(app);
+  installProblemHandlers(app, { retryAfterSeconds: ctx.config.unavailableRetryAfterSeconds });
   app.addSchema(Problem);
 
   await app.register(cookie);
@@ -47,7 +53,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(swagger, swaggerOptions(ctx.config.publicUrl, [...moduleTags(), { name: 'admin', description: 'Admin console API (session cookie)' }]));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  healthRoutes(app, ctx);
 
   await registerModuleRoutes(app, ctx);
   await app.ready();

@@ -22,14 +22,14 @@ for (const m of MODULES) {
 }
 
 export const contextServices: ContextServices = {
-  clients: ({ db, keyring }) => new ClientDirectory(db, keyring),
+  clients: ({ db, keyring, redis, redisPrefix }) => new ClientDirectory(db, keyring, { redis, redisPrefix }),
   // embedded: sessions are cached briefly (an import may hold the only connection)
   sessions: ({ db, database }) => new SessionDirectory(db, database.kind === 'pglite' ? 15_000 : 0),
 };
 
 export const createAppContext = (config: Config, database: Database, keyring: Keyring) => createContext(config, database, keyring, contextServices);
 
-export const openAppRuntime = (config: Config, command: string, opts: { warn?: (msg: string) => void } = {}) =>
+export const openAppRuntime = (config: Config, command: string, opts: { warn?: (msg: string) => void; onDatabaseError?: (err: Error) => void } = {}) =>
   openRuntime(config, command, contextServices, opts);
 
 export async function registerModuleRoutes(app: FastifyInstance, ctx: AppContext) {

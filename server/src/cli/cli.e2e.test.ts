@@ -3,49 +3,38 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../platform/db/db.ts';
+import { BIN, runCli, runCliProcess } from '../testutil/cli.ts';
+import { seedEmbeddedDataDir } from '../testutil/database.ts';
 
-// The `quanyi` command end to end, as a user runs it: a child process on an embedded data directory.
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quanyi.mjs');
+// The `quanyi` command end to end, as a user runs it, on an embedded data directory. Most commands run
+// in-process through the real commander program (testutil/cli.ts); the real binary runs where the process
+// boundary is the point: the first start that generates the master key, a second process finding the
+// data directory locked by a running server, and a server that must exit when its port is taken.
 let dataDir: string;
+// a child process pays Node, the TypeScript loader and a PGlite start (~5 s of CPU): generous for a busy CI machine
+const CHILD_TIMEOUT = 150_000;
+const cliEnv = () => ({ QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', QUANYI_MASTER_KEY: '', LOG_LEVEL: 'silent' });
+const quanyi = (args: string[]) => runCli(args, cliEnv());
 
-// Async on purpose: a synchronous spawn would block the test worker and starve vitest's own RPC.
-function quanyi(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; json: any }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 60_000 },
-      (err, stdout, stderr) => {
-        let json: any;
-        try {
-          json = JSON.parse(stdout);
-        } catch {
-          json = undefined;
-        }
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
-        resolve({ code, stdout, stderr, json });
-      },
-    );
-  });
-}
-
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quanyi-cli-'));
+  // the migrated database from the test template: initdb in WebAssembly would cost every run ~15 s of CPU,
+  // and a fresh data directory is covered by platform/db/db.test.ts. No master key, no secrets yet.
+  await seedEmbeddedDataDir(dataDir);
 });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('quanyi CLI', () => {
   it('generates a master key once, mode 0600, with a warning', async () => {
-    const r = await quanyi(['migrate']);
+    const r = await runCliProcess(['migrate'], cliEnv(), CHILD_TIMEOUT);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/generated one into .*master\.key/);
     const stat = fs.statSync(path.join(dataDir, 'master.key'));
     expect(stat.mode & 0o777).toBe(0o600);
     expect((await quanyi(['migrate'])).stderr).not.toMatch(/generated/);
-  });
+  }, 2 * CHILD_TIMEOUT);
 
   it('creates and lists products with JSON output and validates input', async () => {
     const ok = await quanyi(['products', 'create', '--sku', 'IQ-1M', '--name', '爱奇艺VIP月卡', '--platform', 'iqiyi', '--period', 'month:1', '--price', '1500', '--safety-stock', '5', '--json']);
@@ -121,10 +110,11 @@ describe('quanyi CLI', () => {
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('server did not start')), 60_000);
+        const t = setTimeout(() => reject(new Error('server did not start')), CHILD_TIMEOUT);
         server.stdout.on('data', (d) => String(d).includes('Quanyi is running') && (clearTimeout(t), resolve()));
         server.on('exit', (code) => reject(new Error('server exited ' + code)));
       });
+      // in this process: the holder is the server child, another process by construction
       const r = await quanyi(['products', 'list', '--json']);
       expect(r.code).toBe(6);
       expect(r.json.error).toBe('data_dir_locked');
@@ -135,29 +125,28 @@ describe('quanyi CLI', () => {
       await new Promise((r) => server.on('exit', r));
     }
     expect((await quanyi(['products', 'list', '--json'])).code).toBe(0);
-  }, 90_000);
+  }, 2 * CHILD_TIMEOUT);
 
   it('serve on a taken port fails with a clear error, exits, and seeds no demo data it could not show', async () => {
     const blocker = net.createServer().listen(0, '127.0.0.1');
     await new Promise((r) => blocker.once('listening', r));
     const port = (blocker.address() as net.AddressInfo).port;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quanyi-port-'));
+    await seedEmbeddedDataDir(dir); // an empty (migrated) database: --demo would seed it
     try {
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         execFile(process.execPath, [BIN, 'serve', '--demo'], {
           env: { ...process.env, QUANYI_DATA_DIR: dir, DATABASE_URL: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
-          timeout: 60_000,
+          timeout: CHILD_TIMEOUT,
         }, (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }));
       });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('EADDRINUSE');
-      const list = await new Promise<string>((resolve) =>
-        execFile(process.execPath, [BIN, 'products', 'list', '--json'], { env: { ...process.env, QUANYI_DATA_DIR: dir, DATABASE_URL: '' } }, (_e, out) => resolve(out)),
-      );
-      expect(JSON.parse(list)).toEqual([]);
+      const list = await runCli(['products', 'list', '--json'], { ...cliEnv(), QUANYI_DATA_DIR: dir });
+      expect(list.json).toEqual([]);
     } finally {
       blocker.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 2 * CHILD_TIMEOUT);
 });

@@ -1,6 +1,5 @@
 import type { AppContext } from '../platform/context.ts';
 import { validationFailed } from '../platform/errors.ts';
-import { appendAudit } from '../modules/audit/index.ts';
 import { createClient, type ClientScope } from '../modules/clients/index.ts';
 import { assertDeliverableUrl, createEndpoint, WEBHOOK_EVENT_TYPES } from '../modules/webhooks/index.ts';
 
@@ -24,8 +23,8 @@ export async function createClientWithWebhook(ctx: AppContext, input: CreateClie
   // DNS and the address check happen before the transaction opens
   const url = input.webhook ? (await assertDeliverableUrl(input.webhook.url, ctx.config.allowPrivateWebhooks)).toString() : null;
   return ctx.db.transaction().execute(async (tx) => {
-    const client = await createClient(tx, ctx.keyring, { name: input.name, scopes: input.scopes });
-    await appendAudit(tx, { actor: input.actor, action: 'client.create', target: client.id, details: { key_id: client.key_id, name: client.name, scopes: client.scopes } });
+    // the clients service audits the creation itself
+    const client = await createClient(tx, ctx.keyring, { name: input.name, scopes: input.scopes }, input.actor);
     const webhook = url
       ? await createEndpoint(tx, ctx.keyring, { clientId: client.id, url, events: input.webhook!.events, actor: input.actor })
       : null;

@@ -1,6 +1,6 @@
 import type { AppContext } from '../platform/context.ts';
-import { expireGrants } from '../modules/grants/index.ts';
 import { expireCodes } from '../modules/inventory/index.ts';
+import { expireGrants } from './expire-grants.ts';
 
 // Periodically expires unredeemed grants (returning their codes to stock) and expired stock. Each sweep is
 // a bounded, SKIP LOCKED statement, so running it in several processes at once is safe.

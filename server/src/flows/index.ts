@@ -1,7 +1,7 @@
 import type { ModuleDefinition, Worker } from '../platform/module.ts';
 import { registerKeys } from './keys.cli.ts';
-import { registerProductCommands } from './products.cli.ts';
 import { registerClientCreate } from './create-client.cli.ts';
+import { registerProductCommands } from './products.cli.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 
 // Use cases that span modules declare their workers and commands here, like a module does.
@@ -13,7 +13,7 @@ const expirySweeper: Worker = {
 export const flowsModule: ModuleDefinition = {
   name: 'flows',
   workers: [expirySweeper],
-  cli(program, env) {
+  cli: (program, env) => {
     registerKeys(program, env);
     registerProductCommands(program, env);
     registerClientCreate(program, env);

@@ -1,6 +1,5 @@
 import type { Tx } from '../platform/db/db.ts';
 import { validationFailed } from '../platform/errors.ts';
-import { appendAudit } from '../modules/audit/index.ts';
 import { createProduct, getProduct, updateProduct, type Product, type ProductCreate, type ProductUpdate } from '../modules/catalog/index.ts';
 import { setProductSuppliers, type ProductSupplierInput, type ProductSuppliers } from '../modules/suppliers/index.ts';
 
@@ -37,9 +36,7 @@ export interface ProductWithSuppliers {
 }
 
 export async function createProductWithSuppliers(tx: Tx, input: ProductCreate, suppliers: ProductSupplierInput[] | undefined, actor: string): Promise<ProductWithSuppliers> {
-  const product = await createProduct(tx, input);
-  // catalog's service does not audit yet (its routes and CLI did); this flow is the CLI's path now
-  await appendAudit(tx, { actor, action: 'product.create', target: product.id, details: { sku: product.sku, name: product.name, kind: product.kind, price: product.price } });
+  const product = await createProduct(tx, input, actor); // audited by the catalog service
   const list = suppliers ? await setProductSuppliers(tx, product.id, suppliers, actor) : undefined;
   return { product, suppliers: list?.suppliers };
 }
@@ -47,8 +44,7 @@ export async function createProductWithSuppliers(tx: Tx, input: ProductCreate, s
 export async function updateProductWithSuppliers(tx: Tx, ref: string, input: ProductUpdate, suppliers: ProductSupplierInput[] | undefined, actor: string): Promise<ProductWithSuppliers> {
   let product = await getProduct(tx, ref);
   if (Object.keys(input).length) {
-    product = await updateProduct(tx, product.id, input);
-    await appendAudit(tx, { actor, action: 'product.update', target: product.id, details: { changes: input } });
+    product = await updateProduct(tx, product.id, input, actor); // audited by the catalog service
   }
   const list = suppliers ? await setProductSuppliers(tx, product.id, suppliers, actor) : undefined;
   return { product, suppliers: list?.suppliers };

@@ -1,20 +1,15 @@
 import type { Executor } from '../platform/db/db.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
-import { rewrapBatchKey } from '../modules/inventory/index.ts';
-import { rewrapSupplierSecrets } from '../modules/suppliers/index.ts';
+import { rewrapBatchKeys } from '../modules/inventory/index.ts';
 import { rewrapWebhookSecrets } from '../modules/webhooks/index.ts';
+import { rewrapSupplierSecrets } from '../modules/suppliers/index.ts';
 
 // Re-wraps every key-encrypting-key use (batch data keys, client secrets, server secrets, supplier secrets) under the
 // keyring's current master key. Codes themselves are not touched: they are sealed under batch data keys.
 export async function rewrapAll(db: Executor, keyring: Keyring) {
   const current = keyring.current.id;
   const counts = { batches: 0, clients: 0, server_secrets: 0, suppliers: 0, webhook_endpoints: 0 };
-  const batches = await db.selectFrom('batches').select(['id', 'dek_wrapped', 'master_key_id']).where('master_key_id', '!=', current).execute();
-  for (const b of batches) {
-    const w = rewrapBatchKey(keyring, b);
-    await db.updateTable('batches').set({ dek_wrapped: w.wrapped, master_key_id: w.masterKeyId }).where('id', '=', b.id).execute();
-    counts.batches++;
-  }
+  counts.batches = await rewrapBatchKeys(db, keyring);
   const clients = await db.selectFrom('clients').select(['id', 'secret_wrapped', 'master_key_id']).where('master_key_id', '!=', current).execute();
   for (const c of clients) {
     const ctxName = 'client-secret:' + c.id;

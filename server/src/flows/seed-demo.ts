@@ -1,35 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../platform/context.ts';
-import { newId } from '../platform/ids.ts';
 import { appendAudit } from '../modules/audit/index.ts';
 import { createProduct } from '../modules/catalog/index.ts';
 import type { Product } from '../modules/catalog/index.ts';
 import { createClient } from '../modules/clients/index.ts';
 import { createAdminUser } from '../modules/identity/index.ts';
-import { newBatchKey, protectCode, type CodeSecret } from '../modules/inventory/index.ts';
-
-/** Stocks `n` generated (fake) codes into a new batch: for the demo data set and for tests. */
-export async function stockGeneratedCodes(ctx: AppContext, productId: string, n: number, opts: { expiresAt?: Date; importedBy?: string } = {}) {
-  const batchId = newId('bat');
-  const bk = newBatchKey(ctx.keyring, batchId);
-  const secrets: CodeSecret[] = [];
-  await ctx.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('batches')
-      .values({ id: batchId, product_id: productId, supplier: 'generated', dek_wrapped: bk.wrapped, master_key_id: bk.masterKeyId, imported_by: opts.importedBy ?? 'system', total_rows: n, imported_count: n, report: '{}' })
-      .execute();
-    for (let i = 0; i < n; i += 500) {
-      const rows = [];
-      for (let j = i; j < Math.min(n, i + 500); j++) {
-        const s: CodeSecret = { card_number: 'DEMO' + randomBytes(6).toString('hex').toUpperCase(), password: randomBytes(5).toString('hex').toUpperCase() };
-        secrets.push(s);
-        rows.push({ batch_id: batchId, product_id: productId, source_line: j + 1, expires_at: opts.expiresAt ?? null, ...protectCode(bk.key, ctx.secrets, s) });
-      }
-      await tx.insertInto('codes').values(rows).execute();
-    }
-  });
-  return { batchId, secrets };
-}
+import { stockGeneratedCodes } from '../modules/inventory/index.ts';
 
 /**
  * On an empty database: two demo products with generated codes, an admin login and a client key, so a
@@ -39,14 +15,14 @@ export async function seedDemo(ctx: AppContext) {
   const any = await ctx.db.selectFrom('admin_users').select('id').limit(1).executeTakeFirst();
   if (any) return null;
   const password = randomBytes(9).toString('base64url');
-  const admin = await createAdminUser(ctx.db, { email: 'admin@quanyi.local', password, role: 'admin' });
-  const client = await createClient(ctx.db, ctx.keyring, { name: 'Demo client', scopes: ['grants:write', 'grants:read'] });
+  const admin = await createAdminUser(ctx.db, { email: 'admin@quanyi.local', password, role: 'admin' }, 'system');
+  const client = await createClient(ctx.db, ctx.keyring, { name: 'Demo client', scopes: ['grants:write', 'grants:read'] }, 'system');
   const products: Product[] = [];
   for (const p of [
     { sku: 'DEMO-IQIYI-VIP-1M', name: '爱奇艺黄金VIP会员 1个月', platform: 'iqiyi', price: 1500, face_value: 2500 },
     { sku: 'DEMO-TENCENT-VIP-1M', name: '腾讯视频VIP会员 1个月', platform: 'tencent_video', price: 1500, face_value: 2500 },
   ]) {
-    const product = await createProduct(ctx.db, { ...p, kind: 'card_code', period: { unit: 'month', count: 1 }, renewal: false, safety_stock: 20, validity_days: 90 });
+    const product = await createProduct(ctx.db, { ...p, kind: 'card_code', period: { unit: 'month', count: 1 }, renewal: false, safety_stock: 20, validity_days: 90 }, 'system');
     await stockGeneratedCodes(ctx, product.id, 100, { importedBy: admin.id });
     products.push(product);
   }

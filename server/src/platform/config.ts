@@ -16,6 +16,19 @@ export interface Config {
   /** trust X-Forwarded-For from these proxies (Fastify trustProxy: true, a hop count, or addresses); off by default so clients cannot spoof their IP past the rate limits */
   trustProxy: boolean | string | ((address: string, hop: number) => boolean);
   dbPoolSize: number;
+  /** PostgreSQL timeouts (ms): a lost database answers 503 within a bounded time instead of hanging (DESIGN §3.7) */
+  dbTimeouts: {
+    /** connecting, and waiting for a free pooled connection */
+    connectTimeoutMs: number;
+    /** server-side statement_timeout; 0 = none */
+    statementTimeoutMs: number;
+    /** client-side: no answer on an open connection (a dead link); 0 = none */
+    queryTimeoutMs: number;
+  };
+  /** QUANYI_DEMO=true: `serve --demo` may seed demo data into a PostgreSQL (DATABASE_URL) too, not only the embedded database */
+  demoOnPostgres: boolean;
+  /** seconds clients are told to wait (Retry-After) when the database is unavailable */
+  unavailableRetryAfterSeconds: number;
   limits: {
     /** reveal/view requests per IP per minute (generous: an office shares one NAT address) */
     redeemPerIpPerMinute: number;
@@ -118,6 +131,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: parseTrustProxy(env.QUANYI_TRUST_PROXY),
     dbPoolSize: int(env, 'QUANYI_DB_POOL_SIZE', 12, problems, 1, 200),
+    dbTimeouts: dbTimeouts(env, problems),
+    demoOnPostgres: env.QUANYI_DEMO === 'true',
+    unavailableRetryAfterSeconds: int(env, 'QUANYI_RETRY_AFTER_SECONDS', 5, problems, 1, 3600),
     limits: {
       redeemPerIpPerMinute: int(env, 'QUANYI_REDEEM_PER_IP_PER_MINUTE', 300, problems),
       redeemPerTokenPerMinute: int(env, 'QUANYI_REDEEM_PER_TOKEN_PER_MINUTE', 20, problems),
@@ -156,6 +172,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   if (problems.length) throw validationFailed(problems, 'Invalid configuration: ' + problems.map((p) => `${p.field} ${p.message}`).join('; '));
   return config;
+}
+
+function dbTimeouts(env: Env, problems: FieldProblem[]): Config['dbTimeouts'] {
+  const connectTimeoutMs = int(env, 'QUANYI_DB_CONNECT_TIMEOUT_MS', 5_000, problems, 100, 600_000);
+  const statementTimeoutMs = int(env, 'QUANYI_DB_STATEMENT_TIMEOUT_MS', 30_000, problems, 0, 86_400_000);
+  // a little longer than the server-side limit, so a slow statement is cancelled by PostgreSQL (which
+  // keeps the connection) before the client gives up on the connection
+  const queryTimeoutMs = int(env, 'QUANYI_DB_QUERY_TIMEOUT_MS', statementTimeoutMs ? statementTimeoutMs + 5_000 : 0, problems, 0, 86_400_000);
+  return { connectTimeoutMs, statementTimeoutMs, queryTimeoutMs };
 }
 
 /** comma-separated milliseconds, e.g. "5000,10000,20000,40000,60000" */

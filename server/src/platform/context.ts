@@ -32,7 +32,7 @@ export interface AppContext {
 
 /** What the modules provide to the context (platform knows the interfaces, not the modules). */
 export interface ContextServices {
-  clients(base: { db: Db; keyring: Keyring; database: Database; redis?: Redis }): ClientResolver;
+  clients(base: { db: Db; keyring: Keyring; database: Database; redis?: Redis; redisPrefix: string }): ClientResolver;
   sessions(base: { db: Db; keyring: Keyring; database: Database; redis?: Redis }): SessionResolver;
 }
 
@@ -44,6 +44,7 @@ export async function createContext(config: Config, database: Database, keyring:
     ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
     : undefined;
   const l = config.limits;
+  const clients = services.clients({ db, keyring, database, redis, redisPrefix: config.redisPrefix });
   const nonces: NonceStore = redis ? new RedisNonceStore(redis, config.redisPrefix) : database.kind === 'pg' ? new DbNonceStore(db) : new MemoryNonceStore();
   return {
     config,
@@ -51,7 +52,7 @@ export async function createContext(config: Config, database: Database, keyring:
     db,
     keyring,
     secrets,
-    clients: services.clients({ db, keyring, database, redis }),
+    clients,
     sessions: services.sessions({ db, keyring, database, redis }),
     nonces,
     limits: {
@@ -63,6 +64,7 @@ export async function createContext(config: Config, database: Database, keyring:
     },
     redis,
     async close() {
+      await clients.close?.();
       redis?.disconnect();
     },
   };

@@ -1,15 +1,32 @@
 import type { Config } from './config.ts';
 import { createContext, type AppContext, type ContextServices } from './context.ts';
 import { loadKeyring } from './crypto/keyring.ts';
-import { openDatabase } from './db/db.ts';
+import { openDatabase, openPostgres } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 
 // Opens everything a command needs: database (with migrations), keyring, context. Used by `serve` and
 // by every CLI command, so they all agree on where data lives and how it is protected.
-export async function openRuntime(config: Config, command: string, services: ContextServices, opts: { warn?: (msg: string) => void } = {}): Promise<AppContext> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }, command);
+export async function openRuntime(
+  config: Config,
+  command: string,
+  services: ContextServices,
+  opts: { warn?: (msg: string) => void; onDatabaseError?: (err: Error) => void } = {},
+): Promise<AppContext> {
+  if (config.databaseUrl) {
+    // migrations may run longer than any request may: their own connection, without statement timeouts
+    const migrations = await openPostgres(config.databaseUrl, 1, { timeouts: { connectTimeoutMs: config.dbTimeouts.connectTimeoutMs } });
+    try {
+      await migrate(migrations);
+    } finally {
+      await migrations.close();
+    }
+  }
+  const database = await openDatabase(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, timeouts: config.dbTimeouts, onError: opts.onDatabaseError },
+    command,
+  );
   try {
-    await migrate(database);
+    if (!config.databaseUrl) await migrate(database);
     const { keyring, generated } = loadKeyring({
       masterKey: config.masterKey,
       dataDir: config.databaseUrl ? undefined : config.dataDir,

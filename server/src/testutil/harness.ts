@@ -12,7 +12,7 @@ import { createAdminUser, createSession } from '../modules/identity/index.ts';
 import { SESSION_COOKIE } from '../platform/auth/admin-auth.ts';
 import type { Role } from '../platform/db/schema.ts';
 import type { CodeSecret } from '../modules/inventory/index.ts';
-import { stockGeneratedCodes } from '../flows/seed-demo.ts';
+import { stockGeneratedCodes } from '../modules/inventory/index.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 // One harness per test file: a fresh database, the real app listening on a real socket, and helpers to
@@ -87,7 +87,7 @@ export async function createHarness(env: Record<string, string> = {}, opts: { lo
     url,
     testDb,
     async client(scopes = ['grants:write', 'grants:read']) {
-      const c = await createClient(ctx.db, keyring, { name: 'test ' + randomUUID().slice(0, 8), scopes });
+      const c = await createClient(ctx.db, keyring, { name: 'test ' + randomUUID().slice(0, 8), scopes }, 'test');
       return {
         id: c.id,
         keyId: c.key_id,
@@ -105,7 +105,7 @@ export async function createHarness(env: Record<string, string> = {}, opts: { lo
       };
     },
     async admin(role = 'admin') {
-      const user = await createAdminUser(ctx.db, { email: `${role}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery', role });
+      const user = await createAdminUser(ctx.db, { email: `${role}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery', role }, 'test');
       const s = await createSession(ctx.db, user.id, 1, {});
       const cookie = `${SESSION_COOKIE}=${s.token}`;
       return {
@@ -126,7 +126,7 @@ export async function createHarness(env: Record<string, string> = {}, opts: { lo
         period: { unit: 'month', count: 1 },
         price: 1500,
         ...overrides,
-      });
+      }, 'test');
     },
     async stock(productId, n, opts = {}) {
       return (await stockGeneratedCodes(ctx, productId, n, { expiresAt: opts.expiresAt, importedBy: 'test' })).secrets;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../platform/config.ts';
+import { loadConfig, type Config } from '../../platform/config.ts';
 import { openAppRuntime, startModuleWorkers } from '../../compose.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
@@ -7,6 +7,12 @@ import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
 import { reportError } from '../../platform/cli/output.ts';
 import type { App } from '../../app.ts';
 import type { AppContext } from '../../platform/context.ts';
+
+/**
+ * Demo data belongs to the embedded database of a first start (`npm start` on a fresh checkout). A PostgreSQL
+ * named by DATABASE_URL may be production: there only QUANYI_DEMO=true allows it.
+ */
+export const demoAllowed = (config: Config) => !config.databaseUrl || config.demoOnPostgres;
 
 export function registerServe(program: Command) {
   program
@@ -20,13 +26,23 @@ export function registerServe(program: Command) {
       const stops: Array<() => Promise<void>> = [];
       try {
         const config = loadConfig();
-        ctx = await openAppRuntime(config, 'quanyi serve', { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+        let lastDbError = 0;
+        ctx = await openAppRuntime(config, 'quanyi serve', {
+          warn: (m) => process.stderr.write(`warning: ${m}\n`),
+          // a pooled connection failed (database restarted, backend terminated, network lost): the process
+          // stays up and requests answer 503 until it is back; say so at most every 10 s
+          onDatabaseError: (e) => {
+            if (Date.now() - lastDbError < 10_000) return;
+            lastDbError = Date.now();
+            (app?.log ?? console).warn(`database connection lost: ${e.message}`);
+          },
+        });
         // loaded here, not at the top: the HTTP stack is only needed by `serve`, and every other command starts faster
         const { buildApp } = await import('../../app.ts');
         app = await buildApp(ctx);
         // listen before seeding: if the port is taken, the demo credentials must not be created unseen
         await app.listen({ port: config.port, host: config.host });
-        const demo = opts.demo ? await seedDemo(ctx) : null;
+        const demo = opts.demo && demoAllowed(config) ? await seedDemo(ctx) : null;
         if (opts.workers) {
           const log = app.log;
           stops.push(...startModuleWorkers(ctx));
@@ -42,6 +58,9 @@ export function registerServe(program: Command) {
         const url = config.publicUrl;
         const lines = [`\nQuanyi is running at ${url}  (API docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`];
         lines.push(config.databaseUrl ? 'Database: PostgreSQL (DATABASE_URL)' : `Database: embedded, in ${config.dataDir}`);
+        if (opts.demo && !demoAllowed(config)) {
+          lines.push('Demo data: not created (DATABASE_URL is set and may be production). Set QUANYI_DEMO=true to seed this database.');
+        }
         if (demo) {
           lines.push(
             '',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../../platform/db/db.ts';
+import type { ExpectedHead } from './audit-head.ts';
 
 // Append-only, hash-chained audit log (DESIGN §3.5). An event is written in the same transaction as the
 // change it records. Appends are serialised by locking the single head row, so each event links to
@@ -84,7 +85,12 @@ export type VerifyResult =
   | { ok: false; events_checked: number; broken_seq: number; reason: string };
 
 /** Walks the chain in order, recomputing every hash; reports the first event that does not match. */
-export async function verifyAudit(db: Executor, onProgress?: (checked: number, total: number) => void): Promise<VerifyResult> {
+export async function verifyAudit(
+  db: Executor,
+  onProgress?: (checked: number, total: number) => void,
+  opts: { expectHead?: ExpectedHead } = {},
+): Promise<VerifyResult> {
+  const expect = opts.expectHead;
   const total = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_events`.execute(db)).rows[0].n);
   const head = (await sql<{ seq: number; hash: string }>`SELECT seq, hash FROM audit_head WHERE id = 1`.execute(db)).rows[0];
   let prevHash = '0'.repeat(64);
@@ -105,12 +111,23 @@ export async function verifyAudit(db: Executor, onProgress?: (checked: number, t
       if (e.seq !== expectedSeq) return { ok: false, events_checked: checked, broken_seq: expectedSeq, reason: `event ${expectedSeq} is missing` };
       if (e.prev_hash !== prevHash) return { ok: false, events_checked: checked, broken_seq: e.seq, reason: 'prev_hash does not match the previous event' };
       if (eventHash(e) !== e.hash) return { ok: false, events_checked: checked, broken_seq: e.seq, reason: 'content does not match its hash' };
+      if (expect && e.seq === expect.seq && e.hash !== expect.hash) {
+        return { ok: false, events_checked: checked, broken_seq: e.seq, reason: `event ${e.seq} differs from the expected head: the log was rewritten from there on` };
+      }
       prevHash = e.hash;
       expectedSeq++;
       checked++;
       after = e.seq;
     }
     onProgress?.(checked, total);
+  }
+  if (expect && checked < expect.seq) {
+    return {
+      ok: false,
+      events_checked: checked,
+      broken_seq: checked + 1,
+      reason: `the log holds ${checked} events but the expected head is event ${expect.seq}: newer events were deleted`,
+    };
   }
   if (Number(head.seq) !== checked || head.hash !== prevHash) {
     return { ok: false, events_checked: checked, broken_seq: checked + 1, reason: `the chain head says ${head.seq} events but ${checked} are present` };

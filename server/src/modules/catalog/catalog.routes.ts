@@ -4,7 +4,6 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { clientAuthOf, requireClient } from '../../platform/auth/client-auth.ts';
 import { IdParam, ListQuery, Page, problems } from '../../platform/http/schemas.ts';
-import { appendAudit } from '../audit/index.ts';
 import { Product, ProductCreate, ProductStatus, ProductUpdate } from './catalog.schemas.ts';
 import { createProduct, getProduct, listProducts, updateProduct } from './catalog.service.ts';
 
@@ -43,11 +42,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     preValidation: requireAdmin(ctx, 'products:write'),
     schema: { tags: ['admin'], summary: 'Create a product', body: ProductCreate, response: { 201: Product, ...problems(400, 401, 403, 409) } },
     handler: async (req, reply) => {
-      const product = await ctx.db.transaction().execute(async (tx) => {
-        const p = await createProduct(tx, req.body as ProductCreate);
-        await appendAudit(tx, { actor: req.admin!.id, action: 'product.create', target: p.id, details: { sku: p.sku, name: p.name, kind: p.kind, price: p.price } });
-        return p;
-      });
+      const product = await createProduct(ctx.db, req.body as ProductCreate, req.admin!.id);
       return reply.status(201).send(product);
     },
   });
@@ -64,9 +59,7 @@ export async function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     handler: async (req) =>
       ctx.db.transaction().execute(async (tx) => {
         const current = await getProduct(tx, (req.params as { id: string }).id);
-        const p = await updateProduct(tx, current.id, req.body as ProductUpdate);
-        await appendAudit(tx, { actor: req.admin!.id, action: 'product.update', target: p.id, details: { changes: req.body as Record<string, unknown> } });
-        return p;
+        return updateProduct(tx, current.id, req.body as ProductUpdate, req.admin!.id);
       }),
   });
 }

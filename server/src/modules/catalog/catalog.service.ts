@@ -1,9 +1,10 @@
 import type { Selectable } from 'kysely';
-import type { Executor } from '../../platform/db/db.ts';
+import { inTx, type Executor } from '../../platform/db/db.ts';
 import type { ProductsTable } from '../../platform/db/schema.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Product, ProductCreate, ProductUpdate } from './catalog.schemas.ts';
+import { appendAudit } from '../audit/index.ts';
 
 type Row = Selectable<ProductsTable>;
 
@@ -28,45 +29,53 @@ export function toProduct(r: Row): Product {
   };
 }
 
-export async function createProduct(db: Executor, input: ProductCreate): Promise<Product> {
-  const row = await db
-    .insertInto('products')
-    .values({
-      id: newId('prd'),
-      sku: input.sku,
-      name: input.name,
-      platform: input.platform,
-      kind: input.kind,
-      period_unit: input.period?.unit ?? null,
-      period_count: input.period?.count ?? null,
-      renewal: input.renewal ?? false,
-      currency: input.currency ?? 'CNY',
-      face_value: input.face_value ?? 0,
-      cost: input.cost ?? 0,
-      price: input.price ?? 0,
-      validity_days: input.validity_days ?? null,
-      safety_stock: input.safety_stock ?? 0,
-      status: input.status ?? 'active',
-    })
-    .onConflict((oc) => oc.column('sku').doNothing())
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw conflict('sku_taken', `A product with sku ${input.sku} already exists.`);
-  return toProduct(row);
+export async function createProduct(db: Executor, input: ProductCreate, actor: string): Promise<Product> {
+  return inTx(db, async (db) => {
+    const row = await db
+      .insertInto('products')
+      .values({
+        id: newId('prd'),
+        sku: input.sku,
+        name: input.name,
+        platform: input.platform,
+        kind: input.kind,
+        period_unit: input.period?.unit ?? null,
+        period_count: input.period?.count ?? null,
+        renewal: input.renewal ?? false,
+        currency: input.currency ?? 'CNY',
+        face_value: input.face_value ?? 0,
+        cost: input.cost ?? 0,
+        price: input.price ?? 0,
+        validity_days: input.validity_days ?? null,
+        safety_stock: input.safety_stock ?? 0,
+        status: input.status ?? 'active',
+      })
+      .onConflict((oc) => oc.column('sku').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw conflict('sku_taken', `A product with sku ${input.sku} already exists.`);
+    const p = toProduct(row);
+    await appendAudit(db, { actor, action: 'product.create', target: p.id, details: { sku: p.sku, name: p.name, kind: p.kind, price: p.price } });
+    return p;
+  });
 }
 
-export async function updateProduct(db: Executor, id: string, input: ProductUpdate): Promise<Product> {
-  const set: Partial<Row> & Record<string, unknown> = { updated_at: new Date() };
-  for (const k of ['name', 'platform', 'renewal', 'currency', 'face_value', 'cost', 'price', 'validity_days', 'safety_stock', 'status'] as const) {
-    if (input[k] !== undefined) set[k] = input[k] as never;
-  }
-  if (input.period !== undefined) {
-    set.period_unit = input.period?.unit ?? null;
-    set.period_count = input.period?.count ?? null;
-  }
-  const row = await db.updateTable('products').set(set).where('id', '=', id).returningAll().executeTakeFirst();
-  if (!row) throw notFound('Product', id);
-  return toProduct(row);
+export async function updateProduct(db: Executor, id: string, input: ProductUpdate, actor: string): Promise<Product> {
+  return inTx(db, async (db) => {
+    const set: Partial<Row> & Record<string, unknown> = { updated_at: new Date() };
+    for (const k of ['name', 'platform', 'renewal', 'currency', 'face_value', 'cost', 'price', 'validity_days', 'safety_stock', 'status'] as const) {
+      if (input[k] !== undefined) set[k] = input[k] as never;
+    }
+    if (input.period !== undefined) {
+      set.period_unit = input.period?.unit ?? null;
+      set.period_count = input.period?.count ?? null;
+    }
+    const row = await db.updateTable('products').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+    if (!row) throw notFound('Product', id);
+    const p = toProduct(row);
+    await appendAudit(db, { actor, action: 'product.update', target: p.id, details: { changes: input as Record<string, unknown> } });
+    return p;
+  });
 }
 
 /** A product by id (`prd_…`) or by sku. */

@@ -4,7 +4,6 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { notFound } from '../../platform/errors.ts';
 import { IdParam, problems } from '../../platform/http/schemas.ts';
-import { appendAudit } from '../audit/index.ts';
 import { knownScopes } from '../../platform/auth/permissions.ts';
 import { createClient, listClients, parseScopes, setClientStatus } from './clients.service.ts';
 
@@ -27,11 +26,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     },
     handler: async (req, reply) => {
       const body = req.body as { name: string; scopes: string[] };
-      const created = await ctx.db.transaction().execute(async (tx) => {
-        const c = await createClient(tx, ctx.keyring, { name: body.name, scopes: parseScopes(body.scopes) });
-        await appendAudit(tx, { actor: req.admin!.id, action: 'client.create', target: c.id, details: { key_id: c.key_id, name: c.name, scopes: c.scopes } });
-        return c;
-      });
+      const created = await createClient(ctx.db, ctx.keyring, { name: body.name, scopes: parseScopes(body.scopes) }, req.admin!.id);
       return reply.status(201).send(created);
     },
   });
@@ -41,12 +36,8 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     schema: { tags: ['admin'], summary: 'Disable a client key', params: IdParam },
     handler: async (req) => {
       const id = (req.params as { id: string }).id;
-      const row = await ctx.db.transaction().execute(async (tx) => {
-        const r = await setClientStatus(tx, id, 'disabled');
-        if (!r) throw notFound('Client', id);
-        await appendAudit(tx, { actor: req.admin!.id, action: 'client.disable', target: id, details: { key_id: r.key_id } });
-        return r;
-      });
+      const row = await setClientStatus(ctx.db, id, 'disabled', req.admin!.id);
+      if (!row) throw notFound('Client', id);
       ctx.clients.forget(row.key_id);
       return row;
     },

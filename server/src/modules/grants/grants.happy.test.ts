@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, http, idem, type Harness, type SignedClient } from '../../testutil/harness.ts';
 import { codeCounts } from '../../testutil/stock.ts';
-import { expireGrants } from './grants.service.ts';
+import { expireGrants } from '../../flows/expire-grants.ts';
 
 let h: Harness;
 let client: SignedClient;

@@ -5,7 +5,7 @@ import { createHarness, http, idem, type Harness, type SignedClient } from '../.
 import { codeCounts } from '../../testutil/stock.ts';
 import type { GrantStatus } from '../../platform/db/schema.ts';
 import { grantMachine, type GrantEvent } from './grant.machine.ts';
-import { expireGrants } from './grants.service.ts';
+import { expireGrants } from '../../flows/expire-grants.ts';
 
 // Model-based property test: random sequences of issue / reveal / void / expire through the real API and
 // database, checked after every step against a model of the lifecycle. Whatever the order, a code is held by

@@ -5,6 +5,7 @@ import { clientAuthOf, requireClient } from '../../platform/auth/client-auth.ts'
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { badRequest } from '../../platform/errors.ts';
 import { IdParam, Page, problems } from '../../platform/http/schemas.ts';
+import { PHONE_PATTERN } from '../../platform/phone.ts';
 import { Grant, GrantListQuery, IssueGrantBody, VoidGrantBody } from './grants.schemas.ts';
 import { getGrant, issueGrant, listGrants, voidGrant } from './grants.service.ts';
 import { grantIssuerFor, productKindOf } from './grant-issuers.ts';
@@ -88,7 +89,7 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   // Admin console
   const AdminGrantQuery = Type.Composite([
     GrantListQuery,
-    Type.Object({ external_id: Type.Optional(Type.String({ maxLength: 128 })), phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{6,20}$' })) }),
+    Type.Object({ external_id: Type.Optional(Type.String({ maxLength: 128 })), phone: Type.Optional(Type.String({ pattern: PHONE_PATTERN, maxLength: 32 })) }),
   ], { additionalProperties: false });
 
   app.get('/v1/admin/grants', {

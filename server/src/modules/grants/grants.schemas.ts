@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Product } from '../catalog/index.ts';
+import { PHONE_PATTERN } from '../../platform/phone.ts';
 
 export const GrantStatus = Type.Union(
   ['pending', 'issued', 'redeemed', 'expired', 'voided', 'failed'].map((s) => Type.Literal(s)),
@@ -8,7 +9,7 @@ export const GrantStatus = Type.Union(
 export const Recipient = Type.Object(
   {
     external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'your user id' })),
-    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{6,20}$', description: 'digits, optional leading +; stored encrypted, shown masked' })),
+    phone: Type.Optional(Type.String({ pattern: PHONE_PATTERN, maxLength: 32, description: 'digits with an optional leading + and single spaces or dashes (+86 / 0086 before a mainland mobile is dropped); stored encrypted, shown masked' })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
     account: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'direct recharge: the platform account to top up (an 11-digit mobile number or a platform uid); stored encrypted, shown masked' })),
   },

@@ -4,7 +4,10 @@ import type { Executor, Tx } from '../../platform/db/db.ts';
 import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { normalisePhone } from '../../platform/phone.ts';
 import { appendAudit } from '../audit/index.ts';
+import { releaseCode } from '../inventory/index.ts';
+import type { GrantStatus } from '../../platform/db/schema.ts';
 import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import { grantMachine } from './grant.machine.ts';
 import type { Grant, GrantListQuery, IssueGrantBody } from './grants.schemas.ts';
@@ -36,7 +39,8 @@ export async function issueGrant(ctx: AppContext, input: IssueInput): Promise<Is
     if (!(expiresAt.getTime() > Date.now())) throw validationFailed([{ field: 'expires_at', message: 'must be in the future' }]);
   }
   const id = newId('grt');
-  const phone = body.recipient.phone ?? null;
+  const phone = body.recipient.phone === undefined ? null : normalisePhone(body.recipient.phone);
+  if (body.recipient.phone !== undefined && !phone) throw validationFailed([{ field: 'recipient.phone', message: 'must be a phone number (6–20 digits)' }]);
   try {
     // One round trip (migrations 004, 013): serialise on the Idempotency-Key / out_order_no and return an
     // existing grant first (a replay answers the first result whatever the stock or product is now), else
@@ -143,7 +147,11 @@ export async function listGrants(ctx: AppContext, q: GrantSearch) {
   if (q.status) query = query.where('g.status', '=', q.status as never);
   if (q.product) query = query.where((eb) => eb.or([eb('p.id', '=', q.product!), eb('p.sku', '=', q.product!)]));
   if (q.external_id) query = query.where('g.recipient_external_id', '=', q.external_id);
-  if (q.phone) query = query.where('g.recipient_phone_fp', '=', ctx.secrets.phoneFingerprint(q.phone.replace(/^\+/, '')));
+  if (q.phone) {
+    const phone = normalisePhone(q.phone);
+    if (!phone) throw validationFailed([{ field: 'phone', message: 'must be a phone number (6–20 digits)' }]);
+    query = query.where('g.recipient_phone_fp', '=', ctx.secrets.phoneFingerprint(phone));
+  }
   const rows = await query.execute();
   const data = rows.slice(0, limit).map((r) => toGrant(r as GrantRow, ctx.config.publicUrl, q.clientId ? ctx.secrets : null));
   return { data, next_cursor: rows.length > limit ? data[data.length - 1].id : null };
@@ -175,41 +183,50 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
 }
 
 /**
- * Where a released code goes (the codes row is `c`, its batch `b`): expired if the code has expired, voided if
- * its batch was voided while the code was out, otherwise back in stock.
+ * Expires unredeemed grants past their expiry, at most `limit`, SKIP LOCKED so several workers can sweep side
+ * by side. Returns each grant with the code it held: the caller (flows/expire-grants.ts) releases those codes
+ * through inventory in the same transaction.
  */
-const RELEASED_STATUS = sql`CASE WHEN c.expires_at IS NOT NULL AND c.expires_at <= now() THEN 'expired'
-                                 WHEN b.status = 'voided' THEN 'voided' ELSE 'available' END`;
-
-/** Puts a reserved code back in stock (or marks it expired or voided); returns its masked hint. */
-async function releaseCode(tx: Tx, codeId: number): Promise<string | null> {
-  const r = await sql<{ hint: string }>`
-    UPDATE codes c SET status = ${RELEASED_STATUS}, grant_id = NULL, updated_at = now()
-      FROM batches b
-     WHERE c.id = ${codeId} AND c.status = 'reserved' AND b.id = c.batch_id
-    RETURNING c.hint`.execute(tx);
-  return r.rows[0]?.hint ?? null;
-}
-
-/**
- * Expires unredeemed grants past their expiry and returns their codes to stock (unless the code has
- * itself expired). Bounded per call and SKIP LOCKED, so several workers can sweep side by side.
- */
-export async function expireGrants(db: Executor, limit = 1000): Promise<number> {
-  const r = await sql<{ id: string }>`
+export async function expireDueGrants(tx: Tx, limit = 1000): Promise<{ id: string; code_id: number | null }[]> {
+  const r = await sql<{ id: string; code_id: number | null }>`
     WITH due AS (
       SELECT id, code_id FROM grants
-       WHERE status = 'issued' AND expires_at <= now()
+       WHERE status = ANY(${grantMachine.sourcesOf('expire')}::text[]) AND expires_at <= now()
        ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
-    ), done AS (
-      UPDATE grants g SET status = 'expired', ended_at = now(), end_reason = 'expired', code_id = NULL
-        FROM due WHERE g.id = due.id
-      RETURNING g.id, due.code_id
-    ), released AS (
-      UPDATE codes c SET status = ${RELEASED_STATUS}, grant_id = NULL, updated_at = now()
-        FROM done, batches b WHERE c.id = done.code_id AND c.status = 'reserved' AND b.id = c.batch_id
-      RETURNING c.id
     )
-    SELECT id FROM done`.execute(db);
-  return r.rows.length;
+    UPDATE grants g SET status = ${grantMachine.targetOf('expire')}, ended_at = now(), end_reason = 'expired', code_id = NULL
+      FROM due WHERE g.id = due.id
+    RETURNING g.id, due.code_id`.execute(tx);
+  return r.rows;
+}
+
+/** What a reveal did to the grant: moved (or repeated) it, or why it could not. */
+export type RevealOutcome =
+  | { revealed: true; id: string; code_id: number | null; reveal_count: number }
+  | { revealed: false; status: GrantStatus | null };
+
+/**
+ * Marks the grant of a redeem token redeemed (the first reveal) or counts a repeated reveal (people lose
+ * codes). An issued grant past its expiry cannot be revealed, even before the sweeper has expired it.
+ */
+export async function revealGrant(tx: Tx, tokenHash: Buffer): Promise<RevealOutcome> {
+  const g = await sql<{ id: string; code_id: number | null; reveal_count: number }>`
+    UPDATE grants SET status = ${grantMachine.targetOf('reveal')}, redeemed_at = COALESCE(redeemed_at, now()), reveal_count = reveal_count + 1
+     WHERE token_hash = ${tokenHash}
+       AND (status = ${grantMachine.targetOf('reveal')}
+            OR (status = ANY(${grantMachine.sourcesOf('reveal')}::text[]) AND (expires_at IS NULL OR expires_at > now())))
+    RETURNING id, code_id, reveal_count`.execute(tx);
+  if (g.rows[0]) return { revealed: true, ...g.rows[0] };
+  const current = await tx.selectFrom('grants').select(['status']).where('token_hash', '=', tokenHash).executeTakeFirst();
+  return { revealed: false, status: current?.status ?? null };
+}
+
+/** What the public redeem page shows of a grant, by its token. */
+export async function grantByTokenHash(db: Executor, tokenHash: Buffer) {
+  return db
+    .selectFrom('grants as g')
+    .innerJoin('products as p', 'p.id', 'g.product_id')
+    .select(['g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
+    .where('g.token_hash', '=', tokenHash)
+    .executeTakeFirst();
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { appendAudit } from '../audit/index.ts';
 import { createAdminUser } from './identity.service.ts';
 import { printJson } from '../../platform/cli/output.ts';
 import type { CommandEnv } from '../../platform/module.ts';
@@ -16,11 +15,7 @@ export function registerAdmin(program: Command, env: CommandEnv) {
     .action(async (o) => {
       await env.run('admin create', Boolean(o.json), async (ctx) => {
         const password = o.password ?? process.env.QUANYI_ADMIN_PASSWORD ?? '';
-        const user = await ctx.db.transaction().execute(async (tx) => {
-          const u = await createAdminUser(tx, { email: o.email, password, role: o.role });
-          await appendAudit(tx, { actor: 'cli', action: 'admin_user.create', target: u.id, details: { email: u.email, role: u.role } });
-          return u;
-        });
+        const user = await createAdminUser(ctx.db, { email: o.email, password, role: o.role }, 'cli');
         if (o.json) printJson(user);
         else process.stdout.write(`created ${user.role} ${user.email} (${user.id})\n`);
       });

@@ -4,8 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin, SESSION_COOKIE } from '../../platform/auth/admin-auth.ts';
 import { unauthorized } from '../../platform/errors.ts';
 import { problems } from '../../platform/http/schemas.ts';
-import { appendAudit } from '../audit/index.ts';
-import { checkPassword, createAdminUser, createSession } from './identity.service.ts';
+import { checkPassword, createAdminUser, createSession, normaliseEmail } from './identity.service.ts';
 import { permissionsOf, ROLES } from '../../platform/auth/permissions.ts';
 
 const Me = Type.Object({ id: Type.String(), email: Type.String(), role: Type.String(), permissions: Type.Array(Type.String()) });
@@ -22,14 +21,11 @@ export async function identityRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
     },
     handler: async (req, reply) => {
       const { email, password } = req.body as { email: string; password: string };
-      await ctx.limits.login.consume(`${req.ip}:${email.toLowerCase()}`, reply);
+      // keyed on the same normalised email the lookup uses: padding or case cannot reset the count
+      await ctx.limits.login.consume(`${req.ip}:${normaliseEmail(email)}`, reply);
       const user = await checkPassword(ctx.db, email, password);
       if (!user) throw unauthorized('invalid_credentials', 'Email or password is wrong.');
-      const session = await ctx.db.transaction().execute(async (tx) => {
-        const s = await createSession(tx, user.id, ctx.config.sessionTtlHours, { ip: req.ip, userAgent: req.headers['user-agent'] });
-        await appendAudit(tx, { actor: user.id, action: 'admin.login', target: user.id, details: { ip: req.ip } });
-        return s;
-      });
+      const session = await createSession(ctx.db, user.id, ctx.config.sessionTtlHours, { ip: req.ip, userAgent: req.headers['user-agent'] });
       reply.setCookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', secure, path: '/', expires: session.expiresAt });
       return { ...user, permissions: permissionsOf(user.role) };
     },
@@ -57,11 +53,7 @@ export async function identityRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
       response: { 201: Type.Object({ id: Type.String(), email: Type.String(), role: Type.String() }), ...problems(400, 401, 403, 409) },
     },
     handler: async (req, reply) => {
-      const user = await ctx.db.transaction().execute(async (tx) => {
-        const u = await createAdminUser(tx, req.body as { email: string; password: string; role: string });
-        await appendAudit(tx, { actor: req.admin!.id, action: 'admin_user.create', target: u.id, details: { email: u.email, role: u.role } });
-        return u;
-      });
+      const user = await createAdminUser(ctx.db, req.body as { email: string; password: string; role: string }, req.admin!.id);
       return reply.status(201).send(user);
     },
   });

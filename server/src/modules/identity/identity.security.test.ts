@@ -13,7 +13,7 @@ const login = (email: string, password: string) =>
 
 describe('admin sign-in and roles', () => {
   it('signs in with argon2id, sets an HTTP-only session cookie, and signs out', async () => {
-    await createAdminUser(h.ctx.db, { email: 'Ops@Example.com', password: 'a long enough password', role: 'operator' });
+    await createAdminUser(h.ctx.db, { email: 'Ops@Example.com', password: 'a long enough password', role: 'operator' }, 'test');
     const row = await h.ctx.db.selectFrom('admin_users').select('password_hash').where('email', '=', 'ops@example.com').executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     const r = await login('ops@example.com', 'a long enough password');
@@ -37,7 +37,7 @@ describe('admin sign-in and roles', () => {
   });
 
   it('refuses wrong passwords and unknown emails alike, and throttles guessing', async () => {
-    await createAdminUser(h.ctx.db, { email: 'guard@example.com', password: 'the right password', role: 'admin' });
+    await createAdminUser(h.ctx.db, { email: 'guard@example.com', password: 'the right password', role: 'admin' }, 'test');
     const wrong = await login('guard@example.com', 'not the password');
     const unknown = await login('nobody@example.com', 'not the password');
     expect([wrong.status, unknown.status]).toEqual([401, 401]);

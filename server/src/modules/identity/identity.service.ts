@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { sql } from 'kysely';
 import { tokenHash } from '../../platform/crypto/server-secrets.ts';
-import type { Executor } from '../../platform/db/db.ts';
+import { inTx, type Executor } from '../../platform/db/db.ts';
+import { appendAudit } from '../audit/index.ts';
 import type { Role } from '../../platform/db/schema.ts';
 import { conflict, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -14,8 +15,15 @@ export type AdminUser = AdminPrincipal;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export async function createAdminUser(db: Executor, input: { email: string; password: string; role?: string }): Promise<AdminUser> {
-  const email = input.email.trim().toLowerCase();
+/**
+ * The one spelling of an email: NFKC (full-width ＠ and letters fold to ASCII), trimmed, lower-case. Used
+ * to store, to look up and to key the login limit, so no spelling counts as another account.
+ */
+export const normaliseEmail = (email: string) => email.normalize('NFKC').trim().toLowerCase();
+
+/** Creates an admin user, audited as `actor`. */
+export async function createAdminUser(db: Executor, input: { email: string; password: string; role?: string }, actor: string): Promise<AdminUser> {
+  const email = normaliseEmail(input.email);
   const role = (input.role ?? 'admin') as Role;
   const problems = [];
   if (!EMAIL.test(email)) problems.push({ field: 'email', message: 'must be an email address' });
@@ -24,21 +32,24 @@ export async function createAdminUser(db: Executor, input: { email: string; pass
   if (problems.length) throw validationFailed(problems);
   const passwordHash = await hash(input.password); // argon2id, library defaults (m=19 MiB, t=2)
   const id = newId('usr');
-  const row = await db
-    .insertInto('admin_users')
-    .values({ id, email, password_hash: passwordHash, role })
-    .onConflict((oc) => oc.column('email').doNothing())
-    .returning(['id', 'email', 'role'])
-    .executeTakeFirst();
-  if (!row) throw conflict('email_taken', `An admin user with email ${email} already exists.`);
-  return row;
+  return inTx(db, async (tx) => {
+    const row = await tx
+      .insertInto('admin_users')
+      .values({ id, email, password_hash: passwordHash, role })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .returning(['id', 'email', 'role'])
+      .executeTakeFirst();
+    if (!row) throw conflict('email_taken', `An admin user with email ${email} already exists.`);
+    await appendAudit(tx, { actor, action: 'admin_user.create', target: row.id, details: { email: row.email, role: row.role } });
+    return row;
+  });
 }
 
 // A fixed hash to verify against when the email is unknown, so timing does not reveal which emails exist.
 let dummyHash: Promise<string> | undefined;
 
 export async function checkPassword(db: Executor, emailInput: string, password: string): Promise<AdminUser | null> {
-  const email = emailInput.trim().toLowerCase();
+  const email = normaliseEmail(emailInput);
   const row = await db.selectFrom('admin_users').selectAll().where('email', '=', email).executeTakeFirst();
   if (!row || row.status !== 'active') {
     dummyHash ??= hash('not-a-real-password');
@@ -49,14 +60,18 @@ export async function checkPassword(db: Executor, emailInput: string, password: 
   return ok ? { id: row.id, email: row.email, role: row.role } : null;
 }
 
+/** Signs a user in: a new session, audited as `admin.login`. */
 export async function createSession(db: Executor, userId: string, ttlHours: number, meta: { ip?: string; userAgent?: string }) {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-  await db
-    .insertInto('admin_sessions')
-    .values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt, ip: meta.ip ?? null, user_agent: meta.userAgent?.slice(0, 300) ?? null })
-    .execute();
-  await db.updateTable('admin_users').set({ last_login_at: new Date() }).where('id', '=', userId).execute();
+  await inTx(db, async (tx) => {
+    await tx
+      .insertInto('admin_sessions')
+      .values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt, ip: meta.ip ?? null, user_agent: meta.userAgent?.slice(0, 300) ?? null })
+      .execute();
+    await tx.updateTable('admin_users').set({ last_login_at: new Date() }).where('id', '=', userId).execute();
+    await appendAudit(tx, { actor: userId, action: 'admin.login', target: userId, details: { ip: meta.ip ?? null } });
+  });
   return { token, expiresAt };
 }
 

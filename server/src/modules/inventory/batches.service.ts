@@ -5,6 +5,9 @@ import { conflict, notFound } from '../../platform/errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { findProduct } from '../catalog/index.ts';
 import type { Rejection } from './import.service.ts';
+import { codeMachine } from './code.machine.ts';
+import type { Keyring } from '../../platform/crypto/keyring.ts';
+import { rewrapBatchKey } from './code-secret.ts';
 
 // Batches: list, inspect (with the per-row import report), void. The wrapped data key never leaves.
 export interface BatchView {
@@ -15,7 +18,7 @@ export interface BatchView {
   code_expires_at: string | null;
   source_name: string | null;
   source_sha256: string | null;
-  status: 'completed' | 'voided';
+  status: 'importing' | 'completed' | 'voided';
   total_rows: number;
   imported_count: number;
   rejected_count: number;
@@ -53,7 +56,8 @@ export function toBatchView(r: Row): BatchView {
 }
 
 export async function listBatches(db: Executor, opts: { limit: number; cursor?: string; product?: string }) {
-  let q = db.selectFrom('batches').selectAll().orderBy('id', 'desc').limit(opts.limit + 1);
+  // a batch being imported is not visible until its import has finished
+  let q = db.selectFrom('batches').selectAll().where('status', '!=', 'importing').orderBy('id', 'desc').limit(opts.limit + 1);
   if (opts.cursor) q = q.where('id', '<', opts.cursor);
   if (opts.product) {
     const p = await findProduct(db, opts.product);
@@ -67,7 +71,7 @@ export async function listBatches(db: Executor, opts: { limit: number; cursor?: 
 }
 
 export async function getBatch(db: Executor, id: string): Promise<BatchDetail> {
-  const row = await db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('batches').selectAll().where('id', '=', id).where('status', '!=', 'importing').executeTakeFirst();
   if (!row) throw notFound('Batch', id);
   const counts = await sql<{ status: string; n: number }>`
     SELECT status, count(*)::int AS n FROM codes WHERE batch_id = ${id} GROUP BY status`.execute(db);
@@ -97,11 +101,13 @@ export async function voidBatch(db: Db, id: string, actor: string, reason?: stri
       .executeTakeFirst();
     if (!locked) {
       const exists = await tx.selectFrom('batches').select('status').where('id', '=', id).executeTakeFirst();
-      if (!exists) throw notFound('Batch', id);
+      if (!exists || exists.status === 'importing') throw notFound('Batch', id);
       throw conflict('batch_already_voided', `Batch ${id} is already voided.`);
     }
-    const res = await sql`UPDATE codes SET status = 'voided', updated_at = now()
-                           WHERE batch_id = ${id} AND status = 'available'`.execute(tx);
+    // only codes in stock: a code held by a grant keeps going, and the grant's release voids it later
+    const inStock = codeMachine.sourcesOf('void').filter((s) => codeMachine.can(s, 'claim'));
+    const res = await sql`UPDATE codes SET status = ${codeMachine.targetOf('void')}, updated_at = now()
+                           WHERE batch_id = ${id} AND status = ANY(${inStock}::text[])`.execute(tx);
     const voided = Number(res.numAffectedRows ?? 0);
     const row = await tx.updateTable('batches').set({ voided_count: voided }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     await appendAudit(tx, {
@@ -112,4 +118,14 @@ export async function voidBatch(db: Db, id: string, actor: string, reason?: stri
     });
     return { batch: toBatchView(row), voided };
   });
+}
+
+/** Re-wraps every batch data key not under the keyring's current master key; returns how many. */
+export async function rewrapBatchKeys(db: Executor, keyring: Keyring): Promise<number> {
+  const batches = await db.selectFrom('batches').select(['id', 'dek_wrapped', 'master_key_id']).where('master_key_id', '!=', keyring.current.id).execute();
+  for (const b of batches) {
+    const w = rewrapBatchKey(keyring, b);
+    await db.updateTable('batches').set({ dek_wrapped: w.wrapped, master_key_id: w.masterKeyId }).where('id', '=', b.id).execute();
+  }
+  return batches.length;
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../../platform/errors.ts';
-import type { JobRun } from '../../platform/jobs/jobs.ts';
+import type { JobPolicy, JobRun } from '../../platform/jobs/jobs.ts';
 import { importCodes } from './import.service.ts';
 import { openUpload, removeUpload, type StoredUpload } from './upload-store.ts';
 
@@ -7,6 +7,12 @@ import { openUpload, removeUpload, type StoredUpload } from './upload-store.ts';
 // CLI uses. The batch id is fixed at enqueue time, so a retry after a crash that followed the commit finds
 // the batch instead of importing again.
 export const IMPORT_JOB = 'inventory.import';
+
+/**
+ * Imports are long and rare: the bulk lane, so they never delay issuance, recharges or webhooks. A retry
+ * (after a crash) removes what the interrupted run staged and starts over from the stored upload.
+ */
+export const IMPORT_JOB_POLICY: JobPolicy = { attempts: 3, backoffSeconds: [10, 60], lane: 'bulk', retentionDays: 30, leaseSeconds: 600 };
 
 export interface ImportJobPayload {
   upload: StoredUpload;

@@ -4,6 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { AppError, badRequest, notFound, validationFailed, type FieldProblem } from '../../platform/errors.ts';
 import { problems } from '../../platform/http/schemas.ts';
+import { assertStorable } from '../../platform/http/text-safety.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
 import { findProduct } from '../catalog/index.ts';
@@ -66,6 +67,7 @@ async function receive(ctx: AppContext, req: FastifyRequest): Promise<{ fields: 
         if (file.file.truncated) throw new AppError(413, 'payload_too_large', 'Payload too large', 'The file is larger than the upload limit.');
       } else {
         fields[part.fieldname] = String(part.value ?? '');
+        assertStorable({ [part.fieldname]: fields[part.fieldname] }, 'A form field');
       }
     }
   } catch (e) {

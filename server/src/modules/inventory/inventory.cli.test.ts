@@ -58,17 +58,18 @@ describe('quanyi codes import / stock', () => {
     expect(Object.keys(out)).toEqual(['batch_id', 'imported', 'rejected']);
     expect(out).toEqual({
       batch_id: expect.stringMatching(/^bat_/),
-      imported: 3,
-      rejected: [{ line: 3, reason: 'duplicate of line 1' }],
+      imported: 2,
+      rejected: [{ line: 3, reason: 'duplicate of line 1' }, { line: 4, reason: 'empty password' }],
     });
 
+    // the same file again imports nothing: an error (exit 3), with the reasons
     const again = await quanyi('codes', 'import', '--product', 'CLI-SKU', '--file', file, '--json');
-    expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).rejected[0]).toEqual({ line: 1, reason: `already in stock (batch ${out.batch_id}, line 1)` });
+    expect(again.code).toBe(3);
+    expect(JSON.parse(again.stdout)).toMatchObject({ error: 'nothing_imported', rejected: [{ line: 1, reason: `already in stock (batch ${out.batch_id}, line 1)` }] });
 
     const stock = await quanyi('stock', '--product', 'CLI-SKU', '--json');
     expect(stock.code).toBe(0);
-    expect(JSON.parse(stock.stdout).data).toEqual([expect.objectContaining({ sku: 'CLI-SKU', available: 3, safety_stock: 10, below_safety_stock: true })]);
+    expect(JSON.parse(stock.stdout).data).toEqual([expect.objectContaining({ sku: 'CLI-SKU', available: 2, safety_stock: 10, below_safety_stock: true })]);
   }, 60_000);
 
   it('fails with a JSON error and a stable exit code when nothing can be imported', async () => {
@@ -89,6 +90,6 @@ describe('quanyi codes import / stock', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imported 2 of 2 rows, rejected 0/);
     const stock = await quanyi('stock');
-    expect(stock.stdout).toMatch(/CLI-SKU\s+5\s+0\s+0\s+0\s+0\s+10\s+LOW/);
+    expect(stock.stdout).toMatch(/CLI-SKU\s+4\s+0\s+0\s+0\s+0\s+10\s+LOW/);
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
-import { expireCodes } from './inventory.service.ts';
+import { expireCodes } from './index.ts';
 import { createHarness, http, type AdminAgent, type Harness } from '../../testutil/harness.ts';
 
 let h: Harness;
@@ -59,7 +59,7 @@ describe('admin import via multipart', () => {
         imported: 2,
         rejected: [
           { line: 4, reason: 'duplicate of line 2' },
-          { line: 5, reason: 'missing password' },
+          { line: 5, reason: 'empty password' },
         ],
       });
     } finally {

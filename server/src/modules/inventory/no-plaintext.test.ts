@@ -28,7 +28,7 @@ function knownCodes() {
 }
 
 async function importKnown(ctx: AppContext, file: string) {
-  const p = await createProduct(ctx.db, { sku: 'NOPLAIN-' + randomBytes(3).toString('hex'), name: 'n', platform: 'iqiyi', kind: 'card_code' });
+  const p = await createProduct(ctx.db, { sku: 'NOPLAIN-' + randomBytes(3).toString('hex'), name: 'n', platform: 'iqiyi', kind: 'card_code' }, 'test');
   const r = await importCodes(ctx, { product: p.sku, input: Readable.from([Buffer.from(file)]), sourceName: 'secret-codes.csv', actor: 'usr_test', chunkSize: 20 });
   expect(r.imported).toBe(50);
 }

@@ -33,7 +33,7 @@ export async function stockLevels(db: Executor, opts: { product?: string } = {})
            count(c.id) FILTER (WHERE c.status = 'delivered')::int AS delivered,
            count(c.id) FILTER (WHERE c.status = 'expired' OR (c.status = 'available' AND c.expires_at <= now()))::int AS expired,
            count(c.id) FILTER (WHERE c.status = 'voided')::int AS voided,
-           count(c.id)::int AS total
+           count(c.id) FILTER (WHERE c.status <> 'staged')::int AS total
       FROM products p
       LEFT JOIN codes c ON c.product_id = p.id
      WHERE p.kind IN ('card_code', 'link')
@@ -43,22 +43,8 @@ export async function stockLevels(db: Executor, opts: { product?: string } = {})
   return res.rows.map((r) => ({ ...r, safety_stock: Number(r.safety_stock), below_safety_stock: r.available < Number(r.safety_stock) }));
 }
 
-/**
- * Marks available codes past their expiry as expired, at most `limit` per call (one bounded UPDATE that
- * skips rows being claimed right now). Returns how many changed; call again while it returns `limit`.
- */
-export async function expireCodes(db: Executor, opts: { limit?: number } = {}): Promise<number> {
-  const limit = opts.limit ?? 10_000;
-  // a materialized CTE: `id IN (SELECT … LIMIT n)` may be re-run by the planner and touch more than n rows
-  const res = await sql`
-    WITH due AS MATERIALIZED (
-      SELECT id FROM codes
-       WHERE status = 'available' AND expires_at <= now()
-       ORDER BY expires_at
-       LIMIT ${limit}
-       FOR UPDATE SKIP LOCKED)
-    UPDATE codes SET status = 'expired', updated_at = now()
-      FROM due
-     WHERE codes.id = due.id AND codes.status = 'available'`.execute(db);
-  return Number(res.numAffectedRows ?? 0);
+/** Code counts by status for a product (staged codes of an import in progress included, under their name). */
+export async function codeCounts(db: Executor, productId: string): Promise<Record<string, number>> {
+  const r = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM codes WHERE product_id = ${productId} GROUP BY status`.execute(db);
+  return Object.fromEntries(r.rows.map((x) => [x.status, Number(x.n)]));
 }

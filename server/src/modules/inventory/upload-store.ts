@@ -43,8 +43,11 @@ export async function storeUpload(deps: Deps, input: Readable): Promise<StoredUp
       cb(null, chunk);
     },
   });
+  // The file is opened synchronously, before any byte is streamed: with a lazily opened write stream, an
+  // upload that failed at once (client gone) was cleaned up before the open landed, leaving an empty file.
+  const fd = fs.openSync(file, 'wx', 0o600);
   try {
-    await pipeline(input, count, cipher, fs.createWriteStream(file, { mode: 0o600 }));
+    await pipeline(input, count, cipher, fs.createWriteStream(file, { fd }));
   } catch (e) {
     fs.rmSync(file, { force: true });
     throw e;

@@ -36,14 +36,23 @@ var howto = {
   mango_tv:'打开芒果TV App →「我的」→「兑换中心」，输入卡密。',
   bilibili:'打开哔哩哔哩 App →「我的」→「大会员」→「兑换」，输入兑换码。'
 };
-function fail(text){ $('status').innerHTML = ''; var p = document.createElement('p'); p.className = 'err'; p.textContent = text; $('status').appendChild(p); $('reveal').hidden = true; }
-function problem(res, body){
-  if (res.status === 429) return '操作太频繁，请稍后再试。';
-  if (body && body.code === 'grant_expired') return '该权益已过期。';
-  if (body && body.code === 'grant_voided') return '该权益已被发放方取消。';
-  if (res.status === 404) return '链接无效，请确认链接完整。';
-  return (body && body.detail) || '出错了，请稍后再试。';
+var loaded = false;
+// every state has a heading and a tab title of its own (a shared link's preview shows the title)
+function heading(text){ $('name').textContent = text; document.title = text + ' · 领取权益'; }
+function fail(e){
+  if (!loaded) heading(e.title); // before the grant is shown; afterwards the heading keeps the product name
+  $('status').innerHTML = ''; var p = document.createElement('p'); p.className = 'err'; p.textContent = e.text; $('status').appendChild(p); $('reveal').hidden = true;
 }
+function problem(res, body){
+  if (res.status === 429) return {title:'请稍后再试', text:'操作太频繁，请稍后再试。'};
+  if (body && body.code === 'grant_expired') return {title:'权益已过期', text:'该权益已过期。'};
+  if (body && body.code === 'grant_voided') return {title:'权益已取消', text:'该权益已被发放方取消。'};
+  if (body && body.code === 'grant_failed') return {title:'权益发放失败', text:'该权益未能发放成功，请联系发放方。'};
+  if (res.status === 404) return {title:'链接无效', text:'链接无效，请确认链接完整。'};
+  if (res.status === 503) return {title:'服务繁忙', text:'服务暂时不可用，请稍后刷新重试。'};
+  return {title:'出错了', text:(body && body.detail) || '出错了，请稍后再试。'};
+}
+var offline = function(text){ return {title:'网络异常', text:text}; };
 function row(label, value){
   var wrap = document.createElement('div');
   var l = document.createElement('div'); l.className = 'muted'; l.textContent = label;
@@ -61,10 +70,11 @@ function show(secret, platform){
   if (howto[platform]) { $('howto').textContent = howto[platform]; $('howto').hidden = false; }
   $('reveal').hidden = true;
 }
-fetch(api).then(function(res){ return res.json().then(function(body){ return {res:res, body:body}; }); }).then(function(r){
+function answer(res){ return res.json().then(function(body){ return {res:res, body:body}; }, function(){ return {res:res, body:null}; }); }
+fetch(api).then(answer).then(function(r){
   if (!r.res.ok) return fail(problem(r.res, r.body));
   var v = r.body, p = v.product;
-  $('name').textContent = p.name;
+  heading(p.name); loaded = true;
   var meta = [];
   if (p.period) meta.push(p.period.count + (units[p.period.unit] || p.period.unit));
   meta.push(p.renewal ? '连续包月首期（到期自动续费，可随时取消）' : '单次有效期，不自动续费');
@@ -74,13 +84,13 @@ fetch(api).then(function(res){ return res.json().then(function(body){ return {re
   if (v.status === 'redeemed') { btn.textContent = '再次查看卡密'; var b = document.createElement('span'); b.className = 'badge'; b.textContent = '已领取'; $('status').appendChild(b); }
   btn.onclick = function(){
     btn.disabled = true;
-    fetch(api + '/reveal', {method:'POST'}).then(function(res){ return res.json().then(function(body){ return {res:res, body:body}; }); }).then(function(x){
+    fetch(api + '/reveal', {method:'POST'}).then(answer).then(function(x){
       btn.disabled = false;
       if (!x.res.ok) return fail(problem(x.res, x.body));
       show(x.body, p.platform);
-    }, function(){ btn.disabled = false; fail('网络异常，请重试。'); });
+    }, function(){ btn.disabled = false; fail(offline('网络异常，请重试。')); });
   };
-}, function(){ fail('网络异常，请刷新重试。'); });
+}, function(){ fail(offline('网络异常，请刷新重试。')); });
 })();
 </script></body></html>`;
 

@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { AppContext } from '../../platform/context.ts';
 import type { JobDefinition, JobPolicy, JobRun } from '../../platform/jobs/jobs.ts';
 import { loggerOptions } from '../../platform/http/logging.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { signingSecrets } from './endpoints.service.ts';
 import { postWebhook, type PostOutcome } from './http-post.ts';
 import { signatureHeader, SIGNATURE_HEADER } from './signature.ts';

@@ -3,7 +3,7 @@ import type { Keyring } from '../../platform/crypto/keyring.ts';
 import type { Executor, Tx } from '../../platform/db/db.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { cancelOpenDeliveries, moveEndpoint, type EndpointRow } from './webhooks.repo.ts';
 import type { Endpoint, EndpointPatch } from './webhooks.schemas.ts';
 import { newWebhookSecret } from './signature.ts';

@@ -3,7 +3,7 @@ import type { Executor, Tx } from '../../platform/db/db.ts';
 import { fail, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
-import { appendAudit } from '../audit/audit.service.ts';
+import { appendAudit } from '../audit/index.ts';
 import { insertEventIfSubscribed, type DeliveryRow } from './webhooks.repo.ts';
 import type { Delivery, EventListQuery, WebhookEvent, WebhookEventType } from './webhooks.schemas.ts';
 
@@ -27,9 +27,9 @@ export async function recordEvent(tx: Executor, input: RecordEventInput): Promis
 }
 
 /** Inserts deliveries and their jobs (dedupe key = delivery id) in `tx`. */
-async function createDeliveries(tx: Tx, rows: Array<{ eventId: string; endpointId: string; clientId: string; resendOf?: string | null; requestedBy?: string | null }>) {
+async function createDeliveries(tx: Tx, rows: Array<{ eventId: string; endpointId: string; clientId: string; resendOf?: string | null; requestedBy?: string | null; idempotencyKey?: string | null }>) {
   if (!rows.length) return [] as string[];
-  const values = rows.map((r) => ({ id: newId('whd'), event_id: r.eventId, endpoint_id: r.endpointId, client_id: r.clientId, resend_of: r.resendOf ?? null, requested_by: r.requestedBy ?? null }));
+  const values = rows.map((r) => ({ id: newId('whd'), event_id: r.eventId, endpoint_id: r.endpointId, client_id: r.clientId, resend_of: r.resendOf ?? null, requested_by: r.requestedBy ?? null, idempotency_key: r.idempotencyKey ?? null }));
   const inserted = await tx.insertInto('webhook_deliveries').values(values).onConflict((oc) => oc.doNothing()).returning('id').execute();
   for (const { id } of inserted) await enqueue(tx, DELIVER_JOB, { delivery_id: id }, { dedupeKey: id, maxAttempts: 10 });
   return inserted.map((r) => r.id);
@@ -59,15 +59,20 @@ export async function fanOut(db: Executor, limit = 200): Promise<{ events: numbe
 }
 
 /** A new delivery of an existing event (same event id): to one endpoint, or every active one subscribed. */
-export async function resendEvent(tx: Tx, eventId: string, actor: string, opts: { clientId?: string; endpointId?: string } = {}): Promise<string[]> {
+export async function resendEvent(tx: Tx, eventId: string, actor: string, opts: { clientId?: string; endpointId?: string; idempotencyKey?: string } = {}): Promise<string[]> {
   const event = await findEvent(tx, eventId, opts.clientId);
+  if (opts.idempotencyKey) {
+    // a retried re-send answers the deliveries the first one made
+    const prior = await tx.selectFrom('webhook_deliveries').select('id').where('event_id', '=', eventId).where('idempotency_key', '=', opts.idempotencyKey).orderBy('id').execute();
+    if (prior.length) return prior.map((p) => p.id);
+  }
   let q = tx.selectFrom('webhook_endpoints').select(['id', 'status', 'events']).where('client_id', '=', event.client_id).where('status', '!=', 'deleted');
   if (opts.endpointId) q = q.where('id', '=', opts.endpointId);
   const endpoints = await q.execute();
   if (opts.endpointId && !endpoints.length) throw notFound('Webhook endpoint', opts.endpointId);
   if (opts.endpointId && endpoints[0].status !== 'active') throw fail('webhook_endpoint_disabled', `Endpoint ${opts.endpointId} is disabled; enable it before re-sending.`);
   const targets = endpoints.filter((p) => p.status === 'active' && (opts.endpointId || p.events.length === 0 || p.events.includes(event.type)));
-  const ids = await createDeliveries(tx, targets.map((p) => ({ eventId, endpointId: p.id, clientId: event.client_id, resendOf: eventId, requestedBy: actor })));
+  const ids = await createDeliveries(tx, targets.map((p) => ({ eventId, endpointId: p.id, clientId: event.client_id, resendOf: eventId, requestedBy: actor, idempotencyKey: opts.idempotencyKey })));
   await appendAudit(tx, { actor, action: 'webhook.event.resend', target: eventId, details: { deliveries: ids, endpoint_id: opts.endpointId ?? null } });
   return ids;
 }

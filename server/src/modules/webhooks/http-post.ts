@@ -24,8 +24,17 @@ export interface PostOutcome {
   durationMs: number;
 }
 
-export function postWebhook(opts: PostOptions): Promise<PostOutcome> {
+/** Never rejects: whatever goes wrong is an outcome the delivery log records. */
+export async function postWebhook(opts: PostOptions): Promise<PostOutcome> {
   const started = performance.now();
+  try {
+    return await send(opts, started);
+  } catch (e) {
+    return { ok: false, statusCode: null, error: describe(e as Error), durationMs: Math.round(performance.now() - started) };
+  }
+}
+
+function send(opts: PostOptions, started: number): Promise<PostOutcome> {
   const cap = opts.maxResponseBytes ?? 8 * 1024;
   const u = new URL(opts.url);
   const host = hostOf(u);

@@ -105,9 +105,12 @@ describe('webhooks: happy path', () => {
   it('re-sends an event as a new delivery carrying the same event id', async () => {
     const eventId = (await recordEvent(h.ctx.db, { type: 'grant.voided', clientId: client.id, subjectId: 'grt_2', data: grantData('grt_2', 'voided') }))!;
     await waitFor(() => receiver.received.find((r) => r.json.id === eventId));
-    const r = await client.request('POST', `/v1/webhooks/events/${eventId}/resend`, {}, { idempotencyKey: idem() });
+    const key = idem();
+    const r = await client.request('POST', `/v1/webhooks/events/${eventId}/resend`, {}, { idempotencyKey: key });
     expect(r.status).toBe(202);
     expect(r.body.deliveries).toHaveLength(1);
+    const again = await client.request('POST', `/v1/webhooks/events/${eventId}/resend`, {}, { idempotencyKey: key });
+    expect(again.body.deliveries).toEqual(r.body.deliveries); // a retried re-send makes no second delivery
     await waitFor(() => receiver.received.filter((x) => x.json.id === eventId).length === 2);
     const copies = receiver.received.filter((x) => x.json.id === eventId);
     expect(copies[1].json).toEqual(copies[0].json);

@@ -135,12 +135,15 @@ export async function webhookClientRoutes(app: FastifyInstance, { ctx }: { ctx: 
     preValidation: write,
     schema: {
       tags: TAGS, security: SIGNED, params: IdParam, body: ResendBody,
+      headers: idem,
       summary: 'Send an event again (same event id) as a new delivery',
+      description: 'Requires Idempotency-Key: a retried request answers the deliveries the first one created.',
       response: { 202: Type.Object({ deliveries: Type.Array(Type.String()) }), ...problems(400, 401, 403, 404, 409) },
     },
     handler: async (req, reply) => {
+      const key = idempotencyKey(req);
       const body = req.body as { endpoint_id?: string };
-      const deliveries = await ctx.db.transaction().execute((tx) => resendEvent(tx, id(req), cid(req), { clientId: cid(req), endpointId: body.endpoint_id }));
+      const deliveries = await ctx.db.transaction().execute((tx) => resendEvent(tx, id(req), cid(req), { clientId: cid(req), endpointId: body.endpoint_id, idempotencyKey: key }));
       return reply.status(202).send({ deliveries });
     },
   });

@@ -41,6 +41,19 @@ describe('signed client requests', () => {
     }
   });
 
+  it('accepts the signature in upper case, and refuses it with anything before, after or inside its 64 hex digits', async () => {
+    const raw = body();
+    const signed = () => signedHeaders({ keyId: client.keyId, secret: client.secret, method: 'POST', path: '/v1/grants', body: raw });
+    const upper = signed();
+    expect((await post({ ...upper, 'x-quanyi-signature': upper['x-quanyi-signature'].toUpperCase() }, raw)).status).toBe(201);
+    for (const mangle of [(s: string) => s + 'zz', (s: string) => s + '0', (s: string) => s + ' junk', (s: string) => s + '00', (s: string) => s.slice(0, 62) + 'g' + s.slice(63), (s: string) => s.slice(0, 63)]) {
+      const g = signed();
+      const r = await post({ ...g, 'x-quanyi-signature': mangle(g['x-quanyi-signature']) }, raw);
+      expect(r.status).toBe(401);
+      expect(r.body.code).toBe('invalid_signature');
+    }
+  });
+
   it('refuses a timestamp more than 300 s away, either way', async () => {
     const raw = body();
     for (const skew of [-301, 301]) {

@@ -16,8 +16,9 @@ declare module 'fastify' {
 /** Finds a client system by key id with its signing secret. The clients module implements it. */
 export interface ClientResolver {
   byKeyId(keyId: string): Promise<{ client: { id: string; key_id: string; name: string; scopes: string[]; status: string }; secret: Buffer } | null>;
-  /** drops a cached entry (after a change to that client) */
+  /** drops a cached entry (after a change to that client), in every process */
   forget(keyId: string): void;
+  close?(): Promise<void>;
 }
 
 export interface ClientAuthDeps {
@@ -54,7 +55,8 @@ export function requireClient(deps: ClientAuthDeps, scope: string) {
     }
     const found = await deps.clients.byKeyId(keyId);
     const expected = found ? sign(found.secret, stringToSign(req.method, req.url, timestamp, nonce, req.rawBody)) : '';
-    if (!found || !safeEqualHex(expected, signature.toLowerCase())) {
+    // exactly 64 hex digits (either case), nothing before or after
+    if (!found || !/^[0-9a-fA-F]{64}$/.test(signature) || !safeEqualHex(expected, signature.toLowerCase())) {
       throw unauthorized('invalid_signature', 'The signature does not match the request. Check the key, secret and string-to-sign.');
     }
     if (found.client.status !== 'active') throw unauthorized('client_disabled', 'This client key is disabled.');

@@ -52,7 +52,14 @@ export function tokenHash(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
+const HEX = /^(?:[0-9a-fA-F]{2})+$/;
+
+/**
+ * Constant-time comparison of two hex strings. Both must be hex through and through: Buffer.from(s, 'hex')
+ * stops silently at the first non-hex character, which once let a signature with trailing junk pass.
+ */
 export function safeEqualHex(a: string, b: string): boolean {
+  if (!HEX.test(a) || !HEX.test(b)) return false;
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { PGlitePool } from './pglite-pool.ts';
 import type { DB } from './schema.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -22,12 +23,76 @@ export interface Database {
 // int8 (counts, money in 分, code ids) as JS numbers: every value we store is far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'quanyi' });
-  pool.on('error', () => {
-    /* an idle client died (server restart); the pool replaces it on next use */
+export interface PostgresTimeouts {
+  /** connecting, and waiting for a free pooled connection (ms; 0 = wait forever) */
+  connectTimeoutMs: number;
+  /** server-side statement_timeout (ms; 0 = none) */
+  statementTimeoutMs: number;
+  /** client-side: nothing came back on an open connection (a dead link) (ms; 0 = none) */
+  queryTimeoutMs: number;
+}
+
+/** A pooled client whose connection failed: it must be destroyed on release, never handed out again. */
+const BROKEN = Symbol('quanyi.broken');
+type PoolClient = pg.PoolClient & { [BROKEN]?: boolean };
+
+export async function openPostgres(
+  url: string,
+  poolSize: number,
+  opts: { timeouts?: Partial<PostgresTimeouts>; onError?: (err: Error) => void } = {},
+): Promise<Database> {
+  const t = opts.timeouts ?? {};
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    application_name: 'quanyi',
+    keepAlive: true,
+    ...(t.connectTimeoutMs ? { connectionTimeoutMillis: t.connectTimeoutMs } : {}),
+    ...(t.statementTimeoutMs ? { statement_timeout: t.statementTimeoutMs } : {}),
+    ...(t.queryTimeoutMs ? { query_timeout: t.queryTimeoutMs } : {}),
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const onError = opts.onError ?? (() => undefined);
+  pool.on('error', (err) => {
+    // an idle client died (server restart, pg_terminate_backend); the pool replaces it on next use
+    onError(err);
+  });
+  pool.on('connect', (client: PoolClient) => {
+    // A client that is checked out has no pool listener: when its backend is terminated between two
+    // queries, or its socket closes, node-postgres emits 'error' on it, and an 'error' nobody listens to
+    // ends the process. This listener marks the client broken instead; the query in flight (if any) fails
+    // on its own and the request answers 503.
+    client.on('error', (err) => {
+      client[BROKEN] = true;
+      onError(err);
+    });
+  });
+  // Kysely only needs connect() and end(). The wrapper destroys, on release, a client whose connection
+  // failed or timed out: node-postgres leaves a timed-out query's connection usable in appearance, and
+  // the next request would wait behind the lost answer.
+  const guarded = {
+    async connect() {
+      const client = (await pool.connect()) as PoolClient;
+      const query = client.query;
+      const release = client.release;
+      client.query = function (this: PoolClient, ...args: unknown[]) {
+        const r = (query as (...a: unknown[]) => unknown).apply(client, args);
+        if (r && typeof (r as Promise<unknown>).catch === 'function') {
+          (r as Promise<unknown>).catch((e: unknown) => {
+            if (isDatabaseUnavailable(e)) client[BROKEN] = true;
+          });
+        }
+        return r;
+      } as typeof client.query;
+      client.release = ((err?: Error | boolean) => {
+        client.query = query;
+        client.release = release;
+        return release.call(client, err ?? (client[BROKEN] ? true : undefined));
+      }) as typeof client.release;
+      return client;
+    },
+    end: () => pool.end(),
+  };
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guarded as never }) });
   return {
     db,
     kind: 'pg',
@@ -82,8 +147,15 @@ export async function openPglite(dataDir: string | undefined, command = 'quanyi'
 }
 
 export async function openDatabase(
-  opts: { databaseUrl?: string; dataDir: string; poolSize: number },
+  opts: { databaseUrl?: string; dataDir: string; poolSize: number; timeouts?: Partial<PostgresTimeouts>; onError?: (err: Error) => void },
   command: string,
 ): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize) : openPglite(opts.dataDir, command);
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, opts.poolSize, { timeouts: opts.timeouts, onError: opts.onError })
+    : openPglite(opts.dataDir, command);
+}
+
+/** Runs `fn` in the caller's transaction when `db` is one, else in a new transaction. */
+export function inTx<T>(db: Executor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Tx) : db.transaction().execute(fn);
 }

@@ -42,7 +42,8 @@ export interface BatchesTable {
   source_sha256: string | null;
   dek_wrapped: Uint8Array;
   master_key_id: string;
-  status: Generated<'completed' | 'voided'>;
+  status: Generated<'importing' | 'completed' | 'voided'>;
+  purchase_order_no: Generated<string | null>;
   total_rows: Generated<number>;
   imported_count: Generated<number>;
   rejected_count: Generated<number>;
@@ -53,7 +54,7 @@ export interface BatchesTable {
   voided_at: TsNull;
 }
 
-export type CodeStatus = 'available' | 'reserved' | 'delivered' | 'expired' | 'voided';
+export type CodeStatus = 'staged' | 'available' | 'reserved' | 'delivered' | 'expired' | 'voided';
 
 export interface CodesTable {
   id: Generated<number>;
@@ -253,6 +254,7 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   resend_of: string | null;
   requested_by: string | null;
+  idempotency_key: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   finished_at: TsNull;

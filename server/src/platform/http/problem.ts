@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type FieldProblem } from '../errors.ts';
+import { AppError, fail, type FieldProblem } from '../errors.ts';
+import { maskUrl } from './logging.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 
 // Every error leaves as application/problem+json (DESIGN §6); 5xx never carry internals.
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: AppError) {
@@ -45,6 +47,17 @@ export function toAppError(error: FastifyError): AppError {
       return new AppError(413, 'payload_too_large', 'Payload too large', 'The request body is too large.');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return new AppError(415, 'unsupported_media_type', 'Unsupported media type', 'Send multipart/form-data.');
+    case 'FST_ERR_BAD_URL':
+      return fail('bad_url', 'The URL path is not valid percent-encoded UTF-8.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return fail('path_too_long');
+  }
+  // busboy's parse errors are plain Errors (no code, no status): a malformed upload, not our fault
+  if (!error.statusCode && /^(Multipart: |Malformed |Unexpected end of (form|multipart)|Part terminated)/.test(error.message ?? '')) {
+    return fail('invalid_multipart', 'The multipart/form-data body is malformed: ' + error.message.slice(0, 100));
+  }
+  if (isDatabaseUnavailable(error)) {
+    return fail('service_unavailable', 'The service is briefly unavailable. Retry after the time in Retry-After.');
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, 'bad_request', 'Bad request', error.message);
@@ -52,13 +65,17 @@ export function toAppError(error: FastifyError): AppError {
   return new AppError(500, 'internal_error', 'Internal error', 'Something went wrong on our side. Quote the request_id when reporting it.');
 }
 
-export function installProblemHandlers(app: FastifyInstance) {
+export function installProblemHandlers(app: FastifyInstance, opts: { retryAfterSeconds?: number } = {}) {
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const problem = toAppError(error);
-    if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+    if (problem.code === 'service_unavailable') {
+      // a lost database is an outage to report, not a bug: one line, no stack per request
+      req.log.warn({ err: { message: error.message, code: (error as { code?: unknown }).code } }, 'database unavailable');
+      reply.header('retry-after', String(opts.retryAfterSeconds ?? 5));
+    } else if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
     return sendProblem(req, reply, problem);
   });
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(req, reply, new AppError(404, 'not_found', 'Not found', `No route for ${req.method} ${req.url.split('?')[0].replace(/(\/r\/|\/redeem\/)[^/]+/, '$1…')}.`)),
+    sendProblem(req, reply, new AppError(404, 'not_found', 'Not found', `No route for ${req.method} ${maskUrl(req.url.split('?')[0])}.`)),
   );
 }

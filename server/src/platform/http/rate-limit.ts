@@ -31,6 +31,27 @@ export class RateLimit {
     }
   }
 
+  /**
+   * Takes one point up front, atomically (in memory or in Redis), for work that may turn out not to count:
+   * a budget checked after the work (as a "miss" found only after a lookup) is overshot by every request
+   * in flight. Over the limit: 429 with Retry-After. Headers are set only when refusing, so they describe
+   * the limit the caller hit, not this budget. Give the point back with `refund` when the work succeeded.
+   */
+  async reserve(key: string, reply?: FastifyReply): Promise<void> {
+    try {
+      await this.limiter.consume(key);
+    } catch (e) {
+      if (!(e instanceof RateLimiterRes)) throw e;
+      const retryAfter = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+      reply?.headers({ ...headers(this.points, e), 'retry-after': String(retryAfter) });
+      throw new AppError(429, 'rate_limited', 'Too many requests', `Too many requests; retry in ${retryAfter} s.`, { retry_after: retryAfter });
+    }
+  }
+
+  async refund(key: string, points = 1): Promise<void> {
+    await this.limiter.reward(key, points).catch(() => undefined);
+  }
+
   /** True when `key` has no points left, without counting a hit. */
   async exhausted(key: string): Promise<number | null> {
     const res = await this.limiter.get(key);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { findUnstorable, invalidCharacters } from './text-safety.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,13 +15,17 @@ export function installJsonParser(app: FastifyInstance) {
     const buf = body as Buffer;
     req.rawBody = buf;
     if (buf.length === 0) return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(buf.toString('utf8')));
+      parsed = JSON.parse(buf.toString('utf8'));
     } catch {
       const err = new Error('invalid json') as Error & { code: string; statusCode: number };
       err.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
       err.statusCode = 400;
-      done(err, undefined);
+      return done(err, undefined);
     }
+    // NUL or a lone surrogate anywhere (values and keys) is refused here, once, for every route
+    const bad = findUnstorable(parsed);
+    done(bad ? invalidCharacters(bad) : null, bad ? undefined : parsed);
   });
 }

@@ -48,7 +48,7 @@ describe('CSV', () => {
     const long = 'x'.repeat(513);
     const rows = await parse('csv', `card_number,password,expires_at\nA,,\n\n,,\nB,P,yesterday\nC,P,2020-01-01\n${long},P,\nD,P,2027-01-01,extra\n`);
     expect(rows).toEqual([
-      { line: 2, error: 'missing password' },
+      { line: 2, error: 'empty password' },
       { line: 4, error: 'empty row' },
       { line: 5, error: expect.stringContaining('invalid expires_at') },
       { line: 6, error: 'already expired (expires_at 2020-01-01T23:59:59.999Z)' },
@@ -79,7 +79,7 @@ describe('TXT', () => {
       { line: 4, secret: { card_number: 'A3', password: 'B3' }, expiresAt: null },
       { line: 5, secret: { card_number: 'A4', password: 'B4' }, expiresAt: null },
       { line: 6, secret: { code: 'SINGLECODE' }, expiresAt: null },
-      { line: 7, secret: { code: 'A5' }, expiresAt: null },
+      { line: 7, error: 'empty password' },
     ]);
   });
 });
@@ -101,7 +101,7 @@ describe('XLSX', () => {
       { line: 2, secret: { card_number: 'X1', password: 'Y1' }, expiresAt: new Date('2027-03-01T00:00:00Z') },
       { line: 3, secret: { card_number: '123456789', password: 'Y2' }, expiresAt: null },
       { line: 4, secret: { card_number: 'X3', password: 'Y3' }, expiresAt: null },
-      { line: 5, error: 'missing password' },
+      { line: 5, error: 'empty password' },
     ]);
   });
 
@@ -125,5 +125,37 @@ describe('format and expiry', () => {
     expect(parseExpiry('2027-01-02T10:00:00+08:00')?.toISOString()).toBe('2027-01-02T02:00:00.000Z');
     expect(parseExpiry('2027-13-45')).toBeNull();
     expect(parseExpiry('soon')).toBeNull();
+  });
+});
+
+describe('import honesty (issue 5 §4)', () => {
+  it('CODE---- is a card number with an empty password, not a single code', async () => {
+    expect(await parse('txt', 'CODE----\nCODE2----  \n')).toEqual([
+      { line: 1, error: 'empty password' },
+      { line: 2, error: 'empty password' },
+    ]);
+  });
+  it('----PWD says the card number is empty (not "empty row")', async () => {
+    expect(await parse('txt', '----PWD\n\tPWD\n')).toEqual([
+      { line: 1, error: 'empty card number' },
+      { line: 2, error: 'empty card number' },
+    ]);
+  });
+  it('A----B----C is one field too many (not an "invalid expires_at"); a real third-field date still works', async () => {
+    expect(await parse('txt', 'A----B----C\nA2----B2----2027-01-01\nA3----B3----\n')).toEqual([
+      { line: 1, error: expect.stringMatching(/^too many fields \(3\)/) },
+      { line: 2, secret: { card_number: 'A2', password: 'B2' }, expiresAt: new Date('2027-01-01T23:59:59.999Z') },
+      { line: 3, secret: { card_number: 'A3', password: 'B3' }, expiresAt: null },
+    ]);
+  });
+  it('a line longer than 4 KB is reported as too long, and the next lines still read (CR, LF, CRLF)', async () => {
+    const long = 'x'.repeat(5000);
+    const rows = await parse('txt', Readable.from([Buffer.from('A1----B1\r\n' + long.slice(0, 2500)), Buffer.from(long.slice(2500) + '\rA2----B2\r'), Buffer.from('\nA3\n')]));
+    expect(rows).toEqual([
+      { line: 1, secret: { card_number: 'A1', password: 'B1' }, expiresAt: null },
+      { line: 2, error: 'row too long (more than 4096 bytes)' },
+      { line: 3, secret: { card_number: 'A2', password: 'B2' }, expiresAt: null },
+      { line: 4, secret: { code: 'A3' }, expiresAt: null },
+    ]);
   });
 });

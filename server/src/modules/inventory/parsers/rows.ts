@@ -7,6 +7,11 @@ export interface RawRow {
   /** 1-based line (row) number in the source file: what rejections are reported by */
   line: number;
   fields: string[];
+  /** the row cannot be read (e.g. longer than the format allows): reported as is */
+  error?: string;
+  /** the row's fields were split on an explicit separator (TXT `----`, tab, comma): an empty last field is a
+   *  missing value, not a spreadsheet's stray column */
+  separated?: boolean;
 }
 
 export type ParsedRow =
@@ -70,16 +75,21 @@ function guessColumns(fields: string[]): Column[] | string {
     case 2:
       return looksLikeDate(last) ? [looksLikeUrl(fields[0]) ? 'url' : 'code', 'expires_at'] : ['card_number', 'password'];
     case 3:
+      // a third field that is no date is more likely one field too many than a mistyped expiry
+      if (last !== '' && !looksLikeDate(last)) return 'too many fields (3): the third is not an expiry date; expected card_number, password[, expires_at]';
       return ['card_number', 'password', 'expires_at'];
     default:
       return `too many columns (${fields.length}); expected card_number,password[,expires_at] or code[,expires_at]`;
   }
 }
 
-function toRow(line: number, fields: string[], columns: Column[] | null, now: Date, defaultExpiry: Date | null): ParsedRow {
-  // trailing empty cells (a spreadsheet's stray column, "a,b,") do not change the shape of the row
+function toRow(line: number, fields: string[], columns: Column[] | null, now: Date, defaultExpiry: Date | null, separated: boolean): ParsedRow {
+  // trailing empty cells (a spreadsheet's stray column, "a,b,") do not change the shape of the row; after an
+  // explicit TXT separator ("CODE----") the empty field is a value that is missing
   let width = fields.length;
-  while (width > 0 && fields[width - 1] === '') width--;
+  if (separated && fields.some((f) => f !== '')) {
+    if (width > 2 && fields[width - 1] === '') width--; // "CARD----PWD----": no expiry
+  } else while (width > 0 && fields[width - 1] === '') width--;
   const used = fields.slice(0, width);
   if (used.length === 0) return { line, error: 'empty row' };
   const cols = columns ?? guessColumns(used);
@@ -89,9 +99,9 @@ function toRow(line: number, fields: string[], columns: Column[] | null, now: Da
     if (c !== 'ignore' && used[i] !== undefined && used[i] !== '') v[c] = used[i];
   });
   let secret: CodeSecret;
-  if (v.card_number !== undefined || (columns?.includes('card_number') && v.password !== undefined)) {
-    if (!v.card_number) return { line, error: 'missing card_number' };
-    if (!v.password) return { line, error: 'missing password' };
+  if (v.card_number !== undefined || (cols.includes('card_number') && v.password !== undefined) || (separated && cols.includes('card_number'))) {
+    if (!v.card_number) return { line, error: 'empty card number' };
+    if (!v.password) return { line, error: 'empty password' };
     secret = { card_number: v.card_number, password: v.password };
   } else if (v.code !== undefined) secret = { code: v.code };
   else if (v.url !== undefined) {
@@ -122,6 +132,11 @@ export async function* interpretRows(
   let columns: Column[] | null = null;
   let first = true;
   for await (const r of raw) {
+    if (r.error) {
+      first = false;
+      yield { line: r.line, error: r.error };
+      continue;
+    }
     const fields = r.fields.map((f) => f.trim());
     if (fields.every((f) => f === '') && fields.length <= 1) continue; // a blank line is not a row
     if (first) {
@@ -132,6 +147,6 @@ export async function* interpretRows(
         continue;
       }
     }
-    yield toRow(r.line, fields, columns, now, opts.defaultExpiry ?? null);
+    yield toRow(r.line, fields, columns, now, opts.defaultExpiry ?? null, r.separated === true);
   }
 }

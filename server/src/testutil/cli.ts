@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../cli/main.ts';
+
+// The `quanyi` command in tests. `runCli` runs it in this process through the real commander program
+// (`main` from cli/main.ts, as bin/quanyi.mjs does): the same parsing, validation, output and exit codes,
+// without paying a new Node process, the TypeScript loader and a PGlite start-up per command (~10 s of
+// CPU each). `runCliProcess` runs the real binary, for the tests where the process boundary is the point.
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quanyi.mjs');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON, when it is JSON */
+  json: any;
+}
+
+function parseJson(stdout: string) {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+let running = false;
+
+/**
+ * Runs `quanyi …args` in-process with `env` laid over process.env for the duration of the command, and
+ * returns what it wrote to stdout/stderr and the exit code it set. One command at a time: the environment,
+ * the output streams and process.exitCode are process-wide.
+ */
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  if (running) throw new Error('runCli: one command at a time');
+  running = true;
+  const savedEnv = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
+  const savedExitCode = process.exitCode;
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdoutWrite = process.stdout.write;
+  const stderrWrite = process.stderr.write;
+  const capture = (sink: string[]) =>
+    function (chunk: unknown, encoding?: unknown, cb?: unknown) {
+      sink.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+      const done = typeof encoding === 'function' ? encoding : cb;
+      if (typeof done === 'function') process.nextTick(done as () => void);
+      return true;
+    } as typeof process.stdout.write;
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  process.exitCode = undefined;
+  process.stdout.write = capture(out);
+  process.stderr.write = capture(err);
+  let code: number | null;
+  try {
+    await main(['node', 'quanyi', ...args]);
+    code = typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0);
+  } finally {
+    process.stdout.write = stdoutWrite;
+    process.stderr.write = stderrWrite;
+    // never leave the command's exit code on the test worker: it would become the worker's own
+    process.exitCode = savedExitCode;
+    for (const [k, v] of savedEnv) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    running = false;
+  }
+  const stdout = out.join('');
+  return { code, stdout, stderr: err.join(''), json: parseJson(stdout) };
+}
+
+/** Runs the real `node bin/quanyi.mjs …args` as a child process. Async: a synchronous spawn would starve vitest's RPC. */
+export function runCliProcess(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: timeoutMs }, (e, stdout, stderr) => {
+      const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : null) : 0;
+      resolve({ code, stdout, stderr, json: parseJson(stdout) });
+    });
+  });
+}
