@@ -39,7 +39,7 @@ export async function rechargeFixtures(database: Database, keyring: Keyring, lab
       kind: 'direct_recharge',
       period: { unit: 'month', count: 1 },
       price: 1500,
-    });
+    }, 'bench');
     await setProductSuppliers(tx, p.id, [{ supplier_id: s.id, supplier_product_id: SUPPLIER_PRODUCT_ID, unit_cost: 900 }], 'bench');
     return { supplier: { id: s.id, ...creds } as BenchSupplier, product: { id: p.id, sku: p.sku } as BenchProduct };
   });
