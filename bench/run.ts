@@ -1,6 +1,8 @@
-// `npm run bench`: signed HTTP issuance on PostgreSQL and on the embedded database, the raw-SQL ceiling of
-// the same claim in the same run, the import of 1,000,000 codes, and a plan check of the claim. See
-// docs/benchmarks.md for what is measured and how to read it; `npm run bench -- --help` for options.
+// `npm run bench`: signed HTTP issuance on PostgreSQL and on the embedded database, the raw-SQL ceilings of
+// the same claim in the same run (a Node client and pgbench), direct-recharge acceptance beside card-code
+// issuance, supplier callbacks, 10,000 recharges end to end against the sandbox supplier, the import of
+// 1,000,000 codes, and a plan check of the claim. See docs/benchmarks.md for what is measured and how to
+// read it; `npm run bench -- --help` for options.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,8 +20,11 @@ import type { LoadResult } from './lib/stats.ts';
 import { importWithCli, writeCodesFile, type ImportRun } from './lib/import.ts';
 import { checkClaimPlan, type PlanCheck } from './lib/explain.ts';
 import { CpuMeter, cpuPerOp, type CpuShare } from './lib/cpu.ts';
+import { PgbenchCeiling, pgbenchAvailable, PGBENCH, PGBENCH_CONNECTIONS, type PgbenchSummary } from './lib/pgbench.ts';
+import { rechargeBodies, rechargeFixtures } from './lib/recharge.ts';
+import { callbacksPhase, rechargeE2e, type CallbacksRun, type RechargeE2eRun } from './lib/recharge-parts.ts';
 
-const TARGETS = { httpToRawRatio: 0.4, httpP99Ms: 25, pgliteRate: 800, importSeconds: 60, importPeakMb: 300 };
+const TARGETS = { httpToRawRatio: 0.4, httpP99Ms: 25, pgliteRate: 800, importSeconds: 60, importPeakMb: 300, rechargeToCard: 0.6, rechargeE2eRate: 500, callbacksRate: 2000 };
 
 type Measured = LoadResult & { cpu?: CpuShare & ReturnType<typeof cpuPerOp> };
 
@@ -37,6 +42,12 @@ interface Results {
   machine: Record<string, unknown>;
   options: Omit<BenchOptions, 'pgUrl' | 'redisUrl'>;
   rawPg?: Measured;
+  /** pgbench running quanyi_issue_grant, best of 8/16/32 connections, interleaved with the other loads */
+  pgbench?: PgbenchSummary & { transactions: number; grants: number };
+  /** signed POST /v1/grants on a direct-recharge product (202 pending), server without workers */
+  rechargeAccept?: Measured & { grants: number };
+  callbacks?: CallbacksRun;
+  rechargeE2e?: RechargeE2eRun;
   issuePg?: IssueRun;
   /** open loop at 40% of the raw ceiling: the latency half of the target */
   issuePgAtTarget?: LoadResult & { targetRate: number };
@@ -96,10 +107,10 @@ async function integrity(database: Database, productId: string) {
 }
 
 /** Starts `quanyi serve` in a child process for the duration of `fn`, sampling its memory. */
-async function withServer<T>(label: string, env: Record<string, string | undefined>, opts: BenchOptions, fn: (server: ServerChild) => Promise<T>) {
+async function withServer<T>(label: string, env: Record<string, string | undefined>, opts: BenchOptions, fn: (server: ServerChild) => Promise<T>, serverOpts: { workers?: boolean } = {}) {
   const profDir = opts.cpuProf ? path.join(ROOT, 'bench/out', `prof-${label}`) : undefined;
   if (profDir) fs.mkdirSync(profDir, { recursive: true });
-  const server = await startServer(env, { cpuProfDir: profDir });
+  const server = await startServer(env, { cpuProfDir: profDir, workers: serverOpts.workers });
   const stopServer = () => server.stop();
   cleanups.push(stopServer);
   const mem = memorySampler(server.pid, 250);
@@ -134,15 +145,21 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
     return p;
   };
   const rawProduct = want('raw-pg') ? await stocked('raw', opts.stockPg) : null;
-  const httpProduct = want('issue-pg') ? await stocked('http', opts.stockPg) : null;
+  // card-code HTTP issuance also runs for recharge-accept: its target is a share of the card-code rate in the same run
+  const httpProduct = want('issue-pg') || want('recharge-accept') ? await stocked('http', opts.stockPg) : null;
+  if (want('pgbench') && !pgbenchAvailable()) res.failures.pgbench = `${PGBENCH} not found (apt-get install postgresql-client)`;
+  // three connection counts per round: twice the stock of the others
+  const pgbenchProduct = want('pgbench') && pgbenchAvailable() ? await stocked('pgbench', 2 * opts.stockPg) : null;
+  const recharge = want('recharge-accept') || want('callbacks') ? await rechargeFixtures(database, keyring, 'accept', 'http://127.0.0.1:9') : null;
   const importProduct = want('import') || want('explain') ? await benchProduct(database, 'import') : null;
   await vacuumAnalyze(database);
 
-  if (rawProduct || httpProduct) {
+  if (rawProduct || httpProduct || pgbenchProduct || recharge) {
     // Raw SQL and HTTP alternate round by round on their own products, so a noisy neighbour hurts both alike.
     const rounds = opts.rounds;
     const per = opts.duration / rounds;
     const raw = rawProduct ? await rawClaimLoad(bench.url, client.id, rawProduct.sku, opts.concurrency) : null;
+    const pgb = pgbenchProduct ? new PgbenchCeiling(bench.url, client.id, pgbenchProduct.sku) : null;
     const closeRaw = async () => raw?.close();
     cleanups.push(closeRaw);
     const env = {
@@ -153,26 +170,58 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
     };
     const body = async (server: ServerChild | null) => {
       const http = server && httpProduct ? httpIssuanceLoad(server.url, client, httpProduct.sku, opts.concurrency) : null;
+      const rch =
+        server && recharge && want('recharge-accept')
+          ? httpIssuanceLoad(server.url, client, recharge.product.sku, opts.concurrency, { body: rechargeBodies(recharge.product.sku), expect: 202 })
+          : null;
       const cores = os.cpus().length;
       const rawCpu = new CpuMeter(bench.url, bench.name, null, cores);
       const httpCpu = new CpuMeter(bench.url, bench.name, server?.pid ?? null, cores);
+      const rchCpu = new CpuMeter(bench.url, bench.name, server?.pid ?? null, cores);
       try {
         await checkpoint();
-        log(`issuance: ${opts.concurrency} concurrent; ${opts.warmup} s warm-up each, then ${rounds} round(s) of ${[raw && 'raw SQL', http && 'HTTP'].filter(Boolean).join(' + ')} × ${per.toFixed(1)} s`);
+        const loads = [raw && 'raw SQL', pgb && `pgbench (${PGBENCH_CONNECTIONS.join(', ')} connections)`, http && 'HTTP card code', rch && 'HTTP direct recharge'];
+        log(`issuance: ${opts.concurrency} concurrent; ${opts.warmup} s warm-up each, then ${rounds} round(s) of ${loads.filter(Boolean).join(' + ')} × ${per.toFixed(1)} s`);
         await raw?.loop.warm(opts.warmup);
+        if (pgb && opts.warmup > 0) await pgb.run(16, opts.warmup, false);
         await http?.loop.warm(opts.warmup);
+        await rch?.loop.warm(opts.warmup);
         for (let i = 0; i < rounds; i++) {
           // Claimed codes leave dead entries at the head of codes_claim_idx that every later claim steps
           // over until VACUUM removes them; vacuum before each round so each starts like a table that
           // autovacuum keeps up with (docs/benchmarks.md: "claim cost and dead index entries").
           await database.exec('VACUUM codes');
           if (raw) await rawCpu.measure(() => raw.loop.run(per));
+          if (pgb) {
+            for (const c of PGBENCH_CONNECTIONS) {
+              const r = await pgb.run(c, per);
+              log(`  pgbench round ${i + 1}, ${c} connections: ${fmt(r.tps)} tx/s, latency ${r.latencyAvgMs} ms`);
+            }
+            await database.exec('VACUUM codes');
+          }
           if (http) await httpCpu.measure(() => http.loop.run(per));
+          if (rch) await rchCpu.measure(() => rch.loop.run(per));
         }
         const withCpu = (r: LoadResult, m: CpuMeter) => ({ ...r, cpu: { ...m.total, ...cpuPerOp(m.total, r.ok) } });
         const rawResult = raw && withCpu(raw.loop.result(), rawCpu);
+        if (pgb && pgbenchProduct) {
+          const s = pgb.summary();
+          const transactions = pgb.totalTransactions;
+          res.pgbench = { ...s, transactions, grants: (await integrity(database, pgbenchProduct.id)).grants };
+        }
+        if (rch && recharge) {
+          const g = await sql<{ n: string }>`SELECT count(*) AS n FROM grants WHERE product_id = ${recharge.product.id}`.execute(database.db);
+          res.rechargeAccept = { ...withCpu(rch.loop.result(), rchCpu), grants: Number(g.rows[0].n) };
+        }
+        if (server && recharge && want('callbacks')) {
+          try {
+            res.callbacks = await callbacksPhase(database, bench.url, bench.name, server, client, recharge, opts, log);
+          } catch (e) {
+            res.failures.callbacks = (e as Error).message;
+          }
+        }
         let atTarget: (LoadResult & { targetRate: number }) | undefined;
-        if (rawResult && http) {
+        if (rawResult && http && want('issue-pg')) {
           // The latency half of the target: offer exactly 40% of the measured ceiling and see what p99 is.
           const targetRate = TARGETS.httpToRawRatio * rawResult.rate;
           await database.exec('VACUUM codes');
@@ -182,17 +231,19 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
         return { raw: rawResult, http: http && withCpu(http.loop.result(), httpCpu), atTarget };
       } finally {
         await http?.close();
+        await rch?.close();
+        pgb?.close();
       }
     };
     try {
-      if (httpProduct) {
+      if (httpProduct || recharge) {
         const r = await withServer('issue-pg', env, opts, body);
         res.rawPg = r.value.raw ?? undefined;
         res.issuePgAtTarget = r.value.atTarget;
-        res.issuePg = { ...r.value.http!, serverPeakRssMb: r.serverPeakRssMb, serverEndRssMb: r.serverEndRssMb, ...(await integrity(database, httpProduct.id)) };
+        if (httpProduct) res.issuePg = { ...r.value.http!, serverPeakRssMb: r.serverPeakRssMb, serverEndRssMb: r.serverEndRssMb, ...(await integrity(database, httpProduct.id)) };
       } else res.rawPg = (await body(null)).raw ?? undefined;
     } catch (e) {
-      res.failures[httpProduct ? 'issue-pg' : 'raw-pg'] = (e as Error).message;
+      res.failures[httpProduct || recharge ? 'issue-pg' : rawProduct ? 'raw-pg' : 'pgbench'] = (e as Error).message;
     } finally {
       cleanups.splice(cleanups.indexOf(closeRaw), 1);
       await closeRaw();
@@ -202,6 +253,12 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
     const a = res.issuePgAtTarget;
     if (a) log(`issue-pg at ${fmt(a.targetRate)}/s: achieved ${fmt(a.rate)}/s, p50 ${fmt(a.p50, 2)} ms, p99 ${fmt(a.p99, 2)} ms, errors ${a.errors}`);
     if (r) log(`issue-pg: ${fmt(r.rate)} grants/s ${JSON.stringify(r.roundRates)}, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, errors ${r.errors}, server RSS peak ${fmt(r.serverPeakRssMb)} MB${cpuLine(r)}`);
+    const b = res.pgbench;
+    if (b) log(`pgbench: best ${fmt(b.best.rate)} tx/s at ${b.best.connections} connections; ${b.byConnections.map((x) => `${x.connections}: ${fmt(x.rate)} ${JSON.stringify(x.roundRates)}`).join(', ')}; ${fmt(b.transactions)} transactions, ${fmt(b.grants)} grants; pgbench CPU ${b.pgbenchMsPerOp} ms/op`);
+    const a2 = res.rechargeAccept;
+    if (a2) log(`recharge-accept: ${fmt(a2.rate)} grants/s ${JSON.stringify(a2.roundRates)}, p50 ${fmt(a2.p50, 2)} ms, p99 ${fmt(a2.p99, 2)} ms, errors ${a2.errors}${cpuLine(a2)}`);
+    const c = res.callbacks;
+    if (c) log(`callbacks: ${fmt(c.rate)}/s, p50 ${fmt(c.p50, 2)} ms, p99 ${fmt(c.p99, 2)} ms, errors ${c.errors}, outcomes ${JSON.stringify(c.outcomes)}${cpuLine(c)}`);
   }
   let imported = false;
   if (want('import') && importProduct) {
@@ -236,6 +293,15 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
     } catch (e) {
       res.failures.explain = (e as Error).message;
     }
+  }
+}
+
+async function rechargeE2ePart(opts: BenchOptions, masterKey: string, keyring: Keyring, res: Results) {
+  try {
+    const e = (res.rechargeE2e = await rechargeE2e(opts, masterKey, keyring, withServer, log, cleanups));
+    log(`recharge-e2e: ${fmt(e.books.redeemed + e.books.failed)} final in ${e.seconds.toFixed(1)} s = ${fmt(e.rate)}/s; drain after the last acceptance ${e.drainSeconds.toFixed(1)} s; books ${e.books.ok ? 'ok' : 'WRONG'} ${JSON.stringify(e.books)}${cpuLine(e as unknown as Measured)}`);
+  } catch (e) {
+    res.failures['recharge-e2e'] = (e as Error).message;
   }
 }
 
@@ -288,12 +354,15 @@ function report(res: Results): string {
   const raw = res.rawPg;
   const ratio = raw && res.issuePg ? res.issuePg.rate / raw.rate : null;
   if (raw) rows.push(['raw SQL ceiling (PostgreSQL)', `${fmt(raw.rate)} tx/s`, fmt(raw.p50, 2), fmt(raw.p99, 2), fmt(raw.errors), '', '(reference)', '']);
+  const pgb = res.pgbench;
+  if (pgb) rows.push([`pgbench ceiling (best of ${PGBENCH_CONNECTIONS.join('/')} conns: ${pgb.best.connections})`, `${fmt(pgb.best.rate)} tx/s`, '', '', fmt(pgb.byConnections.reduce((a, x) => a + x.failed, 0)), '', '(reference)', '']);
   if (res.issuePg) {
     const r = res.issuePg;
     const met = ratio === null ? null : ratio >= TARGETS.httpToRawRatio && r.p99 <= TARGETS.httpP99Ms;
     rows.push([
       'HTTP issuance, PostgreSQL',
-      `${fmt(r.rate)} grants/s` + (ratio !== null ? ` (${fmt(ratio * 100, 1)}% of raw)` : ''),
+      `${fmt(r.rate)} grants/s` +
+        (ratio !== null || pgb ? ` (${[ratio !== null && `${fmt(ratio * 100, 1)}% of raw`, pgb && `${fmt((100 * r.rate) / pgb.best.rate, 1)}% of pgbench`].filter(Boolean).join(', ')})` : ''),
       fmt(r.p50, 2),
       fmt(r.p99, 2),
       fmt(r.errors),
@@ -306,6 +375,35 @@ function report(res: Results): string {
     const a = res.issuePgAtTarget;
     const met = a.rate >= 0.97 * a.targetRate && a.p99 <= TARGETS.httpP99Ms && a.errors === 0;
     rows.push([`HTTP, PostgreSQL, offered ${fmt(a.targetRate)}/s`, `${fmt(a.rate)} grants/s`, fmt(a.p50, 2), fmt(a.p99, 2), fmt(a.errors), '', 'keeps up, p99 ≤ 25 ms', verdict(met)]);
+  }
+  const ra = res.rechargeAccept;
+  if (ra) {
+    const share = res.issuePg ? ra.rate / res.issuePg.rate : null;
+    rows.push([
+      'HTTP direct-recharge acceptance (202)',
+      `${fmt(ra.rate)} grants/s` + (share !== null ? ` (${fmt(share * 100, 1)}% of card code)` : ''),
+      fmt(ra.p50, 2),
+      fmt(ra.p99, 2),
+      fmt(ra.errors),
+      '',
+      '≥ 60% of card code',
+      verdict(share === null ? null : share >= TARGETS.rechargeToCard),
+    ]);
+  }
+  const cb = res.callbacks;
+  if (cb) rows.push([`supplier callbacks (${fmt(cb.ok)} applied)`, `${fmt(cb.rate)}/s`, fmt(cb.p50, 2), fmt(cb.p99, 2), fmt(cb.errors), '', '≥ 2,000/s', verdict(cb.rate >= TARGETS.callbacksRate && cb.errors === 0)]);
+  const e2e = res.rechargeE2e;
+  if (e2e) {
+    rows.push([
+      `${fmt(e2e.recharges)} recharges end to end (sandbox ${e2e.sandbox.latencyMs} ms)`,
+      `${fmt(e2e.rate)}/s (${e2e.seconds.toFixed(1)} s; drain ${e2e.drainSeconds.toFixed(1)} s)`,
+      '',
+      '',
+      fmt(e2e.accept.errors),
+      `server RSS ≤ ${fmt(e2e.serverPeakRssMb)} MB`,
+      '≥ 500/s, books exact',
+      verdict(e2e.rate >= TARGETS.rechargeE2eRate && e2e.books.ok && !e2e.timedOut),
+    ]);
   }
   if (res.issuePglite) {
     const r = res.issuePglite;
@@ -333,6 +431,9 @@ function report(res: Results): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   const out = [line(rows[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.slice(1).map(line)];
+  if (e2e) out.push(`recharge-e2e books: ${e2e.books.ok ? 'exact' : 'WRONG'}: ${fmt(e2e.books.redeemed)} redeemed, ${fmt(e2e.books.failed)} failed, ${e2e.books.notFinal} not final, ${e2e.books.orderDisagrees} orders disagreeing, ${e2e.books.wrongSuccessCount} wrong success counts, ${e2e.books.liveAttempts} live attempts; sandbox: ${fmt(e2e.books.supplierRecharges)} recharges on ${fmt(e2e.books.supplierAccounts)} accounts, ${e2e.books.accountsRechargedTwice} twice${e2e.timedOut ? '; TIMED OUT' : ''}`);
+  if (pgb && pgb.grants !== pgb.transactions) out.push(`!! pgbench: ${pgb.transactions} transactions but ${pgb.grants} grants (out of stock?)`);
+  for (const [k, v] of [['recharge-accept', res.rechargeAccept], ['callbacks', res.callbacks]] as const) if (v && v.errors) out.push(`${k} errors: ${JSON.stringify(v.errorKinds)}`);
   for (const [k, v] of [['issue-pg', res.issuePg], ['issue-pglite', res.issuePglite]] as const) {
     if (v && v.grants !== v.reservedCodes) out.push(`!! ${k}: ${v.grants} grants but ${v.reservedCodes} reserved codes`);
     if (v && v.errors) out.push(`${k} errors: ${JSON.stringify(v.errorKinds)}`);
@@ -359,9 +460,16 @@ async function main() {
   };
   log(`parts: ${opts.parts.join(', ')}; ${res.machine.cpus} CPUs, Node ${process.version}, PostgreSQL ${res.machine['pg.server_version'] ?? '?'}`);
   try {
-    if (opts.parts.some((p) => p !== 'issue-pglite')) {
+    if (opts.parts.some((p) => p !== 'issue-pglite' && p !== 'recharge-e2e')) {
       try {
         await postgresParts(opts, masterKey, keyring, res);
+      } finally {
+        await cleanup();
+      }
+    }
+    if (opts.parts.includes('recharge-e2e')) {
+      try {
+        await rechargeE2ePart(opts, masterKey, keyring, res);
       } finally {
         await cleanup();
       }

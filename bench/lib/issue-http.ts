@@ -16,13 +16,20 @@ class HttpError extends Error {
   }
 }
 
-export function httpIssuanceLoad(baseUrl: string, client: BenchClient, sku: string, concurrency: number) {
+export interface IssuanceShape {
+  /** the request body of worker `w`'s request number `seq` (default: a card-code grant to an external id) */
+  body?: (w: number, seq: number) => Record<string, unknown>;
+  /** the status of success (default 201; a direct recharge is accepted with 202) */
+  expect?: number;
+}
+
+export function httpIssuanceLoad(baseUrl: string, client: BenchClient, sku: string, concurrency: number, shape: IssuanceShape = {}) {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   let seq = 0;
   const post = (w: number) =>
     new Promise<void>((resolve, reject) => {
-      const body = JSON.stringify({ product: sku, recipient: { external_id: `bench-user-${w}-${seq++}` } });
+      const body = JSON.stringify(shape.body ? shape.body(w, seq++) : { product: sku, recipient: { external_id: `bench-user-${w}-${seq++}` } });
       const headers = {
         ...signedHeaders({ keyId: client.keyId, secret: client.secret, method: 'POST', path: '/v1/grants', body }),
         'content-type': 'application/json',
@@ -33,7 +40,7 @@ export function httpIssuanceLoad(baseUrl: string, client: BenchClient, sku: stri
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          if (res.statusCode === 201) return resolve();
+          if (res.statusCode === (shape.expect ?? 201)) return resolve();
           let code = '';
           try {
             code = JSON.parse(Buffer.concat(chunks).toString()).code ?? '';
@@ -51,6 +58,9 @@ export function httpIssuanceLoad(baseUrl: string, client: BenchClient, sku: stri
   const loop = new ClosedLoop(concurrency, post, describe);
   return {
     loop,
+    /** one request (worker 0's body sequence) */
+    post: () => post(0),
+    describe,
     /** `rate` requests/s for `seconds`, at most `concurrency` in flight */
     atRate: (rate: number, seconds: number) => openLoop(rate, seconds, concurrency, () => post(0), describe),
     close: async () => agent.destroy(),

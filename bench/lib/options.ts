@@ -1,7 +1,7 @@
 // Bench options from flags (`npm run bench -- --only=issue-pg --duration=10`) or the environment
 // (BENCH_ONLY, BENCH_DURATION …). Flags win.
 
-export const PARTS = ['raw-pg', 'issue-pg', 'issue-pglite', 'import', 'explain'] as const;
+export const PARTS = ['raw-pg', 'pgbench', 'issue-pg', 'recharge-accept', 'callbacks', 'recharge-e2e', 'issue-pglite', 'import', 'explain'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -28,6 +28,15 @@ export interface BenchOptions {
   pgUrl: string;
   redisUrl: string;
   keep: boolean;
+  /** recharge-e2e: grants driven from acceptance to a final state */
+  recharges: number;
+  /** recharge-e2e: the sandbox's answer latency and time to a final state (ms) */
+  sandboxLatencyMs: number;
+  sandboxProcessingMs: number;
+  /** recharge-e2e: the server's fast-lane job concurrency (QUANYI_JOBS_FAST_CONCURRENCY) */
+  jobConcurrency: number;
+  /** callbacks: signed callbacks measured (after 1,000 unmeasured) */
+  callbacks: number;
 }
 
 const HELP = `npm run bench -- [options]
@@ -44,6 +53,11 @@ const HELP = `npm run bench -- [options]
   --redis             give the PostgreSQL server REDIS_URL (nonces in Redis)
   --cpu-prof          profile the server child (bench/out/prof-*)
   --keep              keep the bench database (default: dropped)
+  --recharges=N       recharge-e2e: recharges from acceptance to a final state (default 10000)
+  --sandbox-latency=MS    recharge-e2e: sandbox answer latency (default 100)
+  --sandbox-processing=MS recharge-e2e: sandbox time from acceptance to final (default 50)
+  --job-concurrency=N recharge-e2e: server fast-lane job concurrency (default 128)
+  --callbacks=N       callbacks: measured callbacks (default 20000)
 Environment: BENCH_ONLY, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_STOCK_PG, BENCH_STOCK_PGLITE,
 BENCH_IMPORT_ROWS, BENCH_POOL, BENCH_PG_URL (server to create the database on; default
 postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default redis://127.0.0.1:6379).`;
@@ -72,7 +86,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part ${p}; parts: ${PARTS.join(', ')}`);
   const format = get('import-format', 'BENCH_IMPORT_FORMAT') ?? 'csv';
   if (format !== 'csv' && format !== 'txt') throw new Error('--import-format must be csv or txt');
-  const known = new Set(['only', 'duration', 'warmup', 'rounds', 'concurrency', 'stock-pg', 'stock-pglite', 'import-rows', 'import-format', 'pool', 'redis', 'cpu-prof', 'keep']);
+  const known = new Set(['only', 'duration', 'warmup', 'rounds', 'concurrency', 'stock-pg', 'stock-pglite', 'import-rows', 'import-format', 'pool', 'redis', 'cpu-prof', 'keep', 'recharges', 'sandbox-latency', 'sandbox-processing', 'job-concurrency', 'callbacks']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${HELP}`);
   const pool = get('pool', 'BENCH_POOL');
   return {
@@ -91,5 +105,10 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     pgUrl: env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
     keep: flags.has('keep'),
+    recharges: Math.floor(num('recharges', 'BENCH_RECHARGES', 10_000)),
+    sandboxLatencyMs: Math.floor(num('sandbox-latency', 'BENCH_SANDBOX_LATENCY', 100, 0)),
+    sandboxProcessingMs: Math.floor(num('sandbox-processing', 'BENCH_SANDBOX_PROCESSING', 50, 0)),
+    jobConcurrency: Math.floor(num('job-concurrency', 'BENCH_JOB_CONCURRENCY', 128)),
+    callbacks: Math.floor(num('callbacks', 'BENCH_CALLBACKS', 20_000)),
   };
 }

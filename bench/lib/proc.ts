@@ -74,11 +74,11 @@ export interface ServerChild {
   stop(): Promise<void>;
 }
 
-/** Starts `quanyi serve --no-workers` in a child process and waits until /healthz answers. */
-export async function startServer(env: Record<string, string | undefined>, opts: { cpuProfDir?: string } = {}): Promise<ServerChild> {
+/** Starts `quanyi serve --no-workers` (or with workers) in a child process and waits until /healthz answers. */
+export async function startServer(env: Record<string, string | undefined>, opts: { cpuProfDir?: string; workers?: boolean } = {}): Promise<ServerChild> {
   const port = await freePort();
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, QUANYI_BIN, 'serve', '--no-workers'], {
+  const child = spawn(process.execPath, [...nodeArgs, QUANYI_BIN, 'serve', ...(opts.workers ? [] : ['--no-workers'])], {
     cwd: ROOT,
     // the per-client request limit is off: the benchmark is one client sending as fast as the server goes
     env: childEnv({ ...env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: env.LOG_LEVEL ?? 'warn', QUANYI_CLIENT_REQUESTS_PER_MINUTE: '0' }),

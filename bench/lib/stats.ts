@@ -167,3 +167,35 @@ export async function openLoop(
     tick();
   });
 }
+
+/**
+ * A fixed amount of work: `n` operations by `concurrency` workers back to back (closed loop); the rate is
+ * n over the wall time from the first start to the last answer. For loads that consume a finite fixture
+ * (one accepted attempt per callback) or are judged as a batch (10,000 recharges).
+ */
+export async function countLoad(n: number, concurrency: number, op: (i: number) => Promise<void>, describeError: (e: unknown) => string): Promise<LoadResult> {
+  const lat = new Latencies();
+  const errorKinds: Record<string, number> = {};
+  let errors = 0;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        const start = performance.now();
+        try {
+          await op(i);
+          lat.add(performance.now() - start);
+        } catch (e) {
+          errors++;
+          const k = describeError(e);
+          errorKinds[k] = (errorKinds[k] ?? 0) + 1;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const [p50, p90, p99, max] = lat.percentiles([50, 90, 99, 100]);
+  return { ok: lat.n, errors, errorKinds, seconds, rate: lat.n / seconds, roundRates: [], p50, p90, p99, max };
+}

@@ -65,6 +65,8 @@ export interface Config {
   };
   /** deliver webhooks to loopback / private / link-local addresses (development and tests only) */
   allowPrivateWebhooks: boolean;
+  /** jobs run at once per lane by `quanyi serve` (unset: the runner's defaults, 32 fast / 1 bulk on PostgreSQL) */
+  jobs: { fastConcurrency?: number; bulkConcurrency?: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -160,6 +162,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       resubmitAfterMs: int(env, 'QUANYI_RECHARGE_RESUBMIT_AFTER_MS', 60_000, problems, 0, 86_400_000),
     },
     allowPrivateWebhooks: bool(env, 'QUANYI_ALLOW_PRIVATE_WEBHOOKS', false, problems),
+    jobs: {
+      fastConcurrency: env.QUANYI_JOBS_FAST_CONCURRENCY ? int(env, 'QUANYI_JOBS_FAST_CONCURRENCY', 32, problems, 1, 1000) : undefined,
+      bulkConcurrency: env.QUANYI_JOBS_BULK_CONCURRENCY ? int(env, 'QUANYI_JOBS_BULK_CONCURRENCY', 1, problems, 1, 100) : undefined,
+    },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push({ field: 'LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent' });

@@ -52,7 +52,11 @@ export function registerServe(program: Command) {
         if (opts.workers) {
           const log = app.log;
           stops.push(...startModuleWorkers(ctx));
-          const runner = startJobRunner(ctx, { onError: (job, err) => log.warn({ job: job.id, kind: job.kind, err: (err as Error)?.message }, 'job run failed') });
+          const { fastConcurrency: fast, bulkConcurrency: bulk } = config.jobs;
+          const runner = startJobRunner(ctx, {
+            concurrency: { ...(fast ? { fast } : {}), ...(bulk ? { bulk } : {}) },
+            onError: (job, err) => log.warn({ job: job.id, kind: job.kind, err: (err as Error)?.message }, 'job run failed'),
+          });
           stops.push(() => runner.stop());
           const maintenance = startEmbeddedMaintenance(ctx.database, { onError: (e) => log.warn({ err: e }, 'maintenance failed') });
           stops.push(maintenance.stop);
