@@ -39,16 +39,21 @@ describe('recharge attempt machine (property, real database)', () => {
             expect(after.state).toBe(expected ?? a.state);
             if (attemptMachine.isFinal(a.state)) expect(after.state).toBe(a.state);
             if (s.addAttempt) {
-              const live = attempts.filter((x) => x.id !== a.id && LIVE_ATTEMPT_STATES.includes(x.state)).length + (LIVE_ATTEMPT_STATES.includes(after.state) ? 1 : 0);
+              const now = await attemptsOf(tx, order.id);
+              const live = now.filter((x) => LIVE_ATTEMPT_STATES.includes(x.state)).length;
+              const succeeded = now.some((x) => x.state === 'succeeded');
               await sql`SAVEPOINT add_attempt`.execute(tx);
               try {
-                await addAttemptWithJob(tx, order.id, supplier(n++));
+                const added = await addAttemptWithJob(tx, order.id, supplier(n++));
                 await sql`RELEASE SAVEPOINT add_attempt`.execute(tx);
-                expect(live, 'a second live attempt was allowed').toBe(0);
+                // a success closes the order for new attempts even before the order row says so
+                expect(added === null, 'an attempt was added after a success').toBe(succeeded);
+                if (added) expect(live, 'a second live attempt was allowed').toBe(0);
               } catch (e) {
                 await sql`ROLLBACK TO SAVEPOINT add_attempt`.execute(tx);
                 expect((e as { code?: string }).code).toBe('23505');
                 expect(live).toBe(1);
+                expect(succeeded).toBe(false);
               }
             }
             const all = await attemptsOf(tx, order.id);

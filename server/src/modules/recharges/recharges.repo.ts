@@ -158,12 +158,15 @@ export interface NewAttempt {
 
 /**
  * Adds the next attempt of an open order (numbers run on across suppliers). Answers null when the order
- * is no longer open. The one-live-attempt index refuses a second live attempt (a unique violation).
+ * is no longer open or one of its attempts has succeeded already (a success is final for the whole order,
+ * even before the order row has caught up). The one-live-attempt index refuses a second live attempt (a
+ * unique violation).
  */
 export async function addAttempt(db: Executor, orderId: string, a: NewAttempt): Promise<AttemptRow | null> {
   const n = await sql<{ no: number }>`
     UPDATE recharge_orders SET next_attempt_no = next_attempt_no + 1, updated_at = now()
      WHERE id = ${orderId} AND status = ANY(${orderMachine.sourcesOf('succeed')}::text[])
+       AND NOT EXISTS (SELECT 1 FROM recharge_attempts s WHERE s.order_id = ${orderId} AND s.state = ${attemptMachine.targetOf('succeed')})
     RETURNING next_attempt_no - 1 AS no`.execute(db);
   if (!n.rows[0]) return null;
   const no = Number(n.rows[0].no);
