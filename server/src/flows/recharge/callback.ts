@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
-import { attemptByCustomerOrderNo, attemptMachine, enqueueConfirm, logEvent, type AttemptRow } from '../../modules/recharges/index.ts';
+import { withCtes } from '../../platform/db/ctes.ts';
+import { completeRechargeGrantCte } from '../../modules/grants/index.ts';
+import { attemptMachine, attemptSucceededCtes, attemptWithClient, enqueueConfirm, logEvent, type AttemptPatch, type AttemptRow } from '../../modules/recharges/index.ts';
 import type { RechargePorts } from './ports.ts';
 import { settleSuccess } from './settle.ts';
 
@@ -19,7 +22,7 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
   const v = conn.adapter.verifyCallback(conn.creds, rawBody);
   if (!v.ok) return { kind: 'bad_signature', reason: v.reason };
   const cb = v.callback;
-  const attempt = await attemptByCustomerOrderNo(ctx.db, supplierId, cb.customerOrderNo);
+  const attempt = await attemptWithClient(ctx.db, supplierId, cb.customerOrderNo);
   const detail = {
     status: cb.status,
     customer_order_no: cb.customerOrderNo,
@@ -29,7 +32,15 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
     description: cb.description.slice(0, 200),
     operator_serial_number: cb.operatorSerialNumber,
   };
-  const outcome = await record(ctx, ports, supplierId, attempt, cb.status, detail).catch(async (e) => {
+  const patch: AttemptPatch = { supplier_order_id: String(detail.supplier_order_id), price_fen: Number(detail.price_fen), supplier_state: 'success' };
+  const settle = async () => {
+    // the common case — the first `success` of a live attempt whose client hears nothing of it — in one statement
+    if (attempt && cb.status === 'success' && !attemptMachine.isFinal(attempt.state) && !(await ports.wantsEvent(ctx.db, attempt.client_id, 'grant.redeemed'))) {
+      if (await succeedInOneStatement(ctx, supplierId, attempt.id, patch, detail)) return 'applied';
+    }
+    return record(ctx, ports, supplierId, attempt, cb.status, detail, patch);
+  };
+  const outcome = await settle().catch(async (e) => {
     // a second success of one order is refused by the database (the unique index): keep the fact, change nothing
     if ((e as { code?: string }).code !== '23505') throw e;
     await logEvent(ctx.db, { orderId: attempt?.order_id ?? null, attemptId: attempt?.id ?? null, supplierId, kind: 'callback', detail, outcome: 'refused:second_success' });
@@ -38,7 +49,21 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
   return { kind: 'recorded', outcome };
 }
 
-async function record(ctx: AppContext, ports: RechargePorts, supplierId: string, attempt: AttemptRow | undefined, status: 'success' | 'failed', detail: Record<string, unknown>): Promise<string> {
+/**
+ * Attempt → succeeded, order → succeeded, grant → redeemed and the event log, composed from the two modules'
+ * SQL into one statement. False when the attempt had moved on meanwhile (the careful path then records what
+ * the callback found).
+ */
+async function succeedInOneStatement(ctx: AppContext, supplierId: string, attemptId: string, patch: AttemptPatch, detail: Record<string, unknown>): Promise<boolean> {
+  const stmt = withCtes<{ id: string }>(
+    [...attemptSucceededCtes(attemptId, patch, { supplierId, kind: 'callback', outcome: 'applied', detail }), completeRechargeGrantCte('rc_grant_done', sql`SELECT grant_id FROM rc_order_done`)],
+    sql`SELECT id FROM rc_attempt_done`,
+  );
+  const r = await stmt.execute(ctx.db);
+  return r.rows.length === 1;
+}
+
+async function record(ctx: AppContext, ports: RechargePorts, supplierId: string, attempt: AttemptRow | undefined, status: 'success' | 'failed', detail: Record<string, unknown>, patch: AttemptPatch): Promise<string> {
   const cb = { status };
   return ctx.db.transaction().execute(async (tx) => {
     const base = { orderId: attempt?.order_id ?? null, attemptId: attempt?.id ?? null, supplierId, kind: 'callback' as const, detail };
@@ -51,7 +76,7 @@ async function record(ctx: AppContext, ports: RechargePorts, supplierId: string,
       // sticky: a late or repeated callback is kept and changes nothing
       outcome = attempt.state === (cb.status === 'success' ? 'succeeded' : 'failed') ? 'repeated' : 'ignored:' + attempt.state;
     } else if (cb.status === 'success') {
-      const moved = await settleSuccess(ctx, ports, tx, attempt, { supplier_order_id: String(detail.supplier_order_id), price_fen: Number(detail.price_fen), supplier_state: 'success' });
+      const moved = await settleSuccess(ctx, ports, tx, attempt, patch);
       outcome = moved ? 'applied' : 'ignored';
     } else {
       await enqueueConfirm(tx, attempt.id);

@@ -1,9 +1,13 @@
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, conflict, fail, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { findProduct } from '../../modules/catalog/index.ts';
-import { findClientGrant, grantAsClientSees, insertPendingGrant, type GrantIssuer, type GrantWithOwner } from '../../modules/grants/index.ts';
-import { checkAccount, createRechargeOrder, maskAccount } from '../../modules/recharges/index.ts';
+import { sql } from 'kysely';
+import { withCtes } from '../../platform/db/ctes.ts';
+import { activeProductCte, findProduct, type ProductCteRow } from '../../modules/catalog/index.ts';
+import { firstSupplierCte } from '../../modules/suppliers/index.ts';
+import { findClientGrant, grantAsClientSees, insertPendingGrant, pendingGrantCte, pendingGrantView, type GrantIssuer, type GrantWithOwner, type IssuerInput, type PendingGrantInput } from '../../modules/grants/index.ts';
+import type { Grant } from '../../modules/grants/index.ts';
+import { checkAccount, createRechargeOrder, maskAccount, newOrderCtes } from '../../modules/recharges/index.ts';
 import type { RechargePorts } from './ports.ts';
 
 // Issuing a direct recharge (POST /v1/grants on a `direct_recharge` product): in ONE transaction the
@@ -33,10 +37,60 @@ async function findReplay(ctx: AppContext, clientId: string, idempotencyKey: str
   return null;
 }
 
+/**
+ * The common case in ONE statement (DESIGN §8): the product (active, direct recharge), its first supplier,
+ * the grant, the order, the first attempt and the job, composed from each module's own SQL. Answers null
+ * when it wrote nothing — no such active product, no supplier, or a grant already holds the key or the
+ * out_order_no (a unique violation) — and the careful path below then finds out which and answers it.
+ * Not taken when the client listens for `grant.pending`: that event carries the grant as written and joins
+ * the same transaction, which the careful path does.
+ */
+async function acceptInOneStatement(ctx: AppContext, input: IssuerInput, grant: Omit<PendingGrantInput, 'productId'>, account: string): Promise<Grant | null> {
+  const product = activeProductCte('rc_product', input.body.product, 'direct_recharge');
+  const supplier = firstSupplierCte('rc_supplier', sql`SELECT id FROM rc_product`);
+  const g = pendingGrantCte('rc_grant', ctx.secrets, grant, { product: 'rc_product', when: sql`EXISTS (SELECT 1 FROM rc_supplier)` });
+  const order = newOrderCtes({ grant: 'rc_grant', supplier: 'rc_supplier', account, secrets: ctx.secrets });
+  const stmt = withCtes<{ grant: Record<string, unknown>; product: ProductCteRow }>(
+    [product, supplier, g, ...order.ctes],
+    sql`SELECT to_jsonb(rc_grant.*) AS grant, to_jsonb(rc_product.*) AS product FROM rc_grant CROSS JOIN rc_product`,
+  );
+  try {
+    const r = await stmt.execute(ctx.db);
+    const row = r.rows[0];
+    if (!row) return null;
+    const written = { ...row.grant, created_at: new Date(String(row.grant.created_at)) };
+    return pendingGrantView(ctx.config.publicUrl, ctx.secrets, written, row.product);
+  } catch (e) {
+    if (isUnique(e)) return null;
+    throw e;
+  }
+}
+
 export function directRechargeIssuer(ports: RechargePorts): GrantIssuer {
   return async (ctx, input) => {
     const { body } = input;
     const outOrderNo = body.out_order_no ?? null;
+    const pendingGrant = (account: string, id: string): Omit<PendingGrantInput, 'productId'> => ({
+      id,
+      clientId: input.clientId,
+      externalId: body.recipient.external_id ?? null,
+      phone: body.recipient.phone ?? null,
+      email: body.recipient.email ?? null,
+      accountMasked: maskAccount(account),
+      outOrderNo,
+      idempotencyKey: input.idempotencyKey,
+      requestHash: input.requestHash,
+      metadata: body.metadata ?? {},
+      issuedBy: input.issuedBy,
+    });
+    if (body.recipient.account !== undefined && !body.expires_at && !(await ports.wantsEvent(ctx.db, input.clientId, 'grant.pending'))) {
+      const quick = checkAccount('', body.recipient.account);
+      if (quick.ok) {
+        const grant = await acceptInOneStatement(ctx, input, pendingGrant(quick.account, newId('grt')), quick.account);
+        if (grant) return { grant, replayed: false, status: 202 };
+      }
+    }
+
     const earlier = await findReplay(ctx, input.clientId, input.idempotencyKey, outOrderNo, input.requestHash);
     if (earlier) return earlier;
 
@@ -55,20 +109,7 @@ export function directRechargeIssuer(ports: RechargePorts): GrantIssuer {
     const id = newId('grt');
     try {
       const grant = await ctx.db.transaction().execute(async (tx) => {
-        await insertPendingGrant(tx, ctx.secrets, {
-          id,
-          clientId: input.clientId,
-          productId: product.id,
-          externalId: body.recipient.external_id ?? null,
-          phone: body.recipient.phone ?? null,
-          email: body.recipient.email ?? null,
-          accountMasked: maskAccount(checked.account),
-          outOrderNo,
-          idempotencyKey: input.idempotencyKey,
-          requestHash: input.requestHash,
-          metadata: body.metadata ?? {},
-          issuedBy: input.issuedBy,
-        });
+        await insertPendingGrant(tx, ctx.secrets, { ...pendingGrant(checked.account, id), productId: product.id });
         const first = route[0];
         await createRechargeOrder(tx, {
           grantId: id,

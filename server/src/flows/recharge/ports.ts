@@ -26,5 +26,7 @@ export interface RechargePorts {
   supplierConnection(ctx: AppContext, supplierId: string): Promise<SupplierConnection | null>;
   circuitAllows(supplierId: string): boolean;
   recordSupplierCall(supplierId: string, outcome: CallOutcome): void;
+  /** whether the client has an endpoint listening for `type` (cached for about a second) */
+  wantsEvent(db: Executor, clientId: string | null, type: 'grant.pending' | 'grant.redeemed' | 'grant.failed'): Promise<boolean>;
   recordEvent(tx: Tx, e: { type: 'grant.pending' | 'grant.redeemed' | 'grant.failed'; clientId: string | null; subjectId: string; data: unknown }): Promise<void>;
 }

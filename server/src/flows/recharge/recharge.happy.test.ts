@@ -41,6 +41,25 @@ describe('issuing a direct recharge', () => {
     expect([late.status, late.body.status, late.headers.get('idempotent-replayed')]).toEqual([202, 'redeemed', 'true']);
   });
 
+  it('parallel retries under one key accept one grant with one order; the 202 body is the grant as GET shows it', async () => {
+    const key = idem();
+    const body = { product: k.product.sku, recipient: { account: '13912340000', phone: '13800001111' }, metadata: { campaign: 'c1' } };
+    const all = await Promise.all(Array.from({ length: 30 }, () => k.client.request('POST', '/v1/grants', body, { idempotencyKey: key })));
+    expect(all.map((r) => r.status)).toEqual(Array(30).fill(202));
+    const ids = new Set(all.map((r) => r.body.id));
+    expect(ids.size).toBe(1);
+    expect(all.filter((r) => r.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
+    const first = all.find((r) => r.headers.get('idempotent-replayed') !== 'true')!;
+    const got = await k.client.request('GET', `/v1/grants/${first.body.id}`);
+    if (got.body.status === 'pending') expect(first.body).toEqual(got.body);
+    else expect({ ...first.body, status: got.body.status, redeemed_at: got.body.redeemed_at, ended_at: got.body.ended_at }).toEqual(got.body);
+    const v = await view(first.body.id);
+    expect(v.attempts.length).toBe(1);
+    expect(v.attempts[0]).toMatchObject({ attempt_no: 1 });
+    expect(v.attempts[0].customer_order_no).toBe(v.id + '-1');
+    expect((await k.waitFinal(first.body.id)).status).toBe('redeemed');
+  });
+
   it('refuses a bad account with a clear 400 and writes nothing', async () => {
     for (const account of ['1391234567', '12345', '+1-555-0100', 'a b', '']) {
       const r = await k.issue(account);

@@ -1,6 +1,6 @@
 import { AppError } from '../../platform/errors.ts';
 import { circuitAllows, recordSupplierCall, supplierConnection, supplierRoute } from '../../modules/suppliers/index.ts';
-import { recordEvent, type WebhookEventType } from '../../modules/webhooks/index.ts';
+import { isSubscribed, recordEvent, type WebhookEventType } from '../../modules/webhooks/index.ts';
 import type { RechargePorts } from './ports.ts';
 
 // The recharge flows' ports, filled from the suppliers and webhooks front doors.
@@ -18,6 +18,7 @@ export const rechargePorts: RechargePorts = {
   },
   circuitAllows,
   recordSupplierCall,
+  wantsEvent: (db, clientId, type) => isSubscribed(db, clientId, type),
   async recordEvent(tx, e) {
     await recordEvent(tx, { type: e.type as WebhookEventType, clientId: e.clientId, subjectId: e.subjectId, data: e.data });
   },

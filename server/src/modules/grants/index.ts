@@ -8,9 +8,12 @@ export { Grant } from './grants.schemas.ts';
 // direct recharge: the pending grant, its end, and the issuer a flow registers for other product kinds
 export {
   insertPendingGrant,
+  pendingGrantCte,
+  pendingGrantView,
   grantAsClientSees,
   findClientGrant,
   completeRechargeGrant,
+  completeRechargeGrantCte,
   failRechargeGrant,
   type PendingGrantInput,
   type GrantWithOwner,

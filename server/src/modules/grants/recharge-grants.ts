@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor, Tx } from '../../platform/db/db.ts';
+import { cteRef, type Cte } from '../../platform/db/ctes.ts';
 import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
 import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { grantMachine } from './grant.machine.ts';
@@ -53,6 +54,35 @@ export async function insertPendingGrant(tx: Tx, secrets: ServerSecrets, g: Pend
     .execute();
 }
 
+/**
+ * `insertPendingGrant` as a step of a composed statement (platform/db/ctes.ts): the grant is written once
+ * for the row of the step `product` (its `id` column) and only when `when` holds; RETURNING the grant row.
+ * A unique violation (idempotency key, out_order_no) fails the whole statement.
+ */
+export function pendingGrantCte(name: string, secrets: ServerSecrets, g: Omit<PendingGrantInput, 'productId'>, from: { product: string; when: RawBuilder<unknown> }): Cte {
+  const p = cteRef(from.product);
+  return {
+    name,
+    sql: sql`INSERT INTO grants (id, client_id, product_id, status, recipient_external_id, recipient_phone_enc, recipient_phone_masked,
+                                 recipient_phone_fp, recipient_email, recipient_account_masked, out_order_no, idempotency_key,
+                                 request_hash, metadata, token_hash, code_id, expires_at, issued_by)
+             SELECT ${g.id}, ${g.clientId}, ${p}.id, 'pending', ${g.externalId},
+                    ${g.phone ? secrets.sealPii(g.phone, 'phone:' + g.id) : null}::bytea, ${g.phone ? maskPhone(g.phone) : null},
+                    ${g.phone ? secrets.phoneFingerprint(g.phone) : null}::bytea, ${g.email?.toLowerCase() ?? null}, ${g.accountMasked},
+                    ${g.outOrderNo}, ${g.idempotencyKey}, ${g.requestHash}, ${JSON.stringify(g.metadata)}::jsonb,
+                    ${tokenHash(secrets.redeemToken(g.id))}, NULL, NULL, ${g.issuedBy}
+               FROM ${p} WHERE ${from.when} LIMIT 1
+             RETURNING *`,
+  };
+}
+
+/** The client's view of a grant from a pending-grant step's row and the product step's row. */
+export function pendingGrantView(publicUrl: string, secrets: ServerSecrets, grant: Record<string, unknown>, product: { sku: string; name: string; platform: string; kind: string; period_unit: string | null; period_count: number | null; renewal: boolean }): Grant {
+  const { sku, name, platform, period_unit, period_count, renewal } = product;
+  const row: GrantRow = { ...(grant as unknown as GrantRow), sku, name, platform, period_unit, period_count, renewal, kind: product.kind as GrantRow['kind'] };
+  return toGrant(row, publicUrl, grant.client_id ? secrets : null);
+}
+
 export interface GrantWithOwner {
   grant: Grant;
   clientId: string | null;
@@ -87,6 +117,16 @@ export async function completeRechargeGrant(tx: Tx, grantId: string): Promise<bo
                           end_reason = 'recharged'
                        WHERE id = ${grantId} AND status = ANY(${grantMachine.sourcesOf('recharge_succeeded')}::text[])`.execute(tx);
   return Number(r.numAffectedRows ?? 0) === 1;
+}
+
+/** `completeRechargeGrant` as a step of a composed statement, for the grant `grantId` (an SQL expression). */
+export function completeRechargeGrantCte(name: string, grantId: RawBuilder<unknown>): Cte {
+  return {
+    name,
+    sql: sql`UPDATE grants SET status = ${grantMachine.targetOf('recharge_succeeded')}, redeemed_at = now(), ended_at = now(), end_reason = 'recharged'
+              WHERE id = (${grantId}) AND status = ANY(${grantMachine.sourcesOf('recharge_succeeded')}::text[])
+             RETURNING id, client_id`,
+  };
 }
 
 /** pending → failed with the reason the client can show. False when the grant was not pending. */

@@ -10,6 +10,7 @@ export {
   getOrderByGrant,
   getAttempt,
   attemptByCustomerOrderNo,
+  attemptWithClient,
   attemptsOf,
   moveAttempt,
   moveOrder,
@@ -22,6 +23,7 @@ export {
   type AttemptPatch,
   type EventInput,
 } from './recharges.repo.ts';
+export { newOrderCtes, attemptSucceededCtes, type NewOrderCteInput } from './recharges.ctes.ts';
 export {
   createRechargeOrder,
   addAttemptWithJob,

@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Generated, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Executor } from '../../platform/db/db.ts';
 import { attemptMachine, orderMachine, type AttemptEvent, type AttemptState, type OrderEvent, type OrderStatus } from './recharge.machine.ts';
 
@@ -95,6 +95,14 @@ export async function attemptByCustomerOrderNo(db: Executor, supplierId: string,
   return r ? attemptOut(r as AttemptRow) : undefined;
 }
 
+/** `attemptByCustomerOrderNo` with the order's client (whom a change of the grant would be told). */
+export async function attemptWithClient(db: Executor, supplierId: string, customerOrderNo: string): Promise<(AttemptRow & { client_id: string | null }) | undefined> {
+  const r = await sql<AttemptRow & { client_id: string | null }>`
+    SELECT a.*, o.client_id FROM recharge_attempts a JOIN recharge_orders o ON o.id = a.order_id
+     WHERE a.customer_order_no = ${customerOrderNo} AND a.supplier_id = ${supplierId}`.execute(db);
+  return r.rows[0] ? { ...attemptOut(r.rows[0]), client_id: r.rows[0].client_id } : undefined;
+}
+
 export async function attemptsOf(db: Executor, orderId: string): Promise<AttemptRow[]> {
   const rows = await rdb(db).selectFrom('recharge_attempts').selectAll().where('order_id', '=', orderId).orderBy('attempt_no').execute();
   return rows.map((r) => attemptOut(r as AttemptRow));
@@ -110,9 +118,15 @@ export type AttemptPatch = Partial<Pick<AttemptRow, 'supplier_state' | 'supplier
  * updated row, or null when the attempt was elsewhere (a concurrent callback or query got there first).
  */
 export async function moveAttempt(db: Executor, id: string, event: AttemptEvent, patch: AttemptPatch = {}): Promise<AttemptRow | null> {
+  const r = await moveAttemptSql(id, event, patch).execute(db);
+  return r.rows[0] ? attemptOut(r.rows[0]) : null;
+}
+
+/** The guarded UPDATE of `moveAttempt`, RETURNING the row (also a step of a composed statement). */
+export function moveAttemptSql(id: string, event: AttemptEvent, patch: AttemptPatch = {}) {
   const to = attemptMachine.targetOf(event);
   const final = attemptMachine.isFinal(to);
-  const r = await sql<AttemptRow>`
+  return sql<AttemptRow>`
     UPDATE recharge_attempts SET state = ${to}, updated_at = now(),
            supplier_state = ${patch.supplier_state === undefined ? sql`supplier_state` : patch.supplier_state},
            supplier_order_id = COALESCE(${patch.supplier_order_id ?? null}, supplier_order_id),
@@ -125,8 +139,7 @@ export async function moveAttempt(db: Executor, id: string, event: AttemptEvent,
            not_found_since = ${event === 'resubmit' || event === 'accept' ? null : sql`not_found_since`},
            finished_at = ${final ? sql`now()` : sql`finished_at`}
      WHERE id = ${id} AND state = ANY(${attemptMachine.sourcesOf(event)}::text[])
-    RETURNING *`.execute(db);
-  return r.rows[0] ? attemptOut(r.rows[0]) : null;
+    RETURNING *`;
 }
 
 /** Notes what a query found without a change of state (still processing; or 2001 once more). */
@@ -142,11 +155,17 @@ export async function notePoll(db: Executor, id: string, found: { supplierState?
 }
 
 export async function moveOrder(db: Executor, id: string, event: OrderEvent, failure?: { code: string; message: string }): Promise<boolean> {
-  const r = await sql`
+  const r = await moveOrderSql(sql`${id}`, event, failure).execute(db);
+  return r.rows.length === 1;
+}
+
+/** The guarded UPDATE of `moveOrder` for the order `id` (an SQL expression), RETURNING id and grant_id. */
+export function moveOrderSql(id: RawBuilder<unknown>, event: OrderEvent, failure?: { code: string; message: string }) {
+  return sql<{ id: string; grant_id: string }>`
     UPDATE recharge_orders SET status = ${orderMachine.targetOf(event)}, updated_at = now(), finished_at = now(),
            failure_code = ${failure?.code ?? null}, failure_message = ${failure?.message ?? null}
-     WHERE id = ${id} AND status = ANY(${orderMachine.sourcesOf(event)}::text[])`.execute(db);
-  return Number(r.numAffectedRows ?? 0) === 1;
+     WHERE id = (${id}) AND status = ANY(${orderMachine.sourcesOf(event)}::text[])
+    RETURNING id, grant_id`;
 }
 
 export interface NewAttempt {

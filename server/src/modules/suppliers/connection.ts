@@ -5,6 +5,7 @@ import type { SupplierAdapter, SupplierCredentials } from './adapters/adapter.ts
 import { adapterFor } from './adapters/registry.ts';
 import * as repo from './suppliers.repo.ts';
 import { secretContext } from './suppliers.service.ts';
+import { cachedConnection } from './connection-cache.ts';
 
 // What other modules use to reach a supplier: the product's failover route and an opened connection
 // (adapter + credentials). Credentials leave this module only here, in memory, for the call being made.
@@ -55,7 +56,11 @@ export async function supplierByCallbackId(db: Executor, supplierId: string): Pr
  * The adapter and the opened credentials of a supplier, whatever its status (queries and callbacks of
  * orders placed before it was disabled still need them). Throws supplier_not_found / unknown_adapter.
  */
-export async function supplierConnection(ctx: Pick<AppContext, 'db' | 'keyring'>, supplierId: string): Promise<SupplierConnection> {
+export function supplierConnection(ctx: Pick<AppContext, 'db' | 'keyring'>, supplierId: string): Promise<SupplierConnection> {
+  return cachedConnection(ctx.db, supplierId, () => openConnection(ctx, supplierId));
+}
+
+async function openConnection(ctx: Pick<AppContext, 'db' | 'keyring'>, supplierId: string): Promise<SupplierConnection> {
   const row = await repo.findSupplierWithSecret(ctx.db, supplierId);
   if (!row) throw fail('supplier_not_found', `Supplier ${supplierId} does not exist.`);
   const adapter = adapterFor(row.adapter);

@@ -1,4 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
+import { forgetConnection } from './connection-cache.ts';
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { Executor, Tx } from '../../platform/db/db.ts';
@@ -146,6 +147,7 @@ export async function updateSupplier(deps: SupplierDeps, tx: Tx, ref: string, in
   if (changes.low_balance_threshold !== undefined) set.low_balance_alerted = false;
   if (Object.keys(changes).length === 0) return toSupplier(current, deps.config.publicUrl);
   const row = (await repo.updateSupplierRow(tx, current.id, set))!;
+  forgetConnection(current.id);
   await appendAudit(tx, { actor, action: 'supplier.update', target: current.id, details: { changes } });
   return toSupplier(row, deps.config.publicUrl);
 }

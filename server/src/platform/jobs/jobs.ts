@@ -6,6 +6,7 @@ import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { sql } from 'kysely';
 import { DEFAULT_POLICY, jobDefinition } from './registry.ts';
+import { cteRef, type Cte } from '../db/ctes.ts';
 
 // Durable jobs (DESIGN §4): a row in `jobs`, written in the same transaction as the business change that
 // asks for the work, so the work is never lost and never happens for a change that rolled back.
@@ -52,6 +53,24 @@ export async function enqueue(tx: Executor, kind: string, payload: Record<string
     .where('status', 'in', ['queued', 'running'])
     .executeTakeFirst();
   return { id: live?.id ?? id, status: live?.status ?? 'queued', deduplicated: true };
+}
+
+/**
+ * `enqueue` as a step of a composed statement (platform/db/ctes.ts): the job is written only when the CTE
+ * `after` produced a row, in the same statement as the change that asks for it. With a dedupe key a live
+ * job of the same kind and key makes it a no-op, as with `enqueue`.
+ */
+export function enqueueCte(name: string, kind: string, payload: Record<string, unknown>, opts: { after: string; dedupeKey?: string; id?: string }): Cte {
+  const policy = jobDefinition(kind)?.policy;
+  const maxAttempts = policy?.attempts ?? DEFAULT_POLICY.attempts;
+  return {
+    name,
+    sql: sql`INSERT INTO jobs (id, kind, payload, max_attempts, dedupe_key)
+             SELECT ${opts.id ?? newId('job')}, ${kind}, ${JSON.stringify(payload)}::jsonb, ${maxAttempts}, ${opts.dedupeKey ?? null}
+               FROM ${cteRef(opts.after)} LIMIT 1
+             ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING
+             RETURNING id`,
+  };
 }
 
 /** What one run of a job sees. */
