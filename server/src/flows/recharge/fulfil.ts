@@ -3,9 +3,10 @@ import { checkAgain, type CheckAgain, type JobRun } from '../../platform/jobs/jo
 import {
   attemptMachine,
   getAttempt,
-  getOrder,
   logEvent,
   moveAttempt,
+  moveAttemptLogged,
+  moveAttemptWithAccount,
   notePoll,
   openAccount,
   type AttemptRow,
@@ -48,7 +49,6 @@ export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptI
 /** Submits (or resubmits) the attempt's customer_order_no to its supplier and applies the answer. */
 async function submit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, event: 'submit' | 'resubmit'): Promise<Outcome> {
   const conn = await ports.supplierConnection(ctx, a.supplier_id);
-  const order = (await getOrder(ctx.db, a.order_id))!;
   if (event === 'submit' && (!conn || conn.disabled || !ports.circuitAllows(a.supplier_id))) {
     // nothing was sent: the next supplier gets a new attempt
     const reason = conn && !conn.disabled ? 'circuit_open' : 'supplier_unavailable';
@@ -62,8 +62,9 @@ async function submit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, even
     // a resubmission waits for its own supplier: the order may exist there
     return checkAgain(delayFor(ctx, a.polls), 'supplier unavailable: resubmission waits');
   }
-  const sending = await moveAttempt(ctx.db, a.id, event, { submitted: true });
-  if (!sending) return checkAgain(delayFor(ctx, 0), 'the attempt moved meanwhile');
+  const started = await moveAttemptWithAccount(ctx.db, a.id, event, { submitted: true });
+  if (!started) return checkAgain(delayFor(ctx, 0), 'the attempt moved meanwhile');
+  const { attempt: sending, order } = started;
   let res: SubmitResult;
   try {
     res = await conn.adapter.submitRecharge(
@@ -87,6 +88,19 @@ function callOutcome(res: SubmitResult | QueryResult) {
 
 async function applySubmit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, res: SubmitResult): Promise<Outcome> {
   const log = { orderId: a.order_id, attemptId: a.id, supplierId: a.supplier_id, kind: 'submit' as const };
+  if (res.kind === 'accepted' && res.order.state !== 'success' && res.order.state !== 'failed') {
+    // the common answer (taken, still processing): the move and its log entry in one statement
+    const o = res.order;
+    const moved = await moveAttemptLogged(ctx.db, a.id, 'accept', { supplier_order_id: o.orderId, price_fen: o.priceFen, supplier_state: o.state }, {
+      ...log,
+      outcome: (res.duplicate ? 'accepted:duplicate:' : 'accepted:') + o.state,
+      supplierCode: res.duplicate ? 2002 : 0,
+      detail: { supplier_order_id: o.orderId, price_fen: o.priceFen },
+    });
+    const after = moved ?? (await getAttempt(ctx.db, a.id));
+    if (!after || attemptMachine.isFinal(after.state)) return { attempt: a.id, state: after?.state ?? null };
+    return checkAgain(delayFor(ctx, after.polls), `attempt ${after.state}`);
+  }
   const after = await ctx.db.transaction().execute(async (tx) => {
     if (res.kind === 'accepted') {
       const o = res.order;

@@ -110,6 +110,10 @@ describe('fulfilment', () => {
     expect(v.events.map((e: { kind: string }) => e.kind)).toContain('submit');
     expect(sb(A).counts.rechargesByAccount.get(account)).toBe(1);
     expect(sb(B).counts.rechargesByAccount.get(account)).toBeUndefined();
+    // the attempt's job is over as soon as the grant is: when the callback came while it waited to poll, the
+    // callback ended it (settled_by); when it came during the submit, the submit's own run saw it final
+    const job = await k.h.ctx.db.selectFrom('jobs').select(['status', 'result']).where('dedupe_key', '=', v.attempts[0].id).executeTakeFirstOrThrow();
+    expect(job.status).toBe('succeeded');
   });
 
   it('reaches redeemed by polling when no callback ever comes', async () => {

@@ -13,6 +13,8 @@ export {
   attemptWithClient,
   attemptsOf,
   moveAttempt,
+  moveAttemptWithAccount,
+  moveAttemptLogged,
   moveOrder,
   notePoll,
   logEvent,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
 import { cteRef, type Cte } from '../../platform/db/ctes.ts';
-import { enqueueCte } from '../../platform/jobs/jobs.ts';
+import { enqueueCte, settleWaitingJobCte } from '../../platform/jobs/jobs.ts';
 import { newId } from '../../platform/ids.ts';
 import { accountContext, maskAccount, RECHARGE_ATTEMPT_JOB } from './recharges.service.ts';
 import { moveAttemptSql, moveOrderSql, type AttemptPatch } from './recharges.repo.ts';
@@ -49,7 +49,8 @@ export function newOrderCtes(input: NewOrderCteInput): { ctes: Cte[]; orderId: s
 /**
  * A live attempt succeeded, as steps of one statement: the attempt (`rc_attempt_done`, RETURNING the row),
  * its order (`rc_order_done`, RETURNING id and grant_id) and the event log entry — each only when the step
- * before it moved. The partial unique index refuses a second success of the order (a unique violation).
+ * before it moved — and the attempt's job, when it is waiting to poll, ends (nothing is left to poll). The
+ * partial unique index refuses a second success of the order (a unique violation).
  */
 export function attemptSucceededCtes(attemptId: string, patch: AttemptPatch, log: { supplierId: string; kind: 'callback' | 'query'; outcome: string; detail: Record<string, unknown> }): Cte[] {
   return [
@@ -61,5 +62,6 @@ export function attemptSucceededCtes(attemptId: string, patch: AttemptPatch, log
                SELECT order_id, id, ${log.supplierId}, ${log.kind}, ${log.outcome}, ${JSON.stringify(log.detail)}::jsonb FROM rc_attempt_done
                RETURNING id`,
     },
+    settleWaitingJobCte('rc_job_done', RECHARGE_ATTEMPT_JOB, attemptId, { after: 'rc_attempt_done', result: { attempt: attemptId, state: 'succeeded', settled_by: log.kind } }),
   ];
 }

@@ -122,6 +122,34 @@ export async function moveAttempt(db: Executor, id: string, event: AttemptEvent,
   return r.rows[0] ? attemptOut(r.rows[0]) : null;
 }
 
+/**
+ * `moveAttempt` that also answers the order's sealed account (for the submit, which needs it right after):
+ * one round trip instead of two. Null when the attempt was elsewhere.
+ */
+export async function moveAttemptWithAccount(db: Executor, id: string, event: AttemptEvent, patch: AttemptPatch = {}): Promise<{ attempt: AttemptRow; order: Pick<OrderRow, 'id' | 'account_enc'> } | null> {
+  const r = await sql<AttemptRow & { account_enc: Uint8Array }>`
+    WITH moved AS (${moveAttemptSql(id, event, patch)})
+    SELECT moved.*, o.account_enc FROM moved JOIN recharge_orders o ON o.id = moved.order_id`.execute(db);
+  const row = r.rows[0];
+  if (!row) return null;
+  const { account_enc, ...attempt } = row;
+  return { attempt: attemptOut(attempt as AttemptRow), order: { id: attempt.order_id, account_enc } };
+}
+
+/**
+ * `moveAttempt` and the event log entry of what caused it, in one statement. The entry is written whether
+ * or not the attempt could move (the fact is kept either way); answers the moved row or null.
+ */
+export async function moveAttemptLogged(db: Executor, id: string, event: AttemptEvent, patch: AttemptPatch, e: EventInput): Promise<AttemptRow | null> {
+  const r = await sql<AttemptRow>`
+    WITH moved AS (${moveAttemptSql(id, event, patch)}),
+         logged AS (INSERT INTO recharge_events (order_id, attempt_id, supplier_id, kind, outcome, supplier_code, detail, actor)
+                    VALUES (${e.orderId}, ${e.attemptId}, ${e.supplierId}, ${e.kind}, ${e.outcome}, ${e.supplierCode ?? null},
+                            ${JSON.stringify(e.detail ?? {})}::jsonb, ${e.actor ?? 'system'}) RETURNING id)
+    SELECT moved.* FROM moved`.execute(db);
+  return r.rows[0] ? attemptOut(r.rows[0]) : null;
+}
+
 /** The guarded UPDATE of `moveAttempt`, RETURNING the row (also a step of a composed statement). */
 export function moveAttemptSql(id: string, event: AttemptEvent, patch: AttemptPatch = {}) {
   const to = attemptMachine.targetOf(event);

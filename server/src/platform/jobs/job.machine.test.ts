@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../testutil/database.t
 import type { JobStatus } from '../db/schema.ts';
 import { jobMachine, type JobEvent } from './job.machine.ts';
 import { checkJobAgain, claimJobs, endJob, requeueJob, retryJob, succeedJob, type JobRow } from './job-store.ts';
-import { enqueue } from './jobs.ts';
+import { enqueue, settleWaitingJobCte } from './jobs.ts';
+import { withCtes } from '../db/ctes.ts';
 
 // Model-based: random sequences of job operations against the real database. After every step the row's
 // status equals the machine's answer, a write fenced to an older run changes nothing, and attempts count
@@ -16,8 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-type Op = 'claim' | 'reclaim' | 'succeed' | 'check_again' | 'retry' | 'fail' | 'die' | 'requeue' | 'stale_succeed';
-const op = fc.constantFrom<Op>('claim', 'reclaim', 'succeed', 'check_again', 'retry', 'fail', 'die', 'requeue', 'stale_succeed');
+type Op = 'claim' | 'reclaim' | 'succeed' | 'check_again' | 'retry' | 'fail' | 'die' | 'requeue' | 'stale_succeed' | 'settle';
+const op = fc.constantFrom<Op>('claim', 'reclaim', 'succeed', 'check_again', 'retry', 'fail', 'die', 'requeue', 'stale_succeed', 'settle');
 
 describe('job state machine (model-based, real database)', () => {
   it('every move the database makes is one the machine allows, and fenced writes from old runs change nothing', async () => {
@@ -25,7 +26,8 @@ describe('job state machine (model-based, real database)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 16 }), async (ops) => {
         const kind = 'test.model.' + Math.random().toString(36).slice(2);
-        const { id } = await db.transaction().execute((tx) => enqueue(tx, kind, {}, { maxAttempts: 100 }));
+        const dedupeKey = 'k-' + Math.random().toString(36).slice(2);
+        const { id } = await db.transaction().execute((tx) => enqueue(tx, kind, {}, { maxAttempts: 100, dedupeKey }));
         let status: JobStatus = 'queued';
         let attempts = 0;
         let row: JobRow | undefined;
@@ -46,6 +48,12 @@ describe('job state machine (model-based, real database)', () => {
             } else {
               expect(claimed).toEqual([]);
             }
+          } else if (o === 'settle') {
+            // ended from outside by a composed statement (the work was done elsewhere); only a waiting job moves
+            const r = await withCtes<{ id: string }>([{ name: 'done', sql: sql`SELECT 1` }, settleWaitingJobCte('settled', kind, dedupeKey, { after: 'done', result: {} })], sql`SELECT id FROM settled`).execute(db);
+            const next = expectMove('settle');
+            expect(r.rows.length).toBe(next ? 1 : 0);
+            if (next) status = next;
           } else if (o === 'stale_succeed') {
             if (stale) await succeedJob(db, stale, { stale: true });
           } else if (o === 'requeue') {

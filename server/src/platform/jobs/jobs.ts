@@ -6,6 +6,7 @@ import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { sql } from 'kysely';
 import { DEFAULT_POLICY, jobDefinition } from './registry.ts';
+import { jobMachine } from './job.machine.ts';
 import { cteRef, type Cte } from '../db/ctes.ts';
 
 // Durable jobs (DESIGN §4): a row in `jobs`, written in the same transaction as the business change that
@@ -69,6 +70,21 @@ export function enqueueCte(name: string, kind: string, payload: Record<string, u
              SELECT ${opts.id ?? newId('job')}, ${kind}, ${JSON.stringify(payload)}::jsonb, ${maxAttempts}, ${opts.dedupeKey ?? null}
                FROM ${cteRef(opts.after)} LIMIT 1
              ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING
+             RETURNING id`,
+  };
+}
+
+/**
+ * A step of a composed statement that ends the waiting (queued) job of `kind` and `dedupeKey` as succeeded,
+ * when the step `after` produced a row: its work was done elsewhere. A running job is not touched.
+ */
+export function settleWaitingJobCte(name: string, kind: string, dedupeKey: string, opts: { after: string; result: Record<string, unknown> }): Cte {
+  return {
+    name,
+    sql: sql`UPDATE jobs SET status = ${jobMachine.targetOf('settle')}, result = ${JSON.stringify(opts.result)}::jsonb, locked_until = NULL,
+                    finished_at = now(), updated_at = now(), note = NULL
+              WHERE kind = ${kind} AND dedupe_key = ${dedupeKey} AND status = ANY(${jobMachine.sourcesOf('settle')}::text[])
+                AND EXISTS (SELECT 1 FROM ${cteRef(opts.after)})
              RETURNING id`,
   };
 }
