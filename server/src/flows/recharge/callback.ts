@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import { withCtes } from '../../platform/db/ctes.ts';
 import { completeRechargeGrantCte } from '../../modules/grants/index.ts';
-import { attemptMachine, attemptSucceededCtes, attemptWithClient, enqueueConfirm, logEvent, type AttemptPatch, type AttemptRow } from '../../modules/recharges/index.ts';
+import { nobodyListensCte } from '../../modules/webhooks/index.ts';
+import { attemptMachine, attemptSucceededCtes, attemptWithClient, callbackTargetCte, enqueueConfirm, logEvent, type AttemptPatch, type AttemptRow } from '../../modules/recharges/index.ts';
 import type { RechargePorts } from './ports.ts';
 import { settleSuccess } from './settle.ts';
 
@@ -22,7 +23,6 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
   const v = conn.adapter.verifyCallback(conn.creds, rawBody);
   if (!v.ok) return { kind: 'bad_signature', reason: v.reason };
   const cb = v.callback;
-  const attempt = await attemptWithClient(ctx.db, supplierId, cb.customerOrderNo);
   const detail = {
     status: cb.status,
     customer_order_no: cb.customerOrderNo,
@@ -33,13 +33,11 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
     operator_serial_number: cb.operatorSerialNumber,
   };
   const patch: AttemptPatch = { supplier_order_id: String(detail.supplier_order_id), price_fen: Number(detail.price_fen), supplier_state: 'success' };
-  const settle = async () => {
-    // the common case — the first `success` of a live attempt whose client hears nothing of it — in one statement
-    if (attempt && cb.status === 'success' && !attemptMachine.isFinal(attempt.state) && !(await ports.wantsEvent(ctx.db, attempt.client_id, 'grant.redeemed'))) {
-      if (await succeedInOneStatement(ctx, supplierId, attempt.id, patch, detail)) return 'applied';
-    }
-    return record(ctx, ports, supplierId, attempt, cb.status, detail, patch);
-  };
+  // the common case — the first `success` of a live attempt whose client hears nothing of it — in one
+  // statement; everything else (and that case when the statement finds otherwise) takes the careful path
+  if (cb.status === 'success' && (await succeedInOneStatement(ctx, supplierId, cb.customerOrderNo, patch, detail))) return { kind: 'recorded', outcome: 'applied' };
+  const attempt = await attemptWithClient(ctx.db, supplierId, cb.customerOrderNo);
+  const settle = () => record(ctx, ports, supplierId, attempt, cb.status, detail, patch);
   const outcome = await settle().catch(async (e) => {
     // a second success of one order is refused by the database (the unique index): keep the fact, change nothing
     if ((e as { code?: string }).code !== '23505') throw e;
@@ -54,13 +52,23 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
  * SQL into one statement. False when the attempt had moved on meanwhile (the careful path then records what
  * the callback found).
  */
-async function succeedInOneStatement(ctx: AppContext, supplierId: string, attemptId: string, patch: AttemptPatch, detail: Record<string, unknown>): Promise<boolean> {
+async function succeedInOneStatement(ctx: AppContext, supplierId: string, customerOrderNo: string, patch: AttemptPatch, detail: Record<string, unknown>): Promise<boolean> {
   const stmt = withCtes<{ id: string }>(
-    [...attemptSucceededCtes(attemptId, patch, { supplierId, kind: 'callback', outcome: 'applied', detail }), completeRechargeGrantCte('rc_grant_done', sql`SELECT grant_id FROM rc_order_done`)],
+    [
+      callbackTargetCte(supplierId, customerOrderNo),
+      nobodyListensCte('rc_quiet', sql`SELECT client_id FROM rc_target`, 'grant.redeemed'),
+      ...attemptSucceededCtes({ step: 'rc_target' }, patch, { supplierId, kind: 'callback', outcome: 'applied', detail }, sql`EXISTS (SELECT 1 FROM rc_quiet)`),
+      completeRechargeGrantCte('rc_grant_done', sql`SELECT grant_id FROM rc_order_done`),
+    ],
     sql`SELECT id FROM rc_attempt_done`,
   );
-  const r = await stmt.execute(ctx.db);
-  return r.rows.length === 1;
+  try {
+    return (await stmt.execute(ctx.db)).rows.length === 1;
+  } catch (e) {
+    // a second success of one order: the careful path records it as refused
+    if ((e as { code?: string }).code === '23505') return false;
+    throw e;
+  }
 }
 
 async function record(ctx: AppContext, ports: RechargePorts, supplierId: string, attempt: AttemptRow | undefined, status: 'success' | 'failed', detail: Record<string, unknown>, patch: AttemptPatch): Promise<string> {

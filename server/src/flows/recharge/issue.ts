@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { withCtes } from '../../platform/db/ctes.ts';
 import { activeProductCte, findProduct, type ProductCteRow } from '../../modules/catalog/index.ts';
 import { firstSupplierCte } from '../../modules/suppliers/index.ts';
+import { nobodyListensCte } from '../../modules/webhooks/index.ts';
 import { findClientGrant, grantAsClientSees, insertPendingGrant, pendingGrantCte, pendingGrantView, type GrantIssuer, type GrantWithOwner, type IssuerInput, type PendingGrantInput } from '../../modules/grants/index.ts';
 import type { Grant } from '../../modules/grants/index.ts';
 import { checkAccount, createRechargeOrder, maskAccount, newOrderCtes } from '../../modules/recharges/index.ts';
@@ -42,16 +43,18 @@ async function findReplay(ctx: AppContext, clientId: string, idempotencyKey: str
  * the grant, the order, the first attempt and the job, composed from each module's own SQL. Answers null
  * when it wrote nothing — no such active product, no supplier, or a grant already holds the key or the
  * out_order_no (a unique violation) — and the careful path below then finds out which and answers it.
- * Not taken when the client listens for `grant.pending`: that event carries the grant as written and joins
- * the same transaction, which the careful path does.
+ * It writes nothing when the client listens for `grant.pending`: that event carries the grant as written and
+ * joins the same transaction, which the careful path does (a cached "listens" skips this attempt altogether).
  */
 async function acceptInOneStatement(ctx: AppContext, input: IssuerInput, grant: Omit<PendingGrantInput, 'productId'>, account: string): Promise<Grant | null> {
   const product = activeProductCte('rc_product', input.body.product, 'direct_recharge');
   const supplier = firstSupplierCte('rc_supplier', sql`SELECT id FROM rc_product`);
-  const g = pendingGrantCte('rc_grant', ctx.secrets, grant, { product: 'rc_product', when: sql`EXISTS (SELECT 1 FROM rc_supplier)` });
+  // nobody listens for grant.pending at this moment (the database's answer, not a cache's)
+  const quiet = nobodyListensCte('rc_quiet', sql`${input.clientId}`, 'grant.pending');
+  const g = pendingGrantCte('rc_grant', ctx.secrets, grant, { product: 'rc_product', when: sql`EXISTS (SELECT 1 FROM rc_supplier) AND EXISTS (SELECT 1 FROM rc_quiet)` });
   const order = newOrderCtes({ grant: 'rc_grant', supplier: 'rc_supplier', account, secrets: ctx.secrets });
   const stmt = withCtes<{ grant: Record<string, unknown>; product: ProductCteRow }>(
-    [product, supplier, g, ...order.ctes],
+    [product, supplier, quiet, g, ...order.ctes],
     sql`SELECT to_jsonb(rc_grant.*) AS grant, to_jsonb(rc_product.*) AS product FROM rc_grant CROSS JOIN rc_product`,
   );
   try {

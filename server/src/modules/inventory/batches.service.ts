@@ -8,6 +8,7 @@ import type { Rejection } from './import.service.ts';
 import { codeMachine } from './code.machine.ts';
 import type { Keyring } from '../../platform/crypto/keyring.ts';
 import { rewrapBatchKey } from './code-secret.ts';
+import { batchMachine, IMPORTING, type BatchStatus } from './batch.machine.ts';
 
 // Batches: list, inspect (with the per-row import report), void. The wrapped data key never leaves.
 export interface BatchView {
@@ -18,7 +19,7 @@ export interface BatchView {
   code_expires_at: string | null;
   source_name: string | null;
   source_sha256: string | null;
-  status: 'importing' | 'completed' | 'voided';
+  status: BatchStatus;
   total_rows: number;
   imported_count: number;
   rejected_count: number;
@@ -57,7 +58,7 @@ export function toBatchView(r: Row): BatchView {
 
 export async function listBatches(db: Executor, opts: { limit: number; cursor?: string; product?: string }) {
   // a batch being imported is not visible until its import has finished
-  let q = db.selectFrom('batches').selectAll().where('status', '!=', 'importing').orderBy('id', 'desc').limit(opts.limit + 1);
+  let q = db.selectFrom('batches').selectAll().where('status', '!=', IMPORTING).orderBy('id', 'desc').limit(opts.limit + 1);
   if (opts.cursor) q = q.where('id', '<', opts.cursor);
   if (opts.product) {
     const p = await findProduct(db, opts.product);
@@ -71,7 +72,7 @@ export async function listBatches(db: Executor, opts: { limit: number; cursor?: 
 }
 
 export async function getBatch(db: Executor, id: string): Promise<BatchDetail> {
-  const row = await db.selectFrom('batches').selectAll().where('id', '=', id).where('status', '!=', 'importing').executeTakeFirst();
+  const row = await db.selectFrom('batches').selectAll().where('id', '=', id).where('status', '!=', IMPORTING).executeTakeFirst();
   if (!row) throw notFound('Batch', id);
   const counts = await sql<{ status: string; n: number }>`
     SELECT status, count(*)::int AS n FROM codes WHERE batch_id = ${id} GROUP BY status`.execute(db);
@@ -94,14 +95,14 @@ export async function voidBatch(db: Db, id: string, actor: string, reason?: stri
   return db.transaction().execute(async (tx) => {
     const locked = await tx
       .updateTable('batches')
-      .set({ status: 'voided', voided_at: new Date() })
+      .set({ status: batchMachine.targetOf('void'), voided_at: new Date() })
       .where('id', '=', id)
-      .where('status', '=', 'completed')
+      .where('status', 'in', batchMachine.sourcesOf('void'))
       .returning('id')
       .executeTakeFirst();
     if (!locked) {
       const exists = await tx.selectFrom('batches').select('status').where('id', '=', id).executeTakeFirst();
-      if (!exists || exists.status === 'importing') throw notFound('Batch', id);
+      if (!exists || exists.status === IMPORTING) throw notFound('Batch', id);
       throw conflict('batch_already_voided', `Batch ${id} is already voided.`);
     }
     // only codes in stock: a code held by a grant keeps going, and the grant's release voids it later

@@ -13,6 +13,7 @@ import { newBatchKey, protectCode, type BatchKey } from './code-secret.ts';
 import { detectFormat, rowsOf } from './parsers/detect.ts';
 import { interpretRows, type ParsedRow } from './parsers/rows.ts';
 import { discardStaged, oneAtATime, publishStaged } from './import.staging.ts';
+import { batchMachine, IMPORTING, type BatchStatus } from './batch.machine.ts';
 
 // The card-code importer: one streaming pass over a file. Rows are parsed, encrypted and inserted in chunks;
 // the UNIQUE fingerprint does the duplicate detection (in the file and against all existing stock) so memory
@@ -185,7 +186,7 @@ async function productFor(db: Executor, ref: string) {
   return product;
 }
 
-function batchRow(deps: Deps, opts: ImportOptions, batchId: string, productId: string, status: 'importing' | 'completed') {
+function batchRow(deps: Deps, opts: ImportOptions, batchId: string, productId: string, status: BatchStatus) {
   const bk = newBatchKey(deps.keyring, batchId);
   return {
     key: bk.key,
@@ -309,7 +310,7 @@ async function importInTx(deps: Deps, tx: Tx, opts: ImportOptions, format: strin
     const done = await tx.selectFrom('batches').selectAll().where('id', '=', batchId).executeTakeFirst();
     if (done) return resultOfBatch(done);
   }
-  const b = batchRow(deps, opts, batchId, product.id, 'completed');
+  const b = batchRow(deps, opts, batchId, product.id, batchMachine.targetOf('publish'));
   await tx.insertInto('batches').values(b.row).execute();
   const rejected = new Rejections();
   const counts = await consume(deps, b.key, rows, opts.chunkSize ?? DEFAULT_CHUNK, rejected, (chunk) => insertChunk(tx, batchId, product.id, chunk, rejected, 'available'));
@@ -323,17 +324,17 @@ async function importChunked(deps: Deps, opts: ImportOptions, format: string, ro
   const batchId = opts.batchId ?? newId('bat');
   if (opts.batchId) {
     const prior = await db.selectFrom('batches').selectAll().where('id', '=', batchId).executeTakeFirst();
-    if (prior && prior.status !== 'importing') return resultOfBatch(prior);
+    if (prior && prior.status !== IMPORTING) return resultOfBatch(prior);
     if (prior && (prior.report as { publishing?: boolean }).publishing) {
       // the crash came after the point of no return: finish publishing
       await publishStaged(db, batchId);
-      await db.updateTable('batches').set({ status: 'completed' }).where('id', '=', batchId).execute();
+      await db.updateTable('batches').set({ status: batchMachine.targetOf('publish') }).where('id', '=', batchId).where('status', 'in', batchMachine.sourcesOf('publish')).execute();
       return resultOfBatch(prior);
     }
     // a crash before it: what that run staged goes, and the import starts over
     if (prior) await discardStaged(db, batchId);
   }
-  const b = batchRow(deps, opts, batchId, product.id, 'importing');
+  const b = batchRow(deps, opts, batchId, product.id, IMPORTING);
   await db.insertInto('batches').values(b.row).execute();
   let decided = false;
   try {
@@ -367,7 +368,7 @@ async function importChunked(deps: Deps, opts: ImportOptions, format: string, ro
     const result = await db.transaction().execute((tx) => finish(tx, opts, format, product, batchId, counts, rejected, digest(), { publishing: true }));
     decided = true;
     await publishStaged(db, batchId);
-    await db.updateTable('batches').set({ status: 'completed' }).where('id', '=', batchId).execute();
+    await db.updateTable('batches').set({ status: batchMachine.targetOf('publish') }).where('id', '=', batchId).where('status', 'in', batchMachine.sourcesOf('publish')).execute();
     return result;
   } catch (e) {
     // before the point of no return nothing may stay; past it, a retry finishes the publishing

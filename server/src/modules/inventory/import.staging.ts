@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.ts';
 import { sourcesOf, targetOf } from './code.machine.ts';
+import { IMPORTING } from './batch.machine.ts';
 
 // The staged side of a chunked import (embedded database): codes are inserted 'staged' in many short
 // transactions, then published (→ available) by id range, or discarded when the import fails. Bounded
@@ -36,7 +37,7 @@ export async function discardStaged(db: Db, batchId: string): Promise<void> {
       await yieldToEventLoop();
     }
   }
-  await db.deleteFrom('batches').where('id', '=', batchId).where('status', '=', 'importing').execute();
+  await db.deleteFrom('batches').where('id', '=', batchId).where('status', '=', IMPORTING).execute();
 }
 
 // One chunked import at a time in this process (the embedded database has one process): two imports of

@@ -25,7 +25,7 @@ export {
   type AttemptPatch,
   type EventInput,
 } from './recharges.repo.ts';
-export { newOrderCtes, attemptSucceededCtes, type NewOrderCteInput } from './recharges.ctes.ts';
+export { newOrderCtes, attemptSucceededCtes, callbackTargetCte, type NewOrderCteInput } from './recharges.ctes.ts';
 export {
   createRechargeOrder,
   addAttemptWithJob,

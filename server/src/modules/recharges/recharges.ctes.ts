@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
 import { cteRef, type Cte } from '../../platform/db/ctes.ts';
 import { enqueueCte, settleWaitingJobCte } from '../../platform/jobs/jobs.ts';
@@ -47,14 +47,32 @@ export function newOrderCtes(input: NewOrderCteInput): { ctes: Cte[]; orderId: s
 }
 
 /**
+ * The attempt a supplier's callback names (`rc_target`: id, order_id, state, client_id of its order) as a
+ * step of a composed statement.
+ */
+export function callbackTargetCte(supplierId: string, customerOrderNo: string): Cte {
+  return {
+    name: 'rc_target',
+    sql: sql`SELECT a.id, a.order_id, a.state, o.client_id FROM recharge_attempts a JOIN recharge_orders o ON o.id = a.order_id
+              WHERE a.customer_order_no = ${customerOrderNo} AND a.supplier_id = ${supplierId}`,
+  };
+}
+
+/**
  * A live attempt succeeded, as steps of one statement: the attempt (`rc_attempt_done`, RETURNING the row),
  * its order (`rc_order_done`, RETURNING id and grant_id) and the event log entry — each only when the step
  * before it moved — and the attempt's job, when it is waiting to poll, ends (nothing is left to poll). The
  * partial unique index refuses a second success of the order (a unique violation).
  */
-export function attemptSucceededCtes(attemptId: string, patch: AttemptPatch, log: { supplierId: string; kind: 'callback' | 'query'; outcome: string; detail: Record<string, unknown> }): Cte[] {
+export function attemptSucceededCtes(
+  attempt: { id: string } | { step: string },
+  patch: AttemptPatch,
+  log: { supplierId: string; kind: 'callback' | 'query'; outcome: string; detail: Record<string, unknown> },
+  when?: RawBuilder<unknown>,
+): Cte[] {
+  const id = 'id' in attempt ? sql`${attempt.id}` : sql`SELECT id FROM ${cteRef(attempt.step)}`;
   return [
-    { name: 'rc_attempt_done', sql: moveAttemptSql(attemptId, 'succeed', patch) },
+    { name: 'rc_attempt_done', sql: moveAttemptSql(id, 'succeed', patch, when) },
     { name: 'rc_order_done', sql: moveOrderSql(sql`SELECT order_id FROM rc_attempt_done`, 'succeed') },
     {
       name: 'rc_logged',
@@ -62,6 +80,6 @@ export function attemptSucceededCtes(attemptId: string, patch: AttemptPatch, log
                SELECT order_id, id, ${log.supplierId}, ${log.kind}, ${log.outcome}, ${JSON.stringify(log.detail)}::jsonb FROM rc_attempt_done
                RETURNING id`,
     },
-    settleWaitingJobCte('rc_job_done', RECHARGE_ATTEMPT_JOB, attemptId, { after: 'rc_attempt_done', result: { attempt: attemptId, state: 'succeeded', settled_by: log.kind } }),
+    settleWaitingJobCte('rc_job_done', RECHARGE_ATTEMPT_JOB, sql`SELECT id FROM rc_attempt_done`, { after: 'rc_attempt_done', result: { state: 'succeeded', settled_by: log.kind } }),
   ];
 }

@@ -151,7 +151,7 @@ export async function moveAttemptLogged(db: Executor, id: string, event: Attempt
 }
 
 /** The guarded UPDATE of `moveAttempt`, RETURNING the row (also a step of a composed statement). */
-export function moveAttemptSql(id: string, event: AttemptEvent, patch: AttemptPatch = {}) {
+export function moveAttemptSql(id: string | RawBuilder<unknown>, event: AttemptEvent, patch: AttemptPatch = {}, when?: RawBuilder<unknown>) {
   const to = attemptMachine.targetOf(event);
   const final = attemptMachine.isFinal(to);
   return sql<AttemptRow>`
@@ -166,7 +166,8 @@ export function moveAttemptSql(id: string, event: AttemptEvent, patch: AttemptPa
            not_found_count = ${event === 'resubmit' || event === 'accept' ? 0 : sql`not_found_count`},
            not_found_since = ${event === 'resubmit' || event === 'accept' ? null : sql`not_found_since`},
            finished_at = ${final ? sql`now()` : sql`finished_at`}
-     WHERE id = ${id} AND state = ANY(${attemptMachine.sourcesOf(event)}::text[])
+     WHERE id = (${typeof id === 'string' ? sql`${id}` : id}) AND state = ANY(${attemptMachine.sourcesOf(event)}::text[])
+       AND ${when ?? sql`true`}
     RETURNING *`;
 }
 

@@ -8,7 +8,7 @@ import { signingSecrets } from './endpoints.service.ts';
 import { postWebhook, type PostOutcome } from './http-post.ts';
 import { signatureHeader, SIGNATURE_HEADER } from './signature.ts';
 import { cancelOpenDeliveries, loadDeliveryContext, moveDelivery, moveEndpoint } from './webhooks.repo.ts';
-import { webhookDeliveryMachine } from './webhooks.machine.ts';
+import { LISTENING, webhookDeliveryMachine } from './webhooks.machine.ts';
 
 // One job per delivery (DESIGN §6): POST the event, any 2xx acknowledges; otherwise retried after about
 // 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h, 8 h — ten tries over about a day — then the delivery is
@@ -67,7 +67,7 @@ export async function deliverOnce(ctx: AppContext, deliveryId: string, opts: { l
   const row = await loadDeliveryContext(ctx.db, deliveryId);
   if (!row) return { delivery_id: deliveryId, outcome: 'skipped', reason: 'no such delivery' };
   if (webhookDeliveryMachine.isFinal(row.status)) return { delivery_id: deliveryId, outcome: 'skipped', reason: `already ${row.status}` };
-  if (row.endpoint_status !== 'active') {
+  if (row.endpoint_status !== LISTENING) {
     await moveDelivery(ctx.db, deliveryId, 'cancel');
     return { delivery_id: deliveryId, outcome: 'skipped', reason: `endpoint ${row.endpoint_status}` };
   }

@@ -6,6 +6,7 @@ import { enqueue } from '../../platform/jobs/jobs.ts';
 import { appendAudit } from '../audit/index.ts';
 import { insertEventIfSubscribed, type DeliveryRow } from './webhooks.repo.ts';
 import type { Delivery, EventListQuery, WebhookEvent, WebhookEventType } from './webhooks.schemas.ts';
+import { LISTENING } from './webhooks.machine.ts';
 
 // Events and their deliveries. recordEvent writes in the caller's business transaction (one statement, and
 // nothing at all for a client without a subscribed endpoint); fanOut, off the hot path, turns new events into
@@ -46,7 +47,7 @@ export async function fanOut(db: Executor, limit = 200): Promise<{ events: numbe
        ORDER BY created_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(tx);
     if (!events.rows.length) return { events: 0, deliveries: 0 };
     const clients = [...new Set(events.rows.map((e) => e.client_id))];
-    const endpoints = await tx.selectFrom('webhook_endpoints').select(['id', 'client_id', 'events']).where('client_id', 'in', clients).where('status', '=', 'active').execute();
+    const endpoints = await tx.selectFrom('webhook_endpoints').select(['id', 'client_id', 'events']).where('client_id', 'in', clients).where('status', '=', LISTENING).execute();
     const pairs = events.rows.flatMap((e) =>
       endpoints
         .filter((p) => p.client_id === e.client_id && (p.events.length === 0 || p.events.includes(e.type)))
@@ -70,8 +71,8 @@ export async function resendEvent(tx: Tx, eventId: string, actor: string, opts: 
   if (opts.endpointId) q = q.where('id', '=', opts.endpointId);
   const endpoints = await q.execute();
   if (opts.endpointId && !endpoints.length) throw notFound('Webhook endpoint', opts.endpointId);
-  if (opts.endpointId && endpoints[0].status !== 'active') throw fail('webhook_endpoint_disabled', `Endpoint ${opts.endpointId} is disabled; enable it before re-sending.`);
-  const targets = endpoints.filter((p) => p.status === 'active' && (opts.endpointId || p.events.length === 0 || p.events.includes(event.type)));
+  if (opts.endpointId && endpoints[0].status !== LISTENING) throw fail('webhook_endpoint_disabled', `Endpoint ${opts.endpointId} is disabled; enable it before re-sending.`);
+  const targets = endpoints.filter((p) => p.status === LISTENING && (opts.endpointId || p.events.length === 0 || p.events.includes(event.type)));
   const ids = await createDeliveries(tx, targets.map((p) => ({ eventId, endpointId: p.id, clientId: event.client_id, resendOf: eventId, requestedBy: actor, idempotencyKey: opts.idempotencyKey })));
   await appendAudit(tx, { actor, action: 'webhook.event.resend', target: eventId, details: { deliveries: ids, endpoint_id: opts.endpointId ?? null } });
   return ids;

@@ -1,4 +1,7 @@
 import type { Executor } from '../../platform/db/db.ts';
+import { sql, type RawBuilder } from 'kysely';
+import type { Cte } from '../../platform/db/ctes.ts';
+import { LISTENING } from './webhooks.machine.ts';
 
 // Which event types a client's active endpoints want, cached for a second. The hot paths (issuing a card
 // code is one round trip) ask this first and open a transaction for the event only when somebody listens;
@@ -12,7 +15,7 @@ export async function isSubscribed(db: Executor, clientId: string | null, type: 
   if (!clientId) return false;
   let hit = cache.get(clientId);
   if (!hit || Date.now() - hit.at > TTL_MS) {
-    const rows = await db.selectFrom('webhook_endpoints').select('events').where('client_id', '=', clientId).where('status', '=', 'active').execute();
+    const rows = await db.selectFrom('webhook_endpoints').select('events').where('client_id', '=', clientId).where('status', '=', LISTENING).execute();
     const types = rows.some((r) => r.events.length === 0) ? ('all' as const) : new Set(rows.flatMap((r) => r.events));
     hit = { types, at: Date.now() };
     if (cache.size > 10_000) cache.clear();
@@ -24,4 +27,19 @@ export async function isSubscribed(db: Executor, clientId: string | null, type: 
 /** Called when a client's endpoints change in this process. */
 export function forgetSubscriptions(clientId: string): void {
   cache.delete(clientId);
+}
+
+/**
+ * A step of a composed statement with one row exactly when nobody listens for `type` from the client
+ * `clientId` (an SQL expression; NULL — no client — is nobody). A flow guards its fast path with it, so the
+ * decision is the database's own at that moment, not a cached one; when somebody listens, the flow takes
+ * the path that writes the event in the same transaction.
+ */
+export function nobodyListensCte(name: string, clientId: RawBuilder<unknown>, type: string): Cte {
+  return {
+    name,
+    sql: sql`SELECT 1 AS quiet WHERE NOT EXISTS (
+               SELECT 1 FROM webhook_endpoints
+                WHERE client_id = (${clientId}) AND status = ${LISTENING} AND (cardinality(events) = 0 OR ${type} = ANY(events)))`,
+  };
 }

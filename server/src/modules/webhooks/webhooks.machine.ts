@@ -35,3 +35,6 @@ export const webhookEndpointMachine = defineMachine<WebhookEndpointStatus, Endpo
   },
   ENDPOINT_EVENTS,
 );
+
+/** The one endpoint state that receives events (what `enable` leads to); filters name it through this. */
+export const LISTENING: WebhookEndpointStatus = webhookEndpointMachine.targetOf('enable');

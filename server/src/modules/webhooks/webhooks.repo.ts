@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/db.ts';
 import type { WebhookDeliveriesTable, WebhookDeliveryStatus, WebhookEndpointsTable, WebhookEndpointStatus } from '../../platform/db/schema.ts';
-import { webhookDeliveryMachine, webhookEndpointMachine, type DeliveryEvent, type EndpointEvent } from './webhooks.machine.ts';
+import { LISTENING, webhookDeliveryMachine, webhookEndpointMachine, type DeliveryEvent, type EndpointEvent } from './webhooks.machine.ts';
 
 // SQL for the webhook tables only. Every status change goes through a machine: its guard is
 // `status = ANY(machine.sourcesOf(event))`, never a hand-written list.
@@ -20,7 +20,7 @@ export async function insertEventIfSubscribed(
     INSERT INTO webhook_events (id, client_id, type, subject_id, data)
     SELECT ${e.id}, ${e.clientId}, ${e.type}, ${e.subjectId}, ${JSON.stringify(e.data)}::jsonb
      WHERE EXISTS (SELECT 1 FROM webhook_endpoints
-                    WHERE client_id = ${e.clientId} AND status = 'active'
+                    WHERE client_id = ${e.clientId} AND status = ${LISTENING}
                       AND (cardinality(events) = 0 OR ${e.type} = ANY(events)))
     RETURNING id`.execute(tx);
   return res.rows[0]?.id ?? null;

@@ -4,7 +4,7 @@ import type { Executor } from '../db/db.ts';
 import type { JobsTable, JobStatus } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { DEFAULT_POLICY, jobDefinition } from './registry.ts';
 import { jobMachine } from './job.machine.ts';
 import { cteRef, type Cte } from '../db/ctes.ts';
@@ -78,12 +78,12 @@ export function enqueueCte(name: string, kind: string, payload: Record<string, u
  * A step of a composed statement that ends the waiting (queued) job of `kind` and `dedupeKey` as succeeded,
  * when the step `after` produced a row: its work was done elsewhere. A running job is not touched.
  */
-export function settleWaitingJobCte(name: string, kind: string, dedupeKey: string, opts: { after: string; result: Record<string, unknown> }): Cte {
+export function settleWaitingJobCte(name: string, kind: string, dedupeKey: string | RawBuilder<unknown>, opts: { after: string; result: Record<string, unknown> }): Cte {
   return {
     name,
     sql: sql`UPDATE jobs SET status = ${jobMachine.targetOf('settle')}, result = ${JSON.stringify(opts.result)}::jsonb, locked_until = NULL,
                     finished_at = now(), updated_at = now(), note = NULL
-              WHERE kind = ${kind} AND dedupe_key = ${dedupeKey} AND status = ANY(${jobMachine.sourcesOf('settle')}::text[])
+              WHERE kind = ${kind} AND dedupe_key = (${typeof dedupeKey === 'string' ? sql`${dedupeKey}` : dedupeKey}) AND status = ANY(${jobMachine.sourcesOf('settle')}::text[])
                 AND EXISTS (SELECT 1 FROM ${cteRef(opts.after)})
              RETURNING id`,
   };
