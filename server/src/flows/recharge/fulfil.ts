@@ -11,7 +11,7 @@ import {
   openAccount,
   type AttemptRow,
 } from '../../modules/recharges/index.ts';
-import type { QueryResult, RechargePorts, SubmitResult } from './ports.ts';
+import type { QueryResult, RechargePorts, SubmitResult, SupplierConnection } from './ports.ts';
 import { settleFailure, settleSuccess } from './settle.ts';
 
 // Fulfilment of one attempt (DESIGN §11), run by the job `recharge.attempt` (one per attempt, dedupe key =
@@ -27,8 +27,19 @@ const delayFor = (ctx: AppContext, polls: number) => {
   return s[Math.min(polls, s.length - 1)];
 };
 
-/** The job: from whatever state the attempt is in, one step further; again later while it is live. */
-export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptId: string): Promise<Outcome> {
+/**
+ * The job: from whatever state the attempt is in, one step further; again later while it is live.
+ * `supplierId` (from the job's payload) lets the first run check the circuit and move the attempt to
+ * `submitting` without reading it first — the common case, one statement before the request leaves.
+ */
+export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptId: string, supplierId?: string): Promise<Outcome> {
+  if (supplierId) {
+    const conn = await ports.supplierConnection(ctx, supplierId);
+    if (conn && !conn.disabled && ports.circuitAllows(supplierId)) {
+      const started = await moveAttemptWithAccount(ctx.db, attemptId, 'submit', { submitted: true });
+      if (started) return send(ctx, ports, conn, started.attempt, started.order);
+    }
+  }
   let a = await getAttempt(ctx.db, attemptId);
   if (!a) return { attempt: attemptId, missing: true };
   if (a.state === 'submitting') {
@@ -64,19 +75,23 @@ async function submit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, even
   }
   const started = await moveAttemptWithAccount(ctx.db, a.id, event, { submitted: true });
   if (!started) return checkAgain(delayFor(ctx, 0), 'the attempt moved meanwhile');
-  const { attempt: sending, order } = started;
+  return send(ctx, ports, conn, started.attempt, started.order);
+}
+
+/** The request itself, for an attempt already moved to `submitting` (committed), and what its answer does. */
+async function send(ctx: AppContext, ports: RechargePorts, conn: SupplierConnection, sending: AttemptRow, order: { id: string; account_enc: Uint8Array }): Promise<Outcome> {
   let res: SubmitResult;
   try {
     res = await conn.adapter.submitRecharge(
       conn.creds,
-      { productId: a.supplier_product_id, customerOrderNo: a.customer_order_no, account: openAccount(ctx.secrets, order), buyNum: 1 },
+      { productId: sending.supplier_product_id, customerOrderNo: sending.customer_order_no, account: openAccount(ctx.secrets, order), buyNum: 1 },
       { timeoutMs: ctx.config.recharge.submitTimeoutMs },
     );
   } catch (e) {
     // adapters answer values; a throw is a fault of ours or theirs and is treated as a lost answer
     res = { kind: 'unknown', countsForCircuit: true, reason: e instanceof Error ? e.message : String(e) };
   }
-  ports.recordSupplierCall(a.supplier_id, callOutcome(res));
+  ports.recordSupplierCall(sending.supplier_id, callOutcome(res));
   return applySubmit(ctx, ports, sending, res);
 }
 
@@ -97,7 +112,7 @@ async function applySubmit(ctx: AppContext, ports: RechargePorts, a: AttemptRow,
       supplierCode: res.duplicate ? 2002 : 0,
       detail: { supplier_order_id: o.orderId, price_fen: o.priceFen },
     });
-    const after = moved ?? (await getAttempt(ctx.db, a.id));
+    const after = moved?.attempt;
     if (!after || attemptMachine.isFinal(after.state)) return { attempt: a.id, state: after?.state ?? null };
     return checkAgain(delayFor(ctx, after.polls), `attempt ${after.state}`);
   }
@@ -182,3 +197,8 @@ export async function runConfirm(ctx: AppContext, ports: RechargePorts, attemptI
 }
 
 export const attemptIdOf = (run: JobRun) => String((run.payload as { attempt_id?: unknown }).attempt_id ?? '');
+/** the attempt's supplier, in payloads written since it rides along (older jobs: undefined) */
+export const supplierIdOf = (run: JobRun) => {
+  const s = (run.payload as { supplier_id?: unknown }).supplier_id;
+  return typeof s === 'string' ? s : undefined;
+};

@@ -1,7 +1,7 @@
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { JobPolicy } from '../../platform/jobs/jobs.ts';
 import { RECHARGE_ATTEMPT_JOB, RECHARGE_CONFIRM_JOB } from '../../modules/recharges/index.ts';
-import { attemptIdOf, runAttempt, runConfirm } from './fulfil.ts';
+import { attemptIdOf, runAttempt, runConfirm, supplierIdOf } from './fulfil.ts';
 import { rechargeFlowRoutes } from './recharge.routes.ts';
 import { rechargePorts } from './wiring.ts';
 
@@ -16,7 +16,7 @@ export const rechargeFlows: ModuleDefinition = {
   name: 'recharge-flows',
   routes: rechargeFlowRoutes(rechargePorts),
   jobs: {
-    [RECHARGE_ATTEMPT_JOB]: { policy: ATTEMPT_POLICY, handler: (run) => runAttempt(run.ctx, rechargePorts, attemptIdOf(run)) },
+    [RECHARGE_ATTEMPT_JOB]: { policy: ATTEMPT_POLICY, handler: (run) => runAttempt(run.ctx, rechargePorts, attemptIdOf(run), run.attempt === 1 ? supplierIdOf(run) : undefined) },
     [RECHARGE_CONFIRM_JOB]: { policy: CONFIRM_POLICY, handler: (run) => runConfirm(run.ctx, rechargePorts, attemptIdOf(run)) },
   },
 };

@@ -95,6 +95,9 @@ describe.skipIf(!onRealPostgres)('1,000 direct recharges under faults (real Post
     await pool(Array.from({ length: N }, (_, i) => i), 24, async (i) => {
       if (i === 300) Object.assign(A.sandbox.knobs, { errorCode: 5000, errorRate: 1 }); // A is down: every submit 5000
       if (i === 600) {
+        // acceptance runs ahead of the submit jobs: give the jobs of the grants issued while A was down
+        // time to reach A (bounded) before A comes back
+        for (const until = Date.now() + 20_000; Date.now() < until && circuitState(A.supplierId).opened_count === 0; ) await new Promise((r) => setTimeout(r, 50));
         opened = circuitState(A.supplierId).opened_count > 0;
         successAtRecovery = A.sandbox.stats().success;
         Object.assign(A.sandbox.knobs, { errorCode: 3001, errorRate: FAULTS.errorRate }); // A is back

@@ -40,9 +40,10 @@ export function newOrderCtes(input: NewOrderCteInput): { ctes: Cte[]; orderId: s
     sql: sql`INSERT INTO recharge_attempts (id, order_id, attempt_no, customer_order_no, supplier_id, supplier_product_id, unit_cost_fen)
              SELECT ${attemptId}, o.id, 1, o.id || '-1', ${r}.supplier_id, ${r}.supplier_product_id, ${r}.unit_cost_fen
                FROM rc_order o CROSS JOIN ${r}
-             RETURNING id`,
+             RETURNING id, supplier_id`,
   };
-  const job = enqueueCte('rc_job', RECHARGE_ATTEMPT_JOB, { attempt_id: attemptId }, { after: 'rc_attempt', dedupeKey: attemptId });
+  // the supplier rides along in the payload: the job checks its circuit before it reads anything
+  const job = enqueueCte('rc_job', RECHARGE_ATTEMPT_JOB, sql`(SELECT jsonb_build_object('attempt_id', id, 'supplier_id', supplier_id) FROM rc_attempt)`, { after: 'rc_attempt', dedupeKey: attemptId });
   return { ctes: [order, attempt, job], orderId, attemptId };
 }
 

@@ -138,16 +138,22 @@ export async function moveAttemptWithAccount(db: Executor, id: string, event: At
 
 /**
  * `moveAttempt` and the event log entry of what caused it, in one statement. The entry is written whether
- * or not the attempt could move (the fact is kept either way); answers the moved row or null.
+ * or not the attempt could move (the fact is kept either way). Answers the attempt after the statement —
+ * moved, or as the statement's snapshot saw it when it could not move — and whether it moved.
  */
-export async function moveAttemptLogged(db: Executor, id: string, event: AttemptEvent, patch: AttemptPatch, e: EventInput): Promise<AttemptRow | null> {
-  const r = await sql<AttemptRow>`
+export async function moveAttemptLogged(db: Executor, id: string, event: AttemptEvent, patch: AttemptPatch, e: EventInput): Promise<{ attempt: AttemptRow; moved: boolean } | null> {
+  const r = await sql<AttemptRow & { moved: boolean }>`
     WITH moved AS (${moveAttemptSql(id, event, patch)}),
          logged AS (INSERT INTO recharge_events (order_id, attempt_id, supplier_id, kind, outcome, supplier_code, detail, actor)
                     VALUES (${e.orderId}, ${e.attemptId}, ${e.supplierId}, ${e.kind}, ${e.outcome}, ${e.supplierCode ?? null},
                             ${JSON.stringify(e.detail ?? {})}::jsonb, ${e.actor ?? 'system'}) RETURNING id)
-    SELECT moved.* FROM moved`.execute(db);
-  return r.rows[0] ? attemptOut(r.rows[0]) : null;
+    SELECT moved.*, true AS moved FROM moved
+    UNION ALL
+    SELECT a.*, false AS moved FROM recharge_attempts a WHERE a.id = ${id} AND NOT EXISTS (SELECT 1 FROM moved)`.execute(db);
+  const row = r.rows[0];
+  if (!row) return null;
+  const { moved, ...attempt } = row;
+  return { attempt: attemptOut(attempt as AttemptRow), moved };
 }
 
 /** The guarded UPDATE of `moveAttempt`, RETURNING the row (also a step of a composed statement). */

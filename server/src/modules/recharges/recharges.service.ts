@@ -83,7 +83,7 @@ export async function createRechargeOrder(tx: Tx, input: CreateRechargeOrderInpu
 export async function addAttemptWithJob(tx: Executor, orderId: string, s: SupplierChoice): Promise<AttemptRow | null> {
   const attempt = await addAttempt(tx, orderId, { id: newId('rca'), ...s });
   if (!attempt) return null;
-  await enqueue(tx, RECHARGE_ATTEMPT_JOB, { attempt_id: attempt.id }, { dedupeKey: attempt.id });
+  await enqueue(tx, RECHARGE_ATTEMPT_JOB, { attempt_id: attempt.id, supplier_id: attempt.supplier_id }, { dedupeKey: attempt.id });
   return attempt;
 }
 

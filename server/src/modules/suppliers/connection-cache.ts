@@ -11,6 +11,8 @@ interface Entry<T> {
 }
 
 const caches = new WeakMap<object, Map<string, Entry<unknown>>>();
+// one read in flight per supplier: a burst of jobs after a cold start shares it
+const inflight = new WeakMap<object, Map<string, { generation: number; promise: Promise<unknown> }>>();
 const generations = new Map<string, number>();
 
 export async function cachedConnection<T>(db: object, supplierId: string, open: () => Promise<T>): Promise<T> {
@@ -19,7 +21,18 @@ export async function cachedConnection<T>(db: object, supplierId: string, open: 
   const generation = generations.get(supplierId) ?? 0;
   const hit = cache.get(supplierId);
   if (hit && hit.generation === generation && Date.now() - hit.at < TTL_MS) return hit.value as T;
-  const value = await open();
+  let flights = inflight.get(db);
+  if (!flights) inflight.set(db, (flights = new Map()));
+  const flying = flights.get(supplierId);
+  if (flying && flying.generation === generation) return flying.promise as Promise<T>;
+  const promise = open();
+  flights.set(supplierId, { generation, promise });
+  let value: T;
+  try {
+    value = await promise;
+  } finally {
+    if (flights.get(supplierId)?.promise === promise) flights.delete(supplierId);
+  }
   // a change that happened while the row was being read must not be hidden behind the stale value
   if ((generations.get(supplierId) ?? 0) === generation) {
     if (cache.size > 1_000) cache.clear();

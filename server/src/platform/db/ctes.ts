@@ -24,3 +24,7 @@ export function withCtes<R>(ctes: Cte[], select: RawBuilder<unknown>): RawBuilde
   const parts = ctes.map((c) => sql`${cteRef(c.name)} AS (${c.sql})`);
   return sql<R>`WITH ${sql.join(parts, sql`, `)} ${select}`;
 }
+
+export function isRawBuilder(x: unknown): x is RawBuilder<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as { toOperationNode?: unknown }).toOperationNode === 'function';
+}

@@ -4,10 +4,10 @@ import type { Executor } from '../db/db.ts';
 import type { JobsTable, JobStatus } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { cteRef, isRawBuilder, type Cte } from '../db/ctes.ts';
 import { sql, type RawBuilder } from 'kysely';
 import { DEFAULT_POLICY, jobDefinition } from './registry.ts';
 import { jobMachine } from './job.machine.ts';
-import { cteRef, type Cte } from '../db/ctes.ts';
 
 // Durable jobs (DESIGN §4): a row in `jobs`, written in the same transaction as the business change that
 // asks for the work, so the work is never lost and never happens for a change that rolled back.
@@ -58,16 +58,16 @@ export async function enqueue(tx: Executor, kind: string, payload: Record<string
 
 /**
  * `enqueue` as a step of a composed statement (platform/db/ctes.ts): the job is written only when the CTE
- * `after` produced a row, in the same statement as the change that asks for it. With a dedupe key a live
+ * `after` produced a row (the payload may be an SQL expression over that row), in the same statement as the change that asks for it. With a dedupe key a live
  * job of the same kind and key makes it a no-op, as with `enqueue`.
  */
-export function enqueueCte(name: string, kind: string, payload: Record<string, unknown>, opts: { after: string; dedupeKey?: string; id?: string }): Cte {
+export function enqueueCte(name: string, kind: string, payload: Record<string, unknown> | RawBuilder<unknown>, opts: { after: string; dedupeKey?: string; id?: string }): Cte {
   const policy = jobDefinition(kind)?.policy;
   const maxAttempts = policy?.attempts ?? DEFAULT_POLICY.attempts;
   return {
     name,
     sql: sql`INSERT INTO jobs (id, kind, payload, max_attempts, dedupe_key)
-             SELECT ${opts.id ?? newId('job')}, ${kind}, ${JSON.stringify(payload)}::jsonb, ${maxAttempts}, ${opts.dedupeKey ?? null}
+             SELECT ${opts.id ?? newId('job')}, ${kind}, ${isRawBuilder(payload) ? payload : sql`${JSON.stringify(payload)}::jsonb`}, ${maxAttempts}, ${opts.dedupeKey ?? null}
                FROM ${cteRef(opts.after)} LIMIT 1
              ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING
              RETURNING id`,
