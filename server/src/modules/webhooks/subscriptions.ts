@@ -11,15 +11,34 @@ import { LISTENING } from './webhooks.machine.ts';
 const TTL_MS = 1_000;
 const cache = new Map<string, { types: Set<string> | 'all'; at: number }>();
 
+// One read in flight per client and executor: when the entry expires under load, the requests of that moment
+// share one read. Keyed by executor too — a transaction must never wait for a read queued behind itself (the
+// embedded database has one connection).
+const inflight = new WeakMap<object, Map<string, Promise<Set<string> | 'all'>>>();
+
+async function readTypes(db: Executor, clientId: string): Promise<Set<string> | 'all'> {
+  const rows = await db.selectFrom('webhook_endpoints').select('events').where('client_id', '=', clientId).where('status', '=', LISTENING).execute();
+  return rows.some((r) => r.events.length === 0) ? ('all' as const) : new Set(rows.flatMap((r) => r.events));
+}
+
 export async function isSubscribed(db: Executor, clientId: string | null, type: string): Promise<boolean> {
   if (!clientId) return false;
   let hit = cache.get(clientId);
   if (!hit || Date.now() - hit.at > TTL_MS) {
-    const rows = await db.selectFrom('webhook_endpoints').select('events').where('client_id', '=', clientId).where('status', '=', LISTENING).execute();
-    const types = rows.some((r) => r.events.length === 0) ? ('all' as const) : new Set(rows.flatMap((r) => r.events));
-    hit = { types, at: Date.now() };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(clientId, hit);
+    let flights = inflight.get(db);
+    if (!flights) inflight.set(db, (flights = new Map()));
+    let flying = flights.get(clientId);
+    const mine = !flying;
+    if (!flying) flights.set(clientId, (flying = readTypes(db, clientId)));
+    try {
+      hit = { types: await flying, at: Date.now() };
+    } finally {
+      if (mine) flights.delete(clientId);
+    }
+    if (mine) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(clientId, hit);
+    }
   }
   return hit.types === 'all' || hit.types.has(type);
 }
