@@ -9,6 +9,8 @@ import { createProductWithSuppliers, parseSupplierSpec, updateProductWithSupplie
 // transaction. They join the `products` group the catalog module registers (`products list`).
 
 const int = (v: string | undefined) => (v === undefined ? undefined : /^-?\d+$/.test(v) ? Number(v) : NaN);
+const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
+const ACCOUNT_TYPES_HELP = 'direct recharge: accounts the product takes, of mobile,qq,uid,email (default mobile,uid)';
 const SUPPLIERS_HELP = 'NAME:SUPPLIER_PRODUCT_ID:COST_FEN,… in failover order (the first is tried first)';
 
 function print(json: boolean, verb: string, r: ProductWithSuppliers) {
@@ -33,6 +35,7 @@ export function registerProductCommands(program: Command, env: CommandEnv) {
     .option('--currency <code>', 'ISO currency', 'CNY')
     .option('--validity-days <days>', 'days a grant stays redeemable after issue')
     .option('--safety-stock <n>', 'warn when available stock falls below this')
+    .option('--account-types <list>', ACCOUNT_TYPES_HELP)
     .option('--suppliers <list>', SUPPLIERS_HELP)
     .option('--json', 'print JSON')
     .action(async (o) => {
@@ -50,6 +53,7 @@ export function registerProductCommands(program: Command, env: CommandEnv) {
           face_value: int(o.faceValue),
           validity_days: int(o.validityDays),
           safety_stock: int(o.safetyStock),
+          account_types: list(o.accountTypes),
         });
         const suppliers = o.suppliers === undefined ? undefined : parseSupplierSpec(o.suppliers);
         print(Boolean(o.json), 'created', await ctx.db.transaction().execute((tx) => createProductWithSuppliers(tx, input, suppliers, 'cli')));
@@ -67,6 +71,7 @@ export function registerProductCommands(program: Command, env: CommandEnv) {
     .option('--face-value <fen>', 'face value in 分')
     .option('--validity-days <days>', 'days a grant stays redeemable after issue')
     .option('--safety-stock <n>', 'warn when available stock falls below this')
+    .option('--account-types <list>', ACCOUNT_TYPES_HELP)
     .option('--status <status>', 'active | inactive | archived')
     .option('--suppliers <list>', SUPPLIERS_HELP + '; replaces the list, "" clears it')
     .option('--json', 'print JSON')
@@ -83,6 +88,7 @@ export function registerProductCommands(program: Command, env: CommandEnv) {
           face_value: int(o.faceValue),
           validity_days: int(o.validityDays),
           safety_stock: int(o.safetyStock),
+          account_types: list(o.accountTypes),
           status: o.status,
         });
         const suppliers = o.suppliers === undefined ? undefined : parseSupplierSpec(o.suppliers);

@@ -8,7 +8,7 @@ import { firstSupplierCte } from '../../modules/suppliers/index.ts';
 import { nobodyListensCte } from '../../modules/webhooks/index.ts';
 import { findClientGrant, grantAsClientSees, insertPendingGrant, pendingGrantCte, pendingGrantView, type GrantIssuer, type GrantWithOwner, type IssuerInput, type PendingGrantInput } from '../../modules/grants/index.ts';
 import type { Grant } from '../../modules/grants/index.ts';
-import { checkAccount, createRechargeOrder, maskAccount, newOrderCtes } from '../../modules/recharges/index.ts';
+import { accountCandidates, checkAccount, createRechargeOrder, maskAccount, newOrderCtes, type AccountType } from '../../modules/recharges/index.ts';
 import type { RechargePorts } from './ports.ts';
 
 // Issuing a direct recharge (POST /v1/grants on a `direct_recharge` product): in ONE transaction the
@@ -46,13 +46,14 @@ async function findReplay(ctx: AppContext, clientId: string, idempotencyKey: str
  * It writes nothing when the client listens for `grant.pending`: that event carries the grant as written and
  * joins the same transaction, which the careful path does (a cached "listens" skips this attempt altogether).
  */
-async function acceptInOneStatement(ctx: AppContext, input: IssuerInput, grant: Omit<PendingGrantInput, 'productId'>, account: string): Promise<Grant | null> {
-  const product = activeProductCte('rc_product', input.body.product, 'direct_recharge');
+async function acceptInOneStatement(ctx: AppContext, input: IssuerInput, grant: Omit<PendingGrantInput, 'productId'>, account: { account: string; types: AccountType[] }): Promise<Grant | null> {
+  // the product must take the account as one of the kinds it can be (the careful path says why not)
+  const product = activeProductCte('rc_product', input.body.product, 'direct_recharge', account.types);
   const supplier = firstSupplierCte('rc_supplier', sql`SELECT id FROM rc_product`);
   // nobody listens for grant.pending at this moment (the database's answer, not a cache's)
   const quiet = nobodyListensCte('rc_quiet', sql`${input.clientId}`, 'grant.pending');
   const g = pendingGrantCte('rc_grant', ctx.secrets, grant, { product: 'rc_product', when: sql`EXISTS (SELECT 1 FROM rc_supplier) AND EXISTS (SELECT 1 FROM rc_quiet)` });
-  const order = newOrderCtes({ grant: 'rc_grant', supplier: 'rc_supplier', account, secrets: ctx.secrets });
+  const order = newOrderCtes({ grant: 'rc_grant', supplier: 'rc_supplier', account: account.account, secrets: ctx.secrets });
   const stmt = withCtes<{ grant: Record<string, unknown>; product: ProductCteRow }>(
     [product, supplier, quiet, g, ...order.ctes],
     sql`SELECT to_jsonb(rc_grant.*) AS grant, to_jsonb(rc_product.*) AS product FROM rc_grant CROSS JOIN rc_product`,
@@ -87,9 +88,9 @@ export function directRechargeIssuer(ports: RechargePorts): GrantIssuer {
       issuedBy: input.issuedBy,
     });
     if (body.recipient.account !== undefined && !body.expires_at && !(await ports.wantsEvent(ctx.db, input.clientId, 'grant.pending'))) {
-      const quick = checkAccount('', body.recipient.account);
-      if (quick.ok) {
-        const grant = await acceptInOneStatement(ctx, input, pendingGrant(quick.account, newId('grt')), quick.account);
+      const quick = accountCandidates(body.recipient.account);
+      if (quick.types.length) {
+        const grant = await acceptInOneStatement(ctx, input, pendingGrant(quick.account, newId('grt')), quick);
         if (grant) return { grant, replayed: false, status: 202 };
       }
     }
@@ -103,7 +104,7 @@ export function directRechargeIssuer(ports: RechargePorts): GrantIssuer {
     if (body.recipient.account === undefined) {
       throw validationFailed([{ field: 'recipient.account', message: 'a direct recharge needs the platform account to top up' }]);
     }
-    const checked = checkAccount(product.platform, body.recipient.account);
+    const checked = checkAccount(product.account_types, body.recipient.account);
     if (!checked.ok) throw validationFailed([{ field: 'recipient.account', message: checked.message }], `recipient.account ${checked.message}.`);
     if (body.expires_at) throw validationFailed([{ field: 'expires_at', message: 'a direct recharge does not expire: it is redeemed or fails' }]);
     const route = await ports.supplierRoute(ctx.db, product.id);

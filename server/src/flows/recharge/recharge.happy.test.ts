@@ -60,6 +60,28 @@ describe('issuing a direct recharge', () => {
     expect((await k.waitFinal(first.body.id)).status).toBe('redeemed');
   });
 
+  it('takes the kinds of account the product names: a QQ-number product takes a QQ number and says what it wants', async () => {
+    const patch = (account_types: string[]) => k.admin.request('PATCH', `/v1/admin/products/${k.product.id}`, { account_types });
+    try {
+      expect((await patch(['qq'])).body.account_types).toEqual(['qq']);
+      const qq = await k.issue('123456789');
+      expect(qq.status).toBe(202);
+      expect(qq.body.recipient.account).toBe('123**6789');
+      const mobileOnly = await k.issue('+8613912345678');
+      expect([mobileOnly.status, mobileOnly.body.code]).toEqual([400, 'validation_failed']);
+      expect(mobileOnly.body.errors[0]).toMatchObject({ field: 'recipient.account', message: 'must be a QQ number (5–11 digits)' });
+      expect((await k.issue('iqiyi_member.42')).status).toBe(400);
+      expect((await patch(['mobile', 'uid', 'qq', 'email'])).status).toBe(200);
+      expect((await k.issue('member@example.com')).status).toBe(202);
+      expect([(await patch([])).status, (await patch(['wechat'])).status]).toEqual([400, 400]);
+    } finally {
+      await patch(['mobile', 'uid']);
+    }
+    // the default: a mobile number or a uid, and a wrong number is named for what it is not
+    const ten = await k.issue('1391234567');
+    expect(ten.body.errors[0].message).toBe('must be an 11-digit mobile number (1xxxxxxxxxx) or a platform uid (4–64 letters, digits, _ . - @, starting with a letter)');
+  });
+
   it('refuses a bad account with a clear 400 and writes nothing', async () => {
     for (const account of ['1391234567', '12345', '+1-555-0100', 'a b', '']) {
       const r = await k.issue(account);

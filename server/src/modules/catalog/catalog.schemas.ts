@@ -13,6 +13,16 @@ const Money = Type.Integer({ minimum: 0, maximum: 100_000_000_00, description: '
 export const ProductKind = Type.Union([Type.Literal('card_code'), Type.Literal('direct_recharge'), Type.Literal('link')]);
 export const ProductStatus = Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('archived')]);
 
+export const AccountType = Type.Union([Type.Literal('mobile'), Type.Literal('qq'), Type.Literal('uid'), Type.Literal('email')], {
+  description: 'mobile: 11-digit mainland mobile number; qq: QQ number (5–11 digits); uid: platform uid (starts with a letter); email',
+});
+const AccountTypes = Type.Array(AccountType, {
+  minItems: 1,
+  maxItems: 4,
+  uniqueItems: true,
+  description: 'direct recharge: which kinds of platform account the product takes (default mobile, uid)',
+});
+
 export const ProductCreate = Type.Object(
   {
     sku: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'your SKU code; letters, digits, . _ -' }),
@@ -27,6 +37,7 @@ export const ProductCreate = Type.Object(
     price: Type.Optional(Money),
     validity_days: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()])),
     safety_stock: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    account_types: Type.Optional(AccountTypes),
     status: Type.Optional(ProductStatus),
   },
   { additionalProperties: false },
@@ -50,6 +61,7 @@ export const Product = Type.Object({
   price: Type.Integer(),
   validity_days: Type.Union([Type.Integer(), Type.Null()]),
   safety_stock: Type.Integer(),
+  account_types: Type.Array(AccountType),
   status: ProductStatus,
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),

@@ -23,6 +23,7 @@ export function toProduct(r: Row): Product {
     price: r.price,
     validity_days: r.validity_days,
     safety_stock: r.safety_stock,
+    account_types: r.account_types,
     status: r.status,
     created_at: r.created_at.toISOString(),
     updated_at: r.updated_at.toISOString(),
@@ -48,6 +49,7 @@ export async function createProduct(db: Executor, input: ProductCreate, actor: s
         price: input.price ?? 0,
         validity_days: input.validity_days ?? null,
         safety_stock: input.safety_stock ?? 0,
+        ...(input.account_types ? { account_types: input.account_types } : {}),
         status: input.status ?? 'active',
       })
       .onConflict((oc) => oc.column('sku').doNothing())
@@ -63,7 +65,7 @@ export async function createProduct(db: Executor, input: ProductCreate, actor: s
 export async function updateProduct(db: Executor, id: string, input: ProductUpdate, actor: string): Promise<Product> {
   return inTx(db, async (db) => {
     const set: Partial<Row> & Record<string, unknown> = { updated_at: new Date() };
-    for (const k of ['name', 'platform', 'renewal', 'currency', 'face_value', 'cost', 'price', 'validity_days', 'safety_stock', 'status'] as const) {
+    for (const k of ['name', 'platform', 'renewal', 'currency', 'face_value', 'cost', 'price', 'validity_days', 'safety_stock', 'account_types', 'status'] as const) {
       if (input[k] !== undefined) set[k] = input[k] as never;
     }
     if (input.period !== undefined) {

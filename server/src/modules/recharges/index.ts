@@ -31,6 +31,8 @@ export {
   addAttemptWithJob,
   enqueueConfirm,
   checkAccount,
+  accountCandidates,
+  type AccountType,
   maskAccount,
   openAccount,
   RECHARGE_ATTEMPT_JOB,

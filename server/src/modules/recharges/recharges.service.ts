@@ -16,21 +16,44 @@ export interface SupplierChoice {
   unitCostFen: number;
 }
 
-/** Mobile numbers (11 digits, 1[3-9]…) or a platform uid (letters first, then letters, digits, _ . - @). */
-const PHONE = /^1[3-9][0-9]{9}$/;
-const UID = /^[A-Za-z][A-Za-z0-9_.@-]{3,63}$/;
+/** The kinds of platform account a direct-recharge product can take (products.account_types). */
+export type AccountType = 'mobile' | 'qq' | 'uid' | 'email';
+
+const PATTERNS: Record<AccountType, RegExp> = {
+  mobile: /^1[3-9][0-9]{9}$/,
+  // QQ numbers: 5–11 digits, never a leading 0
+  qq: /^[1-9][0-9]{4,10}$/,
+  uid: /^[A-Za-z][A-Za-z0-9_.@-]{3,63}$/,
+  email: /^[^\s@]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/,
+};
+const DESCRIBED: Record<AccountType, string> = {
+  mobile: 'an 11-digit mobile number (1xxxxxxxxxx)',
+  qq: 'a QQ number (5–11 digits)',
+  uid: 'a platform uid (4–64 letters, digits, _ . - @, starting with a letter)',
+  email: 'an email address',
+};
 
 /**
- * Checks a recharge account for a product. Today every platform takes a mobile number or a uid; an
- * all-digit account that is not a mobile number is refused (a mistyped phone must not be recharged).
- * Answers the normalised account, or the reason it is refused.
+ * The account as it will be sent (trimmed; a mobile number without its +86) and every kind it could be.
+ * An 11-digit mobile number is also a valid QQ number: the product's list decides which it is taken as.
  */
-export function checkAccount(_platform: string, raw: string): { ok: true; account: string } | { ok: false; message: string } {
-  const account = raw.trim().replace(/^\+86/, '');
-  if (PHONE.test(account)) return { ok: true, account };
-  if (/^[0-9+\s-]+$/.test(account)) return { ok: false, message: 'must be an 11-digit mobile number (1xxxxxxxxxx) or a platform uid' };
-  if (UID.test(account)) return { ok: true, account };
-  return { ok: false, message: 'must be an 11-digit mobile number or a platform uid (4–64 letters, digits, _ . - @, starting with a letter)' };
+export function accountCandidates(raw: string): { account: string; types: AccountType[] } {
+  const trimmed = raw.trim();
+  const account = /^\+86/.test(trimmed) && PATTERNS.mobile.test(trimmed.slice(3)) ? trimmed.slice(3) : trimmed;
+  if (account !== trimmed) return { account, types: ['mobile'] };
+  return { account, types: (Object.keys(PATTERNS) as AccountType[]).filter((t) => account.length <= 254 && PATTERNS[t].test(account)) };
+}
+
+/**
+ * Checks a recharge account against what the product takes. Answers the normalised account, or the reason
+ * it is refused — in words the client can show, naming what the product does take.
+ */
+export function checkAccount(allowed: readonly AccountType[], raw: string): { ok: true; account: string; type: AccountType } | { ok: false; message: string } {
+  const c = accountCandidates(raw);
+  const type = allowed.length ? (Object.keys(PATTERNS) as AccountType[]).find((t) => allowed.includes(t) && c.types.includes(t)) : undefined;
+  if (type) return { ok: true, account: c.account, type };
+  const wants = (Object.keys(PATTERNS) as AccountType[]).filter((t) => allowed.includes(t)).map((t) => DESCRIBED[t]);
+  return { ok: false, message: 'must be ' + (wants.length > 1 ? wants.slice(0, -1).join(', ') + ' or ' + wants[wants.length - 1] : wants[0] ?? 'an account') };
 }
 
 export function maskAccount(account: string): string {

@@ -27,6 +27,8 @@ export interface ProductsTable {
   price: Generated<number>;
   validity_days: number | null;
   safety_stock: Generated<number>;
+  /** direct recharge: the kinds of account the product takes (migration 014) */
+  account_types: Generated<Array<'mobile' | 'qq' | 'uid' | 'email'>>;
   status: Generated<'active' | 'inactive' | 'archived'>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
