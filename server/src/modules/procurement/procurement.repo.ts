@@ -171,6 +171,8 @@ export async function insertPurchaseIfNoneOpen(db: Executor, p: NewPurchase): Pr
   const r = await sql`
     INSERT INTO purchase_orders (id, product_id, supplier_id, supplier_product_id, quantity, unit_cost_fen, reason, created_by)
     VALUES (${p.id}, ${p.productId}, ${p.supplierId}, ${p.supplierProductId}, ${p.quantity}, ${p.unitCostFen}, ${p.reason}, ${p.actor})
+    -- the predicate names the partial unique index's own (migration 012): index inference needs it literally;
+    -- purchase.machine.test.ts checks it lists exactly the open states
     ON CONFLICT (product_id) WHERE state IN ('created', 'submitting', 'accepted', 'unknown') DO NOTHING
     RETURNING *`.execute(db);
   return r.rows[0] ? out(r.rows[0]) : null;
@@ -256,23 +258,13 @@ export async function purchasesForReconciliation(db: Executor, supplierId: strin
     SELECT * FROM purchase_orders
      WHERE supplier_id = ${supplierId}
        AND (id = ANY(${q.customerOrderNos}::text[]) OR supplier_order_id = ANY(${q.supplierOrderIds}::text[])
-            OR (state = 'succeeded' AND finished_at >= ${q.from} AND finished_at < ${q.to}))`.execute(db);
+            OR (state = ${purchaseMachine.targetOf('succeed')} AND finished_at >= ${q.from} AND finished_at < ${q.to}))`.execute(db);
   return r.rows.map(out);
 }
 
 // ---- bills
 
-export interface BillLineRow {
-  line_no: number;
-  supplier_order_id: string;
-  customer_order_no: string;
-  supplier_product_id: string;
-  account_masked: string | null;
-  buy_num: number;
-  price_fen: number;
-  order_state: string;
-  finished_at: string | null;
-}
+export type BillLineRow = Omit<SupplierBillLinesTable, 'bill_id'>;
 
 export interface BillRow {
   id: string;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/db.ts';
+import { attemptMachine } from './recharge.machine.ts';
 
 // What reconciliation (modules/procurement via flows/reconcile) needs from this module: the attempts of one
 // supplier that a bill may name, and those that succeeded within a time range (a China-time day). Read-only.
@@ -23,6 +24,6 @@ export async function attemptsForReconciliation(
       FROM recharge_attempts
      WHERE supplier_id = ${supplierId}
        AND (customer_order_no = ANY(${q.customerOrderNos}::text[]) OR supplier_order_id = ANY(${q.supplierOrderIds}::text[])
-            OR (state = 'succeeded' AND finished_at >= ${q.from} AND finished_at < ${q.to}))`.execute(db);
+            OR (state = ${attemptMachine.targetOf('succeed')} AND finished_at >= ${q.from} AND finished_at < ${q.to}))`.execute(db);
   return r.rows.map((x) => ({ ...x, unit_cost_fen: Number(x.unit_cost_fen) }));
 }

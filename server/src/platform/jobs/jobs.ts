@@ -43,6 +43,7 @@ export async function enqueue(tx: Executor, kind: string, payload: Record<string
     INSERT INTO jobs (id, kind, payload, created_by, max_attempts, dedupe_key, run_at)
     VALUES (${id}, ${kind}, ${values.payload}::jsonb, ${values.created_by}, ${values.max_attempts}, ${opts.dedupeKey},
             COALESCE(${opts.runAt ?? null}::timestamptz, now()))
+    -- the predicate names jobs_live_dedupe_idx's own (migration 005): index inference needs it literally
     ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING
     RETURNING id`.execute(tx);
   if (inserted.rows[0]) return { id, status: 'queued', deduplicated: false };
