@@ -65,6 +65,8 @@ export interface Config {
   };
   /** deliver webhooks to loopback / private / link-local addresses (development and tests only) */
   allowPrivateWebhooks: boolean;
+  /** days a webhook event, its deliveries and their tries are kept once every delivery is final */
+  webhookRetentionDays: number;
   /** jobs run at once per lane by `quanyi serve` (unset: the runner's defaults, 32 fast / 1 bulk on PostgreSQL) */
   jobs: { fastConcurrency?: number; bulkConcurrency?: number };
 }
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       resubmitAfterMs: int(env, 'QUANYI_RECHARGE_RESUBMIT_AFTER_MS', 60_000, problems, 0, 86_400_000),
     },
     allowPrivateWebhooks: bool(env, 'QUANYI_ALLOW_PRIVATE_WEBHOOKS', false, problems),
+    webhookRetentionDays: int(env, 'QUANYI_WEBHOOK_RETENTION_DAYS', 30, problems, 1, 3650),
     jobs: {
       fastConcurrency: env.QUANYI_JOBS_FAST_CONCURRENCY ? int(env, 'QUANYI_JOBS_FAST_CONCURRENCY', 32, problems, 1, 1000) : undefined,
       bulkConcurrency: env.QUANYI_JOBS_BULK_CONCURRENCY ? int(env, 'QUANYI_JOBS_BULK_CONCURRENCY', 1, problems, 1, 100) : undefined,

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 
 // Prefixed, time-sortable ids (prd_01J…): sortable ids make cursor pagination a simple `id < cursor`.
 // The ulid package asks its random source once per character; by default that is a crypto call each
@@ -19,4 +19,12 @@ export type IdPrefix = 'prd' | 'bat' | 'grt' | 'cli' | 'usr' | 'job' | 'imp' | '
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;
+}
+
+/**
+ * The smallest id of `prefix` made at `at` or later: every id made before `at` sorts below it, so
+ * `id < idBoundary(prefix, at)` selects by age through the primary key.
+ */
+export function idBoundary(prefix: IdPrefix, at: Date): string {
+  return `${prefix}_${encodeTime(Math.max(0, at.getTime()), 10).toLowerCase()}`;
 }

@@ -1,7 +1,7 @@
 import type { ModuleDefinition } from '../../platform/module.ts';
 import { deliveryJob } from './delivery.job.ts';
 import { DELIVER_JOB } from './events.service.ts';
-import { fanOutWorker } from './fanout.worker.ts';
+import { fanOutWorker, historyPruner } from './fanout.worker.ts';
 import { webhookAdminRoutes } from './webhooks.admin.routes.ts';
 import { webhookClientRoutes } from './webhooks.routes.ts';
 
@@ -28,5 +28,5 @@ export const webhooksModule: ModuleDefinition = {
   },
   scopes: ['webhooks:write', 'webhooks:read'],
   tags: [{ name: 'webhooks', description: 'Webhook endpoints, events and deliveries (signed client API)' }],
-  workers: [fanOutWorker],
+  workers: [fanOutWorker, historyPruner],
 };

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/db.ts';
+import { idBoundary } from '../../platform/ids.ts';
 import type { WebhookDeliveriesTable, WebhookDeliveryStatus, WebhookEndpointsTable, WebhookEndpointStatus } from '../../platform/db/schema.ts';
 import { LISTENING, webhookDeliveryMachine, webhookEndpointMachine, type DeliveryEvent, type EndpointEvent } from './webhooks.machine.ts';
 
@@ -96,4 +97,25 @@ export async function loadDeliveryContext(db: Executor, deliveryId: string) {
     ])
     .where('d.id', '=', deliveryId)
     .executeTakeFirst();
+}
+
+/**
+ * Deletes the history of events older than `days` (the event, its deliveries and their tries), at most
+ * `limit` events, oldest first; only events whose every delivery is final (a delivery still going keeps its
+ * event) and that were fanned out. One statement: the rows go together or not at all.
+ */
+export async function pruneWebhookHistory(db: Executor, days: number, limit = 2000): Promise<number> {
+  const boundary = idBoundary('evt', new Date(Date.now() - days * 86_400_000));
+  const r = await sql<{ id: string }>`
+    WITH old AS (
+           SELECT e.id FROM webhook_events e
+            WHERE e.id < ${boundary} AND e.fanned_out_at IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                               WHERE d.event_id = e.id AND d.status <> ALL(${webhookDeliveryMachine.finalStates()}::text[]))
+            ORDER BY e.id LIMIT ${limit}),
+         deliveries AS (SELECT d.id FROM webhook_deliveries d WHERE d.event_id IN (SELECT id FROM old)),
+         tries AS (DELETE FROM webhook_delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries) RETURNING 1),
+         gone AS (DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM deliveries) RETURNING 1)
+    DELETE FROM webhook_events WHERE id IN (SELECT id FROM old) RETURNING id`.execute(db);
+  return r.rows.length;
 }
