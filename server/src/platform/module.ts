@@ -34,3 +34,28 @@ export interface ModuleDefinition {
   cli?: (program: Command, env: CommandEnv) => void;
   workers?: readonly Worker[];
 }
+
+/**
+ * A worker that runs `work` every `everyMs` (housekeeping: pruning, sweeps), never two runs at once, and
+ * waits for a running one on stop. A failure is reported to `onError` and the next interval tries again.
+ */
+export function periodicWorker(name: string, everyMs: number, work: (ctx: AppContext) => Promise<unknown>, onError: (ctx: AppContext, e: Error) => void = () => {}): Worker {
+  return {
+    name,
+    start(ctx) {
+      let running: Promise<void> | null = null;
+      const timer = setInterval(() => {
+        running ??= work(ctx)
+          .then(() => undefined, (e: Error) => onError(ctx, e))
+          .finally(() => (running = null));
+      }, everyMs);
+      timer.unref();
+      return {
+        async stop() {
+          clearInterval(timer);
+          await running;
+        },
+      };
+    },
+  };
+}

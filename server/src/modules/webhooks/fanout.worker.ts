@@ -1,5 +1,5 @@
 import type { AppContext } from '../../platform/context.ts';
-import type { Worker } from '../../platform/module.ts';
+import { periodicWorker, type Worker } from '../../platform/module.ts';
 import { fanOut } from './events.service.ts';
 import { webhookLogger } from './delivery.job.ts';
 import { pruneWebhookHistory } from './webhooks.repo.ts';
@@ -34,24 +34,11 @@ export function startFanOut(ctx: AppContext, opts: { intervalMs?: number; batch?
 export const fanOutWorker: Worker = { name: 'webhooks.fanout', start: (ctx) => startFanOut(ctx) };
 
 /** Deletes the history of old, finished events hourly (QUANYI_WEBHOOK_RETENTION_DAYS), in bounded batches. */
-export const historyPruner: Worker = {
-  name: 'webhooks.history-pruner',
-  start(ctx: AppContext) {
-    let running: Promise<void> | null = null;
-    const prune = async () => {
-      while ((await pruneWebhookHistory(ctx.db, ctx.config.webhookRetentionDays)) >= 2000);
-    };
-    const timer = setInterval(() => {
-      running ??= prune()
-        .catch((e) => webhookLogger(ctx).warn({ err: (e as Error).message }, 'webhook history pruning failed; next hour'))
-        .finally(() => (running = null));
-    }, 3_600_000);
-    timer.unref();
-    return {
-      async stop() {
-        clearInterval(timer);
-        await running;
-      },
-    };
+export const historyPruner: Worker = periodicWorker(
+  'webhooks.history-pruner',
+  3_600_000,
+  async (ctx) => {
+    while ((await pruneWebhookHistory(ctx.db, ctx.config.webhookRetentionDays)) >= 2000);
   },
-};
+  (ctx, e) => webhookLogger(ctx).warn({ err: e.message }, 'webhook history pruning failed; next hour'),
+);
