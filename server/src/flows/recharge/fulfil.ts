@@ -1,11 +1,14 @@
 import type { AppContext } from '../../platform/context.ts';
-import { checkAgain, type CheckAgain, type JobRun } from '../../platform/jobs/jobs.ts';
+import { sql } from 'kysely';
+import { withCtes } from '../../platform/db/ctes.ts';
+import { checkAgain, endedInStatement, type CheckAgain, type EndedInStatement, type JobRun } from '../../platform/jobs/jobs.ts';
 import {
   attemptMachine,
   getAttempt,
   logEvent,
   moveAttempt,
-  moveAttemptLogged,
+  moveAttemptLoggedCtes,
+  attemptNowOut,
   moveAttemptWithAccount,
   notePoll,
   openAccount,
@@ -20,7 +23,7 @@ import { settleFailure, settleSuccess } from './settle.ts';
 // attempt in `submitting`, which the next run treats as `unknown` (the request may have left) and resolves
 // by querying — never by submitting elsewhere.
 
-type Outcome = Record<string, unknown> | CheckAgain;
+type Outcome = Record<string, unknown> | CheckAgain | EndedInStatement;
 
 const delayFor = (ctx: AppContext, polls: number) => {
   const s = ctx.config.recharge.pollScheduleMs;
@@ -32,12 +35,12 @@ const delayFor = (ctx: AppContext, polls: number) => {
  * `supplierId` (from the job's payload) lets the first run check the circuit and move the attempt to
  * `submitting` without reading it first — the common case, one statement before the request leaves.
  */
-export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptId: string, supplierId?: string): Promise<Outcome> {
+export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptId: string, supplierId?: string, run?: JobRun): Promise<Outcome> {
   if (supplierId) {
     const conn = await ports.supplierConnection(ctx, supplierId);
     if (conn && !conn.disabled && ports.circuitAllows(supplierId)) {
       const started = await moveAttemptWithAccount(ctx.db, attemptId, 'submit', { submitted: true });
-      if (started) return send(ctx, ports, conn, started.attempt, started.order);
+      if (started) return send(ctx, ports, conn, started.attempt, started.order, run);
     }
   }
   let a = await getAttempt(ctx.db, attemptId);
@@ -52,13 +55,13 @@ export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptI
     a = moved ?? (await getAttempt(ctx.db, attemptId))!;
     if (a.state === 'unknown') return checkAgain(delayFor(ctx, 0), 'attempt unknown after a restart: query first');
   }
-  if (a.state === 'created') return submit(ctx, ports, a, 'submit');
+  if (a.state === 'created') return submit(ctx, ports, a, 'submit', run);
   if (attemptMachine.isFinal(a.state)) return { attempt: a.id, state: a.state };
   return poll(ctx, ports, a);
 }
 
 /** Submits (or resubmits) the attempt's customer_order_no to its supplier and applies the answer. */
-async function submit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, event: 'submit' | 'resubmit'): Promise<Outcome> {
+async function submit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, event: 'submit' | 'resubmit', run?: JobRun): Promise<Outcome> {
   const conn = await ports.supplierConnection(ctx, a.supplier_id);
   if (event === 'submit' && (!conn || conn.disabled || !ports.circuitAllows(a.supplier_id))) {
     // nothing was sent: the next supplier gets a new attempt
@@ -75,11 +78,11 @@ async function submit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, even
   }
   const started = await moveAttemptWithAccount(ctx.db, a.id, event, { submitted: true });
   if (!started) return checkAgain(delayFor(ctx, 0), 'the attempt moved meanwhile');
-  return send(ctx, ports, conn, started.attempt, started.order);
+  return send(ctx, ports, conn, started.attempt, started.order, run);
 }
 
 /** The request itself, for an attempt already moved to `submitting` (committed), and what its answer does. */
-async function send(ctx: AppContext, ports: RechargePorts, conn: SupplierConnection, sending: AttemptRow, order: { id: string; account_enc: Uint8Array }): Promise<Outcome> {
+async function send(ctx: AppContext, ports: RechargePorts, conn: SupplierConnection, sending: AttemptRow, order: { id: string; account_enc: Uint8Array }, run?: JobRun): Promise<Outcome> {
   let res: SubmitResult;
   try {
     res = await conn.adapter.submitRecharge(
@@ -92,7 +95,7 @@ async function send(ctx: AppContext, ports: RechargePorts, conn: SupplierConnect
     res = { kind: 'unknown', countsForCircuit: true, reason: e instanceof Error ? e.message : String(e) };
   }
   ports.recordSupplierCall(sending.supplier_id, callOutcome(res));
-  return applySubmit(ctx, ports, sending, res);
+  return applySubmit(ctx, ports, sending, res, run);
 }
 
 function callOutcome(res: SubmitResult | QueryResult) {
@@ -101,20 +104,25 @@ function callOutcome(res: SubmitResult | QueryResult) {
   return { ok: true } as const;
 }
 
-async function applySubmit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, res: SubmitResult): Promise<Outcome> {
+async function applySubmit(ctx: AppContext, ports: RechargePorts, a: AttemptRow, res: SubmitResult, run?: JobRun): Promise<Outcome> {
   const log = { orderId: a.order_id, attemptId: a.id, supplierId: a.supplier_id, kind: 'submit' as const };
   if (res.kind === 'accepted' && res.order.state !== 'success' && res.order.state !== 'failed') {
-    // the common answer (taken, still processing): the move and its log entry in one statement
+    // the common answer (taken, still processing): the move, its log entry and — when the job's run is at
+    // hand — the end of this run (done if a callback finished the attempt first, else poll later) in one
+    // statement
     const o = res.order;
-    const moved = await moveAttemptLogged(ctx.db, a.id, 'accept', { supplier_order_id: o.orderId, price_fen: o.priceFen, supplier_state: o.state }, {
+    const steps = moveAttemptLoggedCtes(a.id, 'accept', { supplier_order_id: o.orderId, price_fen: o.priceFen, supplier_state: o.state }, {
       ...log,
       outcome: (res.duplicate ? 'accepted:duplicate:' : 'accepted:') + o.state,
       supplierCode: res.duplicate ? 2002 : 0,
       detail: { supplier_order_id: o.orderId, price_fen: o.priceFen },
     });
-    const after = moved?.attempt;
-    if (!after || attemptMachine.isFinal(after.state)) return { attempt: a.id, state: after?.state ?? null };
-    return checkAgain(delayFor(ctx, after.polls), `attempt ${after.state}`);
+    const at = new Date(Date.now() + delayFor(ctx, a.polls));
+    const end = run?.endSteps({ done: sql`EXISTS (SELECT 1 FROM attempt_now WHERE state = ANY(${attemptMachine.finalStates()}::text[]))`, result: { attempt: a.id }, at, note: 'attempt accepted' });
+    const r = await withCtes<AttemptRow & { moved: boolean }>([...steps, ...(end ?? [])], sql`SELECT * FROM attempt_now`).execute(ctx.db);
+    const after = attemptNowOut(r.rows[0])?.attempt;
+    const outcome = !after || attemptMachine.isFinal(after.state) ? { attempt: a.id, state: after?.state ?? null } : checkAgain(at, `attempt ${after.state}`);
+    return end ? endedInStatement(outcome) : outcome;
   }
   const after = await ctx.db.transaction().execute(async (tx) => {
     if (res.kind === 'accepted') {

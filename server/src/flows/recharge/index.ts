@@ -16,7 +16,7 @@ export const rechargeFlows: ModuleDefinition = {
   name: 'recharge-flows',
   routes: rechargeFlowRoutes(rechargePorts),
   jobs: {
-    [RECHARGE_ATTEMPT_JOB]: { policy: ATTEMPT_POLICY, handler: (run) => runAttempt(run.ctx, rechargePorts, attemptIdOf(run), run.attempt === 1 ? supplierIdOf(run) : undefined) },
+    [RECHARGE_ATTEMPT_JOB]: { policy: ATTEMPT_POLICY, handler: (run) => runAttempt(run.ctx, rechargePorts, attemptIdOf(run), run.attempt === 1 ? supplierIdOf(run) : undefined, run) },
     [RECHARGE_CONFIRM_JOB]: { policy: CONFIRM_POLICY, handler: (run) => runConfirm(run.ctx, rechargePorts, attemptIdOf(run)) },
   },
 };

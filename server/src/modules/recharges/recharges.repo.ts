@@ -1,5 +1,6 @@
 import { sql, type Generated, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Executor } from '../../platform/db/db.ts';
+import type { Cte } from '../../platform/db/ctes.ts';
 import { attemptMachine, orderMachine, type AttemptEvent, type AttemptState, type OrderEvent, type OrderStatus } from './recharge.machine.ts';
 
 // SQL for this module's tables only (recharge_orders, recharge_attempts, recharge_events). Every status
@@ -137,20 +138,31 @@ export async function moveAttemptWithAccount(db: Executor, id: string, event: At
 }
 
 /**
- * `moveAttempt` and the event log entry of what caused it, in one statement. The entry is written whether
- * or not the attempt could move (the fact is kept either way). Answers the attempt after the statement —
- * moved, or as the statement's snapshot saw it when it could not move — and whether it moved.
+ * `moveAttempt` and the event log entry of what caused it, as steps of one statement: `attempt_moved`,
+ * `attempt_logged` (written whether or not the attempt could move: the fact is kept either way) and
+ * `attempt_now` — the attempt after the statement, moved, or as the statement's snapshot saw it when it
+ * could not move, with a boolean column `moved`.
  */
-export async function moveAttemptLogged(db: Executor, id: string, event: AttemptEvent, patch: AttemptPatch, e: EventInput): Promise<{ attempt: AttemptRow; moved: boolean } | null> {
-  const r = await sql<AttemptRow & { moved: boolean }>`
-    WITH moved AS (${moveAttemptSql(id, event, patch)}),
-         logged AS (INSERT INTO recharge_events (order_id, attempt_id, supplier_id, kind, outcome, supplier_code, detail, actor)
-                    VALUES (${e.orderId}, ${e.attemptId}, ${e.supplierId}, ${e.kind}, ${e.outcome}, ${e.supplierCode ?? null},
-                            ${JSON.stringify(e.detail ?? {})}::jsonb, ${e.actor ?? 'system'}) RETURNING id)
-    SELECT moved.*, true AS moved FROM moved
-    UNION ALL
-    SELECT a.*, false AS moved FROM recharge_attempts a WHERE a.id = ${id} AND NOT EXISTS (SELECT 1 FROM moved)`.execute(db);
-  const row = r.rows[0];
+export function moveAttemptLoggedCtes(id: string, event: AttemptEvent, patch: AttemptPatch, e: EventInput): Cte[] {
+  return [
+    { name: 'attempt_moved', sql: moveAttemptSql(id, event, patch) },
+    {
+      name: 'attempt_logged',
+      sql: sql`INSERT INTO recharge_events (order_id, attempt_id, supplier_id, kind, outcome, supplier_code, detail, actor)
+               VALUES (${e.orderId}, ${e.attemptId}, ${e.supplierId}, ${e.kind}, ${e.outcome}, ${e.supplierCode ?? null},
+                       ${JSON.stringify(e.detail ?? {})}::jsonb, ${e.actor ?? 'system'}) RETURNING id`,
+    },
+    {
+      name: 'attempt_now',
+      sql: sql`SELECT attempt_moved.*, true AS moved FROM attempt_moved
+               UNION ALL
+               SELECT a.*, false AS moved FROM recharge_attempts a WHERE a.id = ${id} AND NOT EXISTS (SELECT 1 FROM attempt_moved)`,
+    },
+  ];
+}
+
+/** Reads the row of `attempt_now` (see `moveAttemptLoggedCtes`). */
+export function attemptNowOut(row: (AttemptRow & { moved: boolean }) | undefined): { attempt: AttemptRow; moved: boolean } | null {
   if (!row) return null;
   const { moved, ...attempt } = row;
   return { attempt: attemptOut(attempt as AttemptRow), moved };

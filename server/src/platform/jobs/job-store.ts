@@ -1,4 +1,5 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
+import type { Cte } from '../db/ctes.ts';
 import type { Executor } from '../db/db.ts';
 import type { JobsTable } from '../db/schema.ts';
 import { jobMachine, type JobEvent } from './job.machine.ts';
@@ -43,19 +44,37 @@ export async function renewLease(db: Executor, job: JobRow, leaseSeconds: number
              WHERE ${fence(job, 'reclaim')}`.execute(db);
 }
 
+const succeedSql = (job: JobRow, result: Record<string, unknown>, progress?: { done: number; total: number | null }, when: RawBuilder<unknown> = sql`true`) =>
+  sql`UPDATE jobs SET status = ${to('succeed')}, result = ${JSON.stringify(result)}::jsonb, last_error = NULL,
+                 locked_until = NULL, finished_at = now(), updated_at = now(), note = NULL,
+                 progress_done = COALESCE(${progress?.done ?? null}, progress_done),
+                 progress_total = COALESCE(${progress?.total ?? null}, progress_total)
+           WHERE ${fence(job, 'succeed')} AND (${when})`;
+
+const checkAgainSql = (job: JobRow, at: Date, note: string | null, when: RawBuilder<unknown> = sql`true`) =>
+  sql`UPDATE jobs SET status = ${to('check_again')}, attempts = GREATEST(attempts - 1, 0), run_at = ${at},
+                 locked_until = NULL, updated_at = now(), note = ${note}
+           WHERE ${fence(job, 'check_again')} AND (${when})`;
+
 export async function succeedJob(db: Executor, job: JobRow, result: Record<string, unknown>, progress?: { done: number; total: number | null }) {
-  await sql`UPDATE jobs SET status = ${to('succeed')}, result = ${JSON.stringify(result)}::jsonb, last_error = NULL,
-                   locked_until = NULL, finished_at = now(), updated_at = now(), note = NULL,
-                   progress_done = COALESCE(${progress?.done ?? null}, progress_done),
-                   progress_total = COALESCE(${progress?.total ?? null}, progress_total)
-             WHERE ${fence(job, 'succeed')}`.execute(db);
+  await succeedSql(job, result, progress).execute(db);
 }
 
 /** Not done yet: run again at `at`; this run does not count as an attempt. */
 export async function checkJobAgain(db: Executor, job: JobRow, at: Date, note: string | null) {
-  await sql`UPDATE jobs SET status = ${to('check_again')}, attempts = GREATEST(attempts - 1, 0), run_at = ${at},
-                   locked_until = NULL, updated_at = now(), note = ${note}
-             WHERE ${fence(job, 'check_again')}`.execute(db);
+  await checkAgainSql(job, at, note).execute(db);
+}
+
+/**
+ * The end of a run as steps of the handler's own statement (one round trip fewer): `job_succeeded` when
+ * `done` holds, else `job_checked_again` (run again at `at`) — exactly what `succeedJob` / `checkJobAgain`
+ * write, fenced alike. `done` is an SQL condition over the statement's other steps.
+ */
+export function endRunCtes(job: JobRow, end: { done: RawBuilder<unknown>; result: Record<string, unknown>; at: Date; note: string | null }): Cte[] {
+  return [
+    { name: 'job_succeeded', sql: sql`${succeedSql(job, end.result, undefined, end.done)} RETURNING id` },
+    { name: 'job_checked_again', sql: sql`${checkAgainSql(job, end.at, end.note, sql`NOT (${end.done})`)} RETURNING id` },
+  ];
 }
 
 export async function retryJob(db: Executor, job: JobRow, error: string, delaySeconds: number) {

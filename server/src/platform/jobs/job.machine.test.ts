@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testutil/database.ts';
 import type { JobStatus } from '../db/schema.ts';
 import { jobMachine, type JobEvent } from './job.machine.ts';
-import { checkJobAgain, claimJobs, endJob, requeueJob, retryJob, succeedJob, type JobRow } from './job-store.ts';
+import { checkJobAgain, claimJobs, endJob, endRunCtes, requeueJob, retryJob, succeedJob, type JobRow } from './job-store.ts';
 import { enqueue, settleWaitingJobCte } from './jobs.ts';
 import { withCtes } from '../db/ctes.ts';
 
@@ -17,8 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-type Op = 'claim' | 'reclaim' | 'succeed' | 'check_again' | 'retry' | 'fail' | 'die' | 'requeue' | 'stale_succeed' | 'settle';
-const op = fc.constantFrom<Op>('claim', 'reclaim', 'succeed', 'check_again', 'retry', 'fail', 'die', 'requeue', 'stale_succeed', 'settle');
+type Op = 'claim' | 'reclaim' | 'succeed' | 'check_again' | 'retry' | 'fail' | 'die' | 'requeue' | 'stale_succeed' | 'settle' | 'end_done' | 'end_later' | 'stale_end';
+const op = fc.constantFrom<Op>('claim', 'reclaim', 'succeed', 'check_again', 'retry', 'fail', 'die', 'requeue', 'stale_succeed', 'settle', 'end_done', 'end_later', 'stale_end');
 
 describe('job state machine (model-based, real database)', () => {
   it('every move the database makes is one the machine allows, and fenced writes from old runs change nothing', async () => {
@@ -54,6 +54,18 @@ describe('job state machine (model-based, real database)', () => {
             const next = expectMove('settle');
             expect(r.rows.length).toBe(next ? 1 : 0);
             if (next) status = next;
+          } else if (o === 'end_done' || o === 'end_later' || o === 'stale_end') {
+            // the end of a run written by the handler's own statement: the same moves, fenced alike
+            const target = o === 'stale_end' ? stale : row;
+            if (target) {
+              const done = o === 'end_done';
+              await withCtes([{ name: 'h', sql: sql`SELECT ${done}::boolean AS d` }, ...endRunCtes(target, { done: sql`(SELECT d FROM h)`, result: {}, at: new Date(Date.now() - 1000), note: null })], sql`SELECT 1`).execute(db);
+              const next = o === 'stale_end' ? null : expectMove(done ? 'succeed' : 'check_again');
+              if (next) {
+                status = next;
+                if (!done) attempts = Math.max(0, attempts - 1);
+              }
+            }
           } else if (o === 'stale_succeed') {
             if (stale) await succeedJob(db, stale, { stale: true });
           } else if (o === 'requeue') {

@@ -102,6 +102,12 @@ export interface JobRun {
   ctx: AppContext;
   /** reports progress; kept in memory, and written to the row on PostgreSQL */
   progress(done: number, total?: number | null): void;
+  /**
+   * The end of this run as steps of the handler's own last statement (see job-store `endRunCtes`): succeeded
+   * when `done` holds, else run again at `at`. A handler that runs them answers `endedInStatement(...)`, and
+   * the runner writes nothing more.
+   */
+  endSteps(end: { done: RawBuilder<unknown>; result: Record<string, unknown>; at: Date; note: string | null }): Cte[];
 }
 
 /**
@@ -110,7 +116,17 @@ export interface JobRun {
  * failed attempt. Throwing an AppError with a 4xx status fails the job for good; any other throw is retried
  * on the policy's backoff schedule, then the job is dead.
  */
-export type JobHandler = (run: JobRun) => Promise<Record<string, unknown> | CheckAgain | void>;
+export type JobHandler = (run: JobRun) => Promise<Record<string, unknown> | CheckAgain | EndedInStatement | void>;
+
+const ENDED = Symbol('ended in the handler statement');
+export interface EndedInStatement {
+  [ENDED]: true;
+  /** what happened, for the caller's logs and tests */
+  outcome: Record<string, unknown> | CheckAgain;
+}
+/** The handler's own statement ran `run.endSteps(...)`: the job's row is written already. */
+export const endedInStatement = (outcome: Record<string, unknown> | CheckAgain): EndedInStatement => ({ [ENDED]: true, outcome });
+export const isEndedInStatement = (v: unknown): v is EndedInStatement => typeof v === 'object' && v !== null && ENDED in v;
 
 export interface CheckAgain {
   checkAgainAt: Date;

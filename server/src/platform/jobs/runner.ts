@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { claimJobs, checkJobAgain, endJob, renewLease, retryJob, succeedJob, type JobRow } from './job-store.ts';
-import { liveProgress, runningHere, isCheckAgain, type JobDefinition, type JobHandler, type JobLane } from './jobs.ts';
+import { claimJobs, checkJobAgain, endJob, endRunCtes, renewLease, retryJob, succeedJob, type JobRow } from './job-store.ts';
+import { liveProgress, runningHere, isCheckAgain, isEndedInStatement, type JobDefinition, type JobHandler, type JobLane } from './jobs.ts';
 import { DEFAULT_POLICY, registeredJobs } from './registry.ts';
 
 // The job worker. One loop per lane, each with its own concurrency, so long work in `bulk` (imports) never
@@ -84,9 +84,12 @@ export function startJobRunner(ctx: AppContext, opts: RunnerOptions = {}): { sto
           const cur = liveProgress.get(job.id);
           liveProgress.set(job.id, { done, total: total === undefined ? (cur?.total ?? null) : total });
         },
+        endSteps: (end) => endRunCtes(job, end),
       });
       if (beat) clearInterval(beat);
-      if (isCheckAgain(out)) await checkJobAgain(ctx.db, job, out.checkAgainAt, out.note ?? null);
+      if (isEndedInStatement(out)) {
+        // the handler's statement wrote the end of the run
+      } else if (isCheckAgain(out)) await checkJobAgain(ctx.db, job, out.checkAgainAt, out.note ?? null);
       else await succeedJob(ctx.db, job, (out as Record<string, unknown> | undefined) ?? {}, liveProgress.get(job.id));
     } catch (e) {
       if (beat) clearInterval(beat);
