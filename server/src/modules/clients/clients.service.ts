@@ -90,7 +90,10 @@ export class ClientDirectory implements ClientResolver {
     this.subscriber = sub;
     sub.on('error', () => undefined); // reconnects by itself; meanwhile the short TTL applies
     sub.on('message', (channel: string, keyId: string) => {
-      if (channel === this.channel) this.cache.delete(keyId);
+      if (channel === this.channel) {
+        this.generations.set(keyId, (this.generations.get(keyId) ?? 0) + 1);
+        this.cache.delete(keyId);
+      }
     });
     sub.on('close', () => (this.subscribed = false));
     sub.on('ready', () => {
@@ -107,10 +110,28 @@ export class ClientDirectory implements ClientResolver {
     );
   }
 
+  // one read in flight per key: when an entry expires under load, the requests of that moment share it; a
+  // `forget` during a read keeps that read's answer out of the cache (the generation moved on)
+  private readonly flights = new Map<string, { generation: number; promise: Promise<ClientWithSecret | null> }>();
+  private readonly generations = new Map<string, number>();
+
   async byKeyId(keyId: string): Promise<ClientWithSecret | null> {
     this.subscribe();
     const hit = this.cache.get(keyId);
     if (hit && Date.now() - hit.at < this.ttlMs()) return hit.value;
+    const generation = this.generations.get(keyId) ?? 0;
+    const flying = this.flights.get(keyId);
+    if (flying && flying.generation === generation) return flying.promise;
+    const promise = this.read(keyId, hit, generation);
+    this.flights.set(keyId, { generation, promise });
+    try {
+      return await promise;
+    } finally {
+      if (this.flights.get(keyId)?.promise === promise) this.flights.delete(keyId);
+    }
+  }
+
+  private async read(keyId: string, hit: { value: ClientWithSecret | null; wrapped: Buffer | null } | undefined, generation: number): Promise<ClientWithSecret | null> {
     const row = await this.db.selectFrom('clients').selectAll().where('key_id', '=', keyId).executeTakeFirst();
     let value: ClientWithSecret | null = null;
     let wrapped: Buffer | null = null;
@@ -122,13 +143,17 @@ export class ClientDirectory implements ClientResolver {
           : this.keyring.unwrap({ wrapped, masterKeyId: row.master_key_id }, secretContext(row.id));
       value = { client: { id: row.id, key_id: row.key_id, name: row.name, scopes: row.scopes, status: row.status, created_at: row.created_at }, secret };
     }
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(keyId, { value, wrapped, at: Date.now() });
+    if ((this.generations.get(keyId) ?? 0) === generation) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(keyId, { value, wrapped, at: Date.now() });
+    }
     return value;
   }
 
   /** Drops the entry here and, with Redis, in every other process. Call it after the change committed. */
   forget(keyId: string) {
+    this.generations.set(keyId, (this.generations.get(keyId) ?? 0) + 1);
+    if (this.generations.size > 10_000) this.generations.clear();
     this.cache.delete(keyId);
     void this.opts.redis?.publish(this.channel, keyId).catch(() => undefined);
   }
