@@ -25,6 +25,7 @@ import {
   movePurchase,
   notePurchasePoll,
   openPurchaseOf,
+  suppliersThatRefused,
   purchaseMachine,
   type PurchaseRow,
 } from '../../modules/procurement/index.ts';
@@ -61,6 +62,9 @@ export type RequestOutcome =
   | { kind: 'no_supplier' }
   | { kind: 'not_configured' };
 
+/** How long a supplier's refusal of a product sends the next purchase to the next supplier. */
+export const REFUSAL_MEMORY_MS = 30 * 60_000;
+
 /**
  * Opens a purchase order for the product when it needs one (below safety stock; or asked by hand) and none is
  * open, with its job, in one transaction. Safe to call from any number of workers at once.
@@ -75,9 +79,13 @@ export async function requestPurchase(ctx: AppContext, req: PurchaseRequest): Pr
       const [level] = await stockLevels(tx, { product: req.productId });
       if (!level || !level.below_safety_stock) return { kind: 'not_needed', available: level?.available ?? 0, safety_stock: level?.safety_stock ?? 0 } as const;
     }
+    // failover in the product's order: skip a supplier whose circuit is open, or that refused this product
+    // within the last REFUSAL_MEMORY_MS (3001–3004, 5000: asking again at once would be refused again); when
+    // every supplier refused lately, the first one is asked again
     const route = (await supplierRoute(tx, req.productId)).filter((r) => circuitAllows(r.supplierId));
     if (route.length === 0) return { kind: 'no_supplier' } as const;
-    const first = route[0];
+    const refused = new Set(await suppliersThatRefused(tx, req.productId, new Date(Date.now() - REFUSAL_MEMORY_MS)));
+    const first = route.find((r) => !refused.has(r.supplierId)) ?? route[0];
     const created = await insertPurchaseIfNoneOpen(tx, {
       id: newId('po'),
       productId: req.productId,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http } from '../../testutil/harness.ts';
-import { chinaDay } from '../../modules/suppliers/index.ts';
+import { chinaDay, startSandboxSupplier } from '../../modules/suppliers/index.ts';
 import { stockLevels } from '../../modules/inventory/index.ts';
 import { scanOnce } from './workers.ts';
 import { createProcKit, type ProcKit } from './procurement.testkit.ts';
@@ -69,6 +69,35 @@ describe('lost answers while buying', () => {
     expect(next).toHaveLength(1);
     expect(next[0].id).not.toBe(po.id);
     expect((await k.waitPurchaseFinal(next[0].id)).state).toBe('succeeded');
+  });
+
+  it('a supplier that refused the product is passed over: the next purchase goes to the next supplier in the list', async () => {
+    reset();
+    const b = await startSandboxSupplier({ appKey: 'key-b', appSecret: 'secret-b-0123456789', knobs: { processingMs: 60 } });
+    try {
+      const created = await k.admin.request('POST', '/v1/admin/suppliers', { name: 'sandbox-b-' + Date.now(), adapter: 'fulu', endpoint: b.url, app_key: 'key-b', app_secret: 'secret-b-0123456789' });
+      expect(created.status).toBe(201);
+      const p = await k.product({ safetyStock: 1, stocked: 0, reorder: 2 });
+      const put = await k.admin.request('PUT', `/v1/admin/products/${p.id}/suppliers`, {
+        suppliers: [
+          { supplier_id: k.supplier.id, supplier_product_id: '2001', unit_cost: 1000 },
+          { supplier_id: created.body.id, supplier_product_id: '2001', unit_cost: 1100 },
+        ],
+      });
+      expect(put.status).toBe(200);
+      Object.assign(k.sandbox.knobs, { errorCode: 3001, errorRate: 1 }); // A has none of this product now
+      const first = (await scanOnce(k.h.ctx)).filter((x) => x.product_id === p.id);
+      expect((await k.waitPurchaseFinal(first[0].id)).state).toBe('rejected');
+      expect(first[0].supplier_id).toBe(k.supplier.id);
+      const second = (await scanOnce(k.h.ctx)).filter((x) => x.product_id === p.id);
+      expect(second).toHaveLength(1);
+      expect(second[0].supplier_id).toBe(created.body.id);
+      expect((await k.waitPurchaseFinal(second[0].id)).state).toBe('succeeded');
+      expect(b.counts.ordersByCustomerOrderNo.get(second[0].id)).toBe(1);
+    } finally {
+      reset();
+      await b.close();
+    }
   });
 });
 

@@ -12,6 +12,7 @@ export {
   listSettings,
   insertPurchaseIfNoneOpen,
   openPurchaseOf,
+  suppliersThatRefused,
   getPurchase,
   listPurchases,
   movePurchase,

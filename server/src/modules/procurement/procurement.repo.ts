@@ -178,6 +178,22 @@ export async function insertPurchaseIfNoneOpen(db: Executor, p: NewPurchase): Pr
   return r.rows[0] ? out(r.rows[0]) : null;
 }
 
+/**
+ * Suppliers that refused a purchase of this product (no order was made: product unavailable, balance short,
+ * channel closed) since `since`: the next purchase goes to the next supplier in the list instead.
+ */
+export async function suppliersThatRefused(db: Executor, productId: string, since: Date): Promise<string[]> {
+  const rows = await pdb(db)
+    .selectFrom('purchase_orders')
+    .select('supplier_id')
+    .distinct()
+    .where('product_id', '=', productId)
+    .where('state', '=', purchaseMachine.targetOf('reject'))
+    .where('finished_at', '>=', since)
+    .execute();
+  return rows.map((r) => r.supplier_id);
+}
+
 export async function openPurchaseOf(db: Executor, productId: string): Promise<PurchaseRow | undefined> {
   const r = await pdb(db)
     .selectFrom('purchase_orders')
