@@ -33,30 +33,19 @@ export async function grantRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
         throw badRequest('idempotency_key_required', 'Send an Idempotency-Key header (1–255 printable characters) with every POST.');
       }
-      // kinds issued by a flow (direct recharge → 202 pending); card codes and links below, unchanged
-      const kind = await productKindOf(ctx.db, (req.body as IssueGrantBody).product);
+      const input = { clientId: req.client!.id, issuedBy: req.client!.id, body: req.body as IssueGrantBody, idempotencyKey: key, requestHash: ctx.secrets.requestHash(req.rawBody) };
+      // kinds issued by a flow (direct recharge → 202 pending); card codes and links here
+      const kind = await productKindOf(ctx.db, input.body.product);
       const issuer = kind ? grantIssuerFor(kind) : undefined;
-      if (issuer) {
-        const r = await issuer(ctx, {
-          clientId: req.client!.id,
-          issuedBy: req.client!.id,
-          body: req.body as IssueGrantBody,
-          idempotencyKey: key,
-          requestHash: ctx.secrets.requestHash(req.rawBody),
-        });
-        if (r.replayed) reply.header('idempotent-replayed', 'true');
-        return reply.status(r.status).send(r.grant);
-      }
-      const out = await issueGrant(ctx, {
-        clientId: req.client!.id,
-        issuedBy: req.client!.id,
-        body: req.body as IssueGrantBody,
-        idempotencyKey: key,
-        requestHash: ctx.secrets.requestHash(req.rawBody),
-      });
-      if (out.replayed) reply.header('idempotent-replayed', 'true');
-      // a replay answers the first response's status: 202 while a direct recharge is (or was) pending
-      return reply.status(out.grant.product.kind === 'direct_recharge' ? 202 : 201).send(out.grant);
+      const r = issuer
+        ? await issuer(ctx, input)
+        : await issueGrant(ctx, input).then((out) => ({
+            ...out,
+            // a replay answers the first response's status: 202 while a direct recharge is (or was) pending
+            status: (out.grant.product.kind === 'direct_recharge' ? 202 : 201) as 201 | 202,
+          }));
+      if (r.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(r.status).send(r.grant);
     },
   });
 
