@@ -138,15 +138,33 @@ export async function ensurePgliteTemplate(): Promise<string> {
 /**
  * Fills an empty embedded data directory (QUANYI_DATA_DIR) with the migrated template, as if `quanyi
  * migrate` had run there once, for tests of the `quanyi` command that are not about the first initdb.
- * Nothing else is created: no master key, no server secrets.
+ * Nothing else is created: no master key, no server secrets. A copy of files: loading the tar into an
+ * on-disk PGlite once per directory cost seconds of CPU, so that is done once per template (ensureTemplateDataDir).
  */
 export async function seedEmbeddedDataDir(dataDir: string): Promise<void> {
-  const file = await ensurePgliteTemplate();
-  const { PGlite } = await import('@electric-sql/pglite');
   // openPglite keeps the PostgreSQL files in <data dir>/pg
-  const pglite = new PGlite({ dataDir: path.join(dataDir, 'pg'), loadDataDir: new Blob([fs.readFileSync(file)]), postgresqlconf: [SHARED_BUFFERS] });
+  fs.cpSync(path.join(await ensureTemplateDataDir(), 'pg'), path.join(dataDir, 'pg'), { recursive: true });
+}
+
+/** The template loaded once into an on-disk data directory (beside the tar, same key), for seedEmbeddedDataDir. */
+export async function ensureTemplateDataDir(): Promise<string> {
+  const file = await ensurePgliteTemplate();
+  const dir = file.replace(/\.tar$/, '.datadir');
+  if (fs.existsSync(dir)) return dir;
+  const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  fs.mkdirSync(tmp);
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pglite = new PGlite({ dataDir: path.join(tmp, 'pg'), loadDataDir: new Blob([fs.readFileSync(file)]), postgresqlconf: [SHARED_BUFFERS] });
   await pglite.waitReady;
   await pglite.close();
+  try {
+    fs.renameSync(tmp, dir);
+  } catch (e) {
+    // another worker renamed its copy first: use that one
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(dir)) throw e;
+  }
+  return dir;
 }
 
 /** An in-memory PGlite started from the template's data directory: no initdb, no migrations. */
