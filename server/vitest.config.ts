@@ -7,8 +7,12 @@ export default defineConfig({
     hookTimeout: 120_000,
     // builds the migrated embedded-database template every test file starts from (testutil/database.ts)
     globalSetup: ['src/testutil/global-setup.ts'],
-    // 2 cores: each file gets its own database; two files at a time keeps the machine responsive
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // the project's modules are loaded afresh for each file (per-file-setup.ts)
+    setupFiles: ['src/testutil/per-file-setup.ts'],
+    // 2 cores: each file gets its own database; two files at a time keeps the machine responsive. Files share
+    // their worker process (isolate: false): a new process per file cost ~3 s of CPU each (Node, the
+    // dependencies, compiling PGlite's WebAssembly), about half of the suite's time.
+    poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
     pool: 'forks',
   },
 });
