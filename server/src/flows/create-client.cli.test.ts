@@ -1,31 +1,21 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../testutil/cli.ts';
+import { seedEmbeddedDataDir } from '../testutil/database.ts';
 import { parseWebhookEvents } from './create-client.ts';
 
-// `quanyi clients create --webhook-url` as a user runs it: a child process on an embedded data directory.
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quanyi.mjs');
+// `quanyi clients create --webhook-url` as a user runs it, on an embedded data directory holding the migrated
+// template: in-process through the real commander program (testutil/cli.ts: same output and exit codes, no
+// Node start-up per command; the real binary's process boundary is cli/cli.e2e.test.ts's).
 let dataDir: string;
 
-function quanyi(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; json: any }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 240_000 }, (err, stdout, stderr) => {
-      let json: any;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0, stdout, stderr, json });
-    });
-  });
-}
+const quanyi = (args: string[], env: Record<string, string> = {}) => runCli(args, { QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env });
 
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quanyi-wh-cli-'));
+  await seedEmbeddedDataDir(dataDir);
 });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -43,7 +33,7 @@ describe('quanyi clients create --webhook-url', () => {
     const list = await quanyi(['clients', 'list', '--json']);
     expect(list.json.map((c: { name: string }) => c.name)).toEqual(['CRM']);
     expect(list.stdout).not.toContain('whsec_');
-  }, 600_000);
+  });
 
   it('accepts only known event types for --webhook-events', () => {
     expect(parseWebhookEvents('grant.issued, grant.redeemed,grant.issued')).toEqual(['grant.issued', 'grant.redeemed']);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../cli/main.ts';
@@ -6,7 +5,7 @@ import { main } from '../cli/main.ts';
 // The `quanyi` command in tests. `runCli` runs it in this process through the real commander program
 // (`main` from cli/main.ts, as bin/quanyi.mjs does): the same parsing, validation, output and exit codes,
 // without paying a new Node process, the TypeScript loader and a PGlite start-up per command (~10 s of
-// CPU each). `runCliProcess` runs the real binary, for the tests where the process boundary is the point.
+// CPU each). The tests where the process boundary is the point spawn the real binary (BIN) themselves.
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/quanyi.mjs');
 
 export interface CliResult {
@@ -72,14 +71,4 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   }
   const stdout = out.join('');
   return { code, stdout, stderr: err.join(''), json: parseJson(stdout) };
-}
-
-/** Runs the real `node bin/quanyi.mjs …args` as a child process. Async: a synchronous spawn would starve vitest's RPC. */
-export function runCliProcess(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: timeoutMs }, (e, stdout, stderr) => {
-      const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : null) : 0;
-      resolve({ code, stdout, stderr, json: parseJson(stdout) });
-    });
-  });
 }

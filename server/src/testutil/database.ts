@@ -11,7 +11,8 @@ import { PGlitePool } from '../platform/db/pglite-pool.ts';
 import type { DB } from '../platform/db/schema.ts';
 
 // A fresh, migrated database per test file: an in-memory PGlite by default, a new database on the real
-// PostgreSQL server when TEST_DATABASE_URL is set (CI runs the suite both ways).
+// PostgreSQL server when TEST_DATABASE_URL is set (CI runs the suite both ways). Both start from a template
+// migrated once per run (global-setup.ts).
 export const onRealPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 /** Name suffix for tests that only mean something with several connections (`describe.skipIf(!onRealPostgres)`). */
@@ -30,19 +31,65 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return { database, drop: () => database.close() };
   }
   const name = 'quanyi_t_' + randomBytes(6).toString('hex');
+  const template = process.env[PG_TEMPLATE_ENV];
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = '/' + name;
-  const database = await openPostgres(url.toString(), 16);
+  try {
+    // a copy of the migrated template database (global-setup.ts) when there is one: no migrations per file
+    await admin.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(serverUrl, name);
+  const database = await openPostgres(url, 16);
+  // a no-op on a copy of the template: every migration is recorded there already
   await migrate(database);
   return {
     database,
-    url: url.toString(),
+    url,
     async drop() {
       await database.close();
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function withDatabase(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = '/' + name;
+  return url.toString();
+}
+
+/** Set by global-setup.ts for the test workers: the migrated PostgreSQL database each test database copies. */
+export const PG_TEMPLATE_ENV = 'QUANYI_TEST_PG_TEMPLATE';
+
+/**
+ * On real PostgreSQL: creates and migrates a template database once per `vitest run`, so each test file's
+ * database is a `CREATE DATABASE … TEMPLATE` copy instead of a new database migrated from scratch. Nobody
+ * connects to it afterwards (PostgreSQL refuses to copy a database that has sessions). Returns a function
+ * that drops it.
+ */
+export async function createPostgresTemplate(serverUrl: string): Promise<{ name: string; drop(): Promise<void> }> {
+  const name = 'quanyi_tpl_' + randomBytes(6).toString('hex');
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const database = await openPostgres(withDatabase(serverUrl, name), 2);
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+  return {
+    name,
+    async drop() {
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -91,15 +138,33 @@ export async function ensurePgliteTemplate(): Promise<string> {
 /**
  * Fills an empty embedded data directory (QUANYI_DATA_DIR) with the migrated template, as if `quanyi
  * migrate` had run there once, for tests of the `quanyi` command that are not about the first initdb.
- * Nothing else is created: no master key, no server secrets.
+ * Nothing else is created: no master key, no server secrets. A copy of files: loading the tar into an
+ * on-disk PGlite once per directory cost seconds of CPU, so that is done once per template (ensureTemplateDataDir).
  */
 export async function seedEmbeddedDataDir(dataDir: string): Promise<void> {
-  const file = await ensurePgliteTemplate();
-  const { PGlite } = await import('@electric-sql/pglite');
   // openPglite keeps the PostgreSQL files in <data dir>/pg
-  const pglite = new PGlite({ dataDir: path.join(dataDir, 'pg'), loadDataDir: new Blob([fs.readFileSync(file)]), postgresqlconf: [SHARED_BUFFERS] });
+  fs.cpSync(path.join(await ensureTemplateDataDir(), 'pg'), path.join(dataDir, 'pg'), { recursive: true });
+}
+
+/** The template loaded once into an on-disk data directory (beside the tar, same key), for seedEmbeddedDataDir. */
+export async function ensureTemplateDataDir(): Promise<string> {
+  const file = await ensurePgliteTemplate();
+  const dir = file.replace(/\.tar$/, '.datadir');
+  if (fs.existsSync(dir)) return dir;
+  const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  fs.mkdirSync(tmp);
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pglite = new PGlite({ dataDir: path.join(tmp, 'pg'), loadDataDir: new Blob([fs.readFileSync(file)]), postgresqlconf: [SHARED_BUFFERS] });
   await pglite.waitReady;
   await pglite.close();
+  try {
+    fs.renameSync(tmp, dir);
+  } catch (e) {
+    // another worker renamed its copy first: use that one
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(dir)) throw e;
+  }
+  return dir;
 }
 
 /** An in-memory PGlite started from the template's data directory: no initdb, no migrations. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../platform/db/db.ts';
-import { createTestDatabase, onRealPostgres, type TestDatabase } from '../../testutil/database.ts';
+import { createTestDatabase, onRealPostgres, seedEmbeddedDataDir, type TestDatabase } from '../../testutil/database.ts';
 import { TEST_MASTER_KEY } from '../../testutil/harness.ts';
 import { startServerProcess } from '../../testutil/server-process.ts';
 
@@ -35,6 +35,9 @@ describe('serve --demo on the embedded database', () => {
   it('seeds demo data on a first start', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quanyi-demo-'));
     cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    // an empty, migrated database (the test template), no master key: what a first start finds once initdb has
+    // run; initdb itself costs ~5 s of CPU and is platform/db/db.test.ts's
+    await seedEmbeddedDataDir(dataDir);
     const s = await startServerProcess(['--demo', '--no-workers'], { DATABASE_URL: '', QUANYI_DATA_DIR: dataDir, QUANYI_MASTER_KEY: '' });
     await s.stop();
     expect(s.stdout()).toContain('Demo data created');

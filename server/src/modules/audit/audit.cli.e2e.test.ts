@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,26 +5,17 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../platform/db/db.ts';
 import { migrate } from '../../platform/db/migrate.ts';
-import { BIN } from '../../testutil/server-process.ts';
+import { runCli } from '../../testutil/cli.ts';
+import { seedEmbeddedDataDir } from '../../testutil/database.ts';
 import { appendAudit } from './audit.service.ts';
 
 // `quanyi audit head` and `audit verify --expect-head` as an operator runs them, on an embedded data
 // directory: a superuser deletes the newest events and rewinds the head row; only the exported head catches it.
+// The commands run in-process through the real commander program (testutil/cli.ts: same output and exit
+// codes, no Node start-up each); the real binary's process boundary is cli/cli.e2e.test.ts's.
 let dataDir: string;
 
-function quanyi(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; json: any }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', QUANYI_MASTER_KEY: '', LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      let json: any;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr, json });
-    });
-  });
-}
+const quanyi = (args: string[]) => runCli(args, { QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', QUANYI_MASTER_KEY: '', LOG_LEVEL: 'silent' });
 
 async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openPglite>>) => Promise<T>): Promise<T> {
   const db = await openPglite(dataDir, 'test');
@@ -38,8 +28,9 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openPglite>>) => Pro
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quanyi-audit-'));
+  await seedEmbeddedDataDir(dataDir); // the migrated template: initdb and migrations are db.test.ts's
   await withDb(async (d) => {
-    await migrate(d);
+    expect(await migrate(d)).toEqual([]);
     for (let i = 1; i <= 4; i++) await d.db.transaction().execute((tx) => appendAudit(tx, { actor: 'system', action: 'test.event', target: `t${i}` }));
   });
 }, 120_000);

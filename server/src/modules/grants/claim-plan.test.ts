@@ -7,8 +7,11 @@ import { onRealPostgres } from '../../testutil/database.ts';
 // scan that walks every already-claimed row. quanyi_claim_code pins the plan; this checks it on a large
 // codes, using the claim query exactly as the function holds it.
 let h: Harness;
-// 1,000,000 on PostgreSQL (CI); a fifth of that on the embedded database keeps `npm test` quick.
-const STOCK = onRealPostgres ? 1_000_000 : 200_000;
+// 200,000 codes, a quarter of them claimed at the head of the table: what is asserted (the function's pinned
+// settings, and the plan they give with and without statistics) does not depend on the size beyond that, and
+// the benchmark (bench/, `explain`) runs the same claim query at 1,000,000 on PostgreSQL. A million rows here
+// cost ~40 s of the PostgreSQL suite.
+const STOCK = 200_000;
 
 beforeAll(async () => {
   h = await createHarness();

@@ -1,37 +1,29 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, onRealPostgres, type TestDatabase } from '../../testutil/database.ts';
+import { runCli } from '../../testutil/cli.ts';
+import { createTestDatabase, onRealPostgres, seedEmbeddedDataDir, type TestDatabase } from '../../testutil/database.ts';
 import { TEST_MASTER_KEY } from '../../testutil/harness.ts';
 
-// `quanyi codes import` and `quanyi stock` end to end, in a child process, as a script would run them:
-// against a temporary data directory (embedded) or a fresh PostgreSQL database.
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/quanyi.mjs');
+// `quanyi codes import` and `quanyi stock` end to end, as a script would run them, through the real commander
+// program (in-process, testutil/cli.ts: the same parsing, output and exit codes without a Node start-up per
+// command; the real binary's process boundary is cli/cli.e2e.test.ts's): against a data directory holding the
+// migrated template (embedded) or a fresh PostgreSQL database.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-cli-'));
 let pgDb: TestDatabase | undefined;
 
-async function quanyi(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), QUANYI_DATA_DIR: path.join(dir, 'data'), QUANYI_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'silent' };
-  delete env.DATABASE_URL;
-  delete env.TEST_DATABASE_URL;
-  if (pgDb) env.DATABASE_URL = pgDb.url!;
-  try {
-    const r = await promisify(execFile)('node', [BIN, ...args], { env, cwd: dir });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+async function quanyi(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCli(args, { QUANYI_DATA_DIR: path.join(dir, 'data'), QUANYI_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'silent', DATABASE_URL: pgDb?.url, TEST_DATABASE_URL: undefined });
 }
 
 beforeAll(async () => {
   if (onRealPostgres) {
     pgDb = await createTestDatabase();
-    await pgDb.database.close(); // the child processes open it; keep only the right to drop it
+    await pgDb.database.close(); // the commands open it; keep only the right to drop it
+  } else {
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+    await seedEmbeddedDataDir(path.join(dir, 'data'));
   }
   const p = await quanyi('products', 'create', '--sku', 'CLI-SKU', '--name', 'Youku VIP', '--platform', 'youku', '--safety-stock', '10', '--json');
   expect(p.code, p.stderr + p.stdout).toBe(0);

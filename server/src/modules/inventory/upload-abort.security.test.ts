@@ -30,11 +30,26 @@ const head = (length: number | 'chunked') =>
 const field = (name: string, value: string) => `--${B}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 const filePart = `--${B}\r\ncontent-disposition: form-data; name="file"; filename="codes.txt"\r\ncontent-type: text/plain\r\n\r\n`;
 
+/** The server's ends of the connections `send` opened, until the server has closed them. */
+const serverSides = new Set<Promise<void>>();
+
 /** Sends `chunks` (pausing between them), then ends or destroys the connection; answers what came back. */
 function send(chunks: string[], how: 'destroy' | 'end', pauseMs = 150): Promise<string> {
   const { port } = new URL(h.url);
   return new Promise((resolve) => {
     const sock = net.connect(Number(port), '127.0.0.1');
+    sock.once('connect', () => {
+      // the server's socket for this connection (its remote port is our local one): closed once it is done
+      const watch = (s: net.Socket) => {
+        if (s.remotePort !== sock.localPort) return;
+        h.app.server.off('connection', watch);
+        const closed = new Promise<void>((r) => (s.destroyed ? r() : s.once('close', () => r())));
+        serverSides.add(closed);
+        void closed.then(() => serverSides.delete(closed));
+      };
+      h.app.server.on('connection', watch);
+      setTimeout(() => h.app.server.off('connection', watch), 5000).unref();
+    });
     let data = '';
     sock.on('data', (d) => (data += d));
     sock.on('error', () => undefined);
@@ -50,9 +65,14 @@ function send(chunks: string[], how: 'destroy' | 'end', pauseMs = 150): Promise<
   });
 }
 
-/** The uploads directory once the server has had time to notice the dropped connection and clean up. */
+/**
+ * The uploads directory once the server has noticed the dropped connection and had time to clean up: its
+ * end of the connection is closed, then 300 ms for any file operation still in flight (as the storeUpload
+ * test below waits).
+ */
 async function leftovers(): Promise<string[]> {
-  await new Promise((r) => setTimeout(r, 1000));
+  await Promise.race([Promise.all([...serverSides]), new Promise((r) => setTimeout(r, 10_000))]);
+  await new Promise((r) => setTimeout(r, 300));
   return fs.existsSync(uploads) ? fs.readdirSync(uploads) : [];
 }
 
