@@ -3,12 +3,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { openPostgres, type Database } from '../platform/db/db.ts';
+import { openPostgres, pgliteDatabase, type Database } from '../platform/db/db.ts';
 import { MIGRATIONS_DIR, migrate } from '../platform/db/migrate.ts';
-import { PGlitePool } from '../platform/db/pglite-pool.ts';
-import type { DB } from '../platform/db/schema.ts';
 
 // A fresh, migrated database per test file: an in-memory PGlite by default, a new database on the real
 // PostgreSQL server when TEST_DATABASE_URL is set (CI runs the suite both ways). Both start from a template
@@ -181,20 +178,6 @@ async function startPglite(loadDataDir: Blob | undefined) {
     postgresqlconf: [SHARED_BUFFERS],
   });
   await pglite.waitReady;
-  const pool = new PGlitePool(pglite);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
-  const database: Database = {
-    db,
-    kind: 'pglite',
-    async exec(script) {
-      const conn = await pool.connect();
-      try {
-        await pglite.exec(script);
-      } finally {
-        conn.release();
-      }
-    },
-    close: () => db.destroy(),
-  };
+  const database: Database = pgliteDatabase(pglite);
   return { database, pglite };
 }

@@ -105,6 +105,31 @@ export async function openPostgres(
   };
 }
 
+/** A started PGlite as a Database: one connection, scripts run on it; `onClose` runs after the pool ends. */
+export function pgliteDatabase(pglite: PGliteType, onClose: () => void = () => {}): Database {
+  const pool = new PGlitePool(pglite);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
+  return {
+    db,
+    kind: 'pglite',
+    async exec(script) {
+      const conn = await pool.connect();
+      try {
+        await pglite.exec(script);
+      } finally {
+        conn.release();
+      }
+    },
+    async close() {
+      try {
+        await db.destroy();
+      } finally {
+        onClose();
+      }
+    },
+  };
+}
+
 /** Embedded PGlite; `dataDir` undefined means in memory (tests). */
 export async function openPglite(dataDir: string | undefined, command = 'quanyi', sharedBuffers = '32MB'): Promise<Database> {
   const release = dataDir ? acquireDataDirLock(dataDir, command) : () => {};
@@ -119,27 +144,7 @@ export async function openPglite(dataDir: string | undefined, command = 'quanyi'
       postgresqlconf: [`shared_buffers=${sharedBuffers}`],
     });
     await pglite.waitReady;
-    const pool = new PGlitePool(pglite);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
-    return {
-      db,
-      kind: 'pglite',
-      async exec(script) {
-        const conn = await pool.connect();
-        try {
-          await pglite.exec(script);
-        } finally {
-          conn.release();
-        }
-      },
-      async close() {
-        try {
-          await db.destroy();
-        } finally {
-          release();
-        }
-      },
-    };
+    return pgliteDatabase(pglite, release);
   } catch (e) {
     release();
     throw e;
