@@ -70,10 +70,16 @@ export const PG_TEMPLATE_ENV = 'QUANYI_TEST_PG_TEMPLATE';
  * that drops it.
  */
 export async function createPostgresTemplate(serverUrl: string): Promise<{ name: string; drop(): Promise<void> }> {
-  const name = 'quanyi_tpl_' + randomBytes(6).toString('hex');
+  // the name carries its creation time: a run stopped before its teardown (Ctrl-C) leaves its template
+  // behind, and the next run drops those older than a day (no run lasts that long; runs may overlap)
+  const name = `quanyi_tpl_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
+    const old = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^quanyi_tpl_[0-9]+_'`);
+    for (const { datname } of old.rows) {
+      if (Number(datname.split('_')[2]) < Date.now() / 1000 - 86_400) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
