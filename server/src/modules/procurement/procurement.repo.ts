@@ -1,4 +1,5 @@
 import { sql, type Generated, type Kysely, type Transaction } from 'kysely';
+import type { RemoteOrderColumns } from '../suppliers/index.ts';
 import type { Executor } from '../../platform/db/db.ts';
 import { purchaseMachine, type PurchaseEvent, type PurchaseState } from './purchase.machine.ts';
 
@@ -14,7 +15,7 @@ export interface ProcurementSettingsTable {
   updated_at: Generated<Date>;
 }
 
-export interface PurchaseOrdersTable {
+export interface PurchaseOrdersTable extends RemoteOrderColumns<PurchaseState> {
   id: string;
   product_id: string;
   supplier_id: string;
@@ -22,23 +23,9 @@ export interface PurchaseOrdersTable {
   quantity: number;
   unit_cost_fen: number;
   reason: 'safety_stock' | 'manual';
-  state: Generated<PurchaseState>;
-  supplier_state: string | null;
-  supplier_order_id: string | null;
-  price_fen: number | null;
-  submits: Generated<number>;
-  polls: Generated<number>;
-  not_found_count: Generated<number>;
-  not_found_since: Date | null;
-  result_code: number | null;
-  result_message: string | null;
   batch_id: string | null;
   received_count: number | null;
   created_by: Generated<string>;
-  created_at: Generated<Date>;
-  updated_at: Generated<Date>;
-  submitted_at: Date | null;
-  finished_at: Date | null;
 }
 
 export interface PurchaseEventsTable {

@@ -1,4 +1,5 @@
 import { sql, type Generated, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
+import type { RemoteOrderColumns } from '../suppliers/index.ts';
 import type { Executor } from '../../platform/db/db.ts';
 import type { Cte } from '../../platform/db/ctes.ts';
 import { attemptMachine, orderMachine, type AttemptEvent, type AttemptState, type OrderEvent, type OrderStatus } from './recharge.machine.ts';
@@ -23,7 +24,7 @@ export interface RechargeOrdersTable {
   finished_at: Date | null;
 }
 
-export interface RechargeAttemptsTable {
+export interface RechargeAttemptsTable extends RemoteOrderColumns<AttemptState> {
   id: string;
   order_id: string;
   attempt_no: number;
@@ -31,20 +32,6 @@ export interface RechargeAttemptsTable {
   supplier_id: string;
   supplier_product_id: string;
   unit_cost_fen: number;
-  state: Generated<AttemptState>;
-  supplier_state: string | null;
-  supplier_order_id: string | null;
-  price_fen: number | null;
-  submits: Generated<number>;
-  polls: Generated<number>;
-  not_found_count: Generated<number>;
-  not_found_since: Date | null;
-  result_code: number | null;
-  result_message: string | null;
-  created_at: Generated<Date>;
-  updated_at: Generated<Date>;
-  submitted_at: Date | null;
-  finished_at: Date | null;
 }
 
 export interface RechargeEventsTable {

@@ -10,7 +10,7 @@ import { registerSandboxCommand } from './sandbox/index.ts';
 // the folder.
 
 export { supplierRoute, supplierConnection, supplierByCallbackId, type RouteEntry, type SupplierRecord, type SupplierConnection } from './connection.ts';
-export { remoteOrderMachine, type RemoteOrderState, type RemoteOrderEvent } from './remote-order.machine.ts';
+export { remoteOrderMachine, type RemoteOrderState, type RemoteOrderEvent, type RemoteOrderColumns } from './remote-order.machine.ts';
 export { firstSupplierCte, type FirstSupplierCteRow } from './suppliers.ctes.ts';
 export { createSupplier, findSupplier, getSupplier, listSuppliers, rewrapSupplierSecrets, callbackUrl } from './suppliers.service.ts';
 export { setProductSuppliers, getProductSuppliers } from './suppliers.service.ts';

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import { defineMachine } from '../../platform/state-machine.ts';
 
 // An order we place at a supplier (DESIGN §11) — a recharge attempt, a purchase of codes — moves through one
@@ -37,4 +38,22 @@ export function remoteOrderMachine(name: string) {
     },
     ['submit', 'resubmit', 'accept', 'reject', 'lose', 'succeed', 'fail'],
   );
+}
+
+/** The columns every table of orders placed at a supplier carries (recharge attempts, purchase orders). */
+export interface RemoteOrderColumns<S extends RemoteOrderState = RemoteOrderState> {
+  state: Generated<S>;
+  supplier_state: string | null;
+  supplier_order_id: string | null;
+  price_fen: number | null;
+  submits: Generated<number>;
+  polls: Generated<number>;
+  not_found_count: Generated<number>;
+  not_found_since: Date | null;
+  result_code: number | null;
+  result_message: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  submitted_at: Date | null;
+  finished_at: Date | null;
 }
