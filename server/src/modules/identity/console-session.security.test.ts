@@ -69,7 +69,7 @@ describe('the console header', () => {
   it('a cross-site Origin is refused even with the header, and changes nothing', async () => {
     const admin = await h.admin();
     const target = await h.admin('support');
-    for (const extra of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    for (const extra of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }] as Record<string, string>[]) {
       const r = await http(`${h.url}/v1/admin/users/${target.id}`, { method: 'PATCH', headers: { ...admin.headers, ...json, ...extra }, body: JSON.stringify({ role: 'admin' }) });
       expect(r.status, JSON.stringify(extra)).toBe(403);
       expect(r.body.code).toBe('cross_site_request');
@@ -98,6 +98,15 @@ describe('the console header', () => {
 });
 
 describe('session idle timeout', () => {
+  /** moves a session's clock: `column` set to now() minus `ago` (a PostgreSQL interval) */
+  const age = (userId: string, column: 'last_seen_at' | 'expires_at', ago: string) =>
+    h.ctx.db.updateTable('admin_sessions').set({ [column]: sql`now() - ${ago}::interval` }).where('user_id', '=', userId).execute();
+  const expectStatus = async (admin: { request: (m: string, p: string) => Promise<{ status: number; body: { code?: string } }> }, status: number, code?: string) => {
+    const r = await admin.request('GET', '/v1/admin/me');
+    expect(r.status).toBe(status);
+    if (code) expect(r.body.code).toBe(code);
+  };
+
   it('/me tells the console the idle timeout and whether TOTP is on', async () => {
     const admin = await h.admin('finance');
     const me = await admin.request('GET', '/v1/admin/me');
@@ -107,37 +116,31 @@ describe('session idle timeout', () => {
 
   it('a session idle for longer than the timeout answers 401 session_expired once, then not_signed_in; the row is gone', async () => {
     const admin = await h.admin();
-    await h.ctx.db.updateTable('admin_sessions').set({ last_seen_at: sql`now() - interval '31 minutes'` }).where('user_id', '=', admin.id).execute();
-    const r = await admin.request('GET', '/v1/admin/me');
-    expect(r.status).toBe(401);
-    expect(r.body.code).toBe('session_expired');
+    await age(admin.id, 'last_seen_at', '31 minutes');
+    await expectStatus(admin, 401, 'session_expired');
     expect(await h.ctx.db.selectFrom('admin_sessions').select('user_id').where('user_id', '=', admin.id).execute()).toEqual([]);
-    const again = await admin.request('GET', '/v1/admin/me');
-    expect(again.status).toBe(401);
-    expect(again.body.code).toBe('not_signed_in');
+    await expectStatus(admin, 401, 'not_signed_in');
   });
 
   it('a session used within the timeout lives on; last-seen is written only when over a minute old', async () => {
     const admin = await h.admin();
     const seen = () => h.ctx.db.selectFrom('admin_sessions').select('last_seen_at').where('user_id', '=', admin.id).executeTakeFirstOrThrow();
-    await h.ctx.db.updateTable('admin_sessions').set({ last_seen_at: sql`now() - interval '29 minutes'` }).where('user_id', '=', admin.id).execute();
-    expect((await admin.request('GET', '/v1/admin/me')).status).toBe(200);
+    await age(admin.id, 'last_seen_at', '29 minutes');
+    await expectStatus(admin, 200);
     const touched = (await seen()).last_seen_at;
     expect(Date.now() - touched.getTime()).toBeLessThan(10_000);
 
     // fresh (under a minute): requests do not write
-    await h.ctx.db.updateTable('admin_sessions').set({ last_seen_at: sql`now() - interval '20 seconds'` }).where('user_id', '=', admin.id).execute();
+    await age(admin.id, 'last_seen_at', '20 seconds');
     h.ctx.sessions.forgetUser(admin.id); // past the embedded database's short lookup cache
     const before = (await seen()).last_seen_at.getTime();
-    for (let i = 0; i < 3; i++) expect((await admin.request('GET', '/v1/admin/me')).status).toBe(200);
+    for (let i = 0; i < 3; i++) await expectStatus(admin, 200);
     expect((await seen()).last_seen_at.getTime()).toBe(before);
   });
 
   it('the absolute TTL still applies to a session in use', async () => {
     const admin = await h.admin();
-    await h.ctx.db.updateTable('admin_sessions').set({ expires_at: sql`now() - interval '1 second'` }).where('user_id', '=', admin.id).execute();
-    const r = await admin.request('GET', '/v1/admin/me');
-    expect(r.status).toBe(401);
-    expect(r.body.code).toBe('not_signed_in');
+    await age(admin.id, 'expires_at', '1 second');
+    await expectStatus(admin, 401, 'not_signed_in');
   });
 });
