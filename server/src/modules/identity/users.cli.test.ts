@@ -1,20 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../testutil/cli.ts';
-import { seedEmbeddedDataDir } from '../../testutil/database.ts';
+import { describe, expect, it } from 'vitest';
+import { embeddedCli } from '../../testutil/cli.ts';
 
 // `quanyi users …` as an operator runs it on an embedded data directory: the same rules as the admin users
 // page, the last active admin included.
-let dataDir: string;
-const quanyi = (args: string[], env: Record<string, string> = {}) => runCli(args, { QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env });
-
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quanyi-users-cli-'));
-  await seedEmbeddedDataDir(dataDir);
-});
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const quanyi = embeddedCli('quanyi-users-cli-');
 
 describe('quanyi users', () => {
   it('lists, changes roles, disables, resets passwords — and never leaves no active admin', async () => {
