@@ -3,12 +3,13 @@ import type { Keyring } from '../platform/crypto/keyring.ts';
 import { rewrapBatchKeys } from '../modules/inventory/index.ts';
 import { rewrapWebhookSecrets } from '../modules/webhooks/index.ts';
 import { rewrapSupplierSecrets } from '../modules/suppliers/index.ts';
+import { rewrapTotpSecrets } from '../modules/identity/index.ts';
 
-// Re-wraps every key-encrypting-key use (batch data keys, client secrets, server secrets, supplier secrets) under the
+// Re-wraps every key-encrypting-key use (batch data keys, client secrets, server secrets, supplier secrets, admin TOTP secrets) under the
 // keyring's current master key. Codes themselves are not touched: they are sealed under batch data keys.
 export async function rewrapAll(db: Executor, keyring: Keyring) {
   const current = keyring.current.id;
-  const counts = { batches: 0, clients: 0, server_secrets: 0, suppliers: 0, webhook_endpoints: 0 };
+  const counts = { batches: 0, clients: 0, server_secrets: 0, suppliers: 0, webhook_endpoints: 0, admin_totp: 0 };
   counts.batches = await rewrapBatchKeys(db, keyring);
   const clients = await db.selectFrom('clients').select(['id', 'secret_wrapped', 'master_key_id']).where('master_key_id', '!=', current).execute();
   for (const c of clients) {
@@ -26,5 +27,6 @@ export async function rewrapAll(db: Executor, keyring: Keyring) {
   }
   counts.suppliers = await rewrapSupplierSecrets(db, keyring);
   counts.webhook_endpoints = await rewrapWebhookSecrets(db, keyring);
+  counts.admin_totp = await rewrapTotpSecrets(db, keyring);
   return counts;
 }

@@ -17,7 +17,7 @@ describe('demo data for a first start', () => {
     expect(demo).not.toBeNull();
     expect(await seedDemo(h.ctx)).toBeNull();
 
-    const login = await http(`${h.url}/v1/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demo!.admin) });
+    const login = await http(`${h.url}/v1/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-quanyi-console': '1' }, body: JSON.stringify(demo!.admin) });
     expect(login.status).toBe(200);
 
     const body = JSON.stringify({ product: demo!.products[0].sku, recipient: { external_id: 'first-user' } });

@@ -52,6 +52,8 @@ export interface Config {
   };
   grantDefaultValidityDays: number;
   sessionTtlHours: number;
+  /** an admin session unused for this long ends (401 session_expired); the absolute TTL applies too */
+  sessionIdleMinutes: number;
   /** direct recharge (DESIGN §11 defaults) */
   recharge: {
     /** a submit with no answer within this is `unknown` */
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     grantDefaultValidityDays: int(env, 'QUANYI_GRANT_VALIDITY_DAYS', 365, problems),
     sessionTtlHours: int(env, 'QUANYI_SESSION_TTL_HOURS', 12, problems),
+    sessionIdleMinutes: int(env, 'QUANYI_SESSION_IDLE_MINUTES', 30, problems, 1, 7 * 24 * 60),
     recharge: {
       submitTimeoutMs: int(env, 'QUANYI_RECHARGE_SUBMIT_TIMEOUT_MS', 10_000, problems, 100, 120_000),
       queryTimeoutMs: int(env, 'QUANYI_RECHARGE_QUERY_TIMEOUT_MS', 10_000, problems, 100, 120_000),

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { main } from '../cli/main.ts';
+import { seedEmbeddedDataDir } from './database.ts';
 
 // The `quanyi` command in tests. `runCli` runs it in this process through the real commander program
 // (`main` from cli/main.ts, as bin/quanyi.mjs does): the same parsing, validation, output and exit codes,
@@ -71,4 +75,18 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   }
   const stdout = out.join('');
   return { code, stdout, stderr: err.join(''), json: parseJson(stdout) };
+}
+
+/**
+ * For a test file of CLI commands: a fresh embedded data directory holding the migrated template (made before
+ * the file's tests, removed after them) and `quanyi(args, env)` running against it.
+ */
+export function embeddedCli(prefix: string) {
+  let dataDir = '';
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    await seedEmbeddedDataDir(dataDir);
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  return (args: string[], env: Record<string, string> = {}) => runCli(args, { QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env });
 }

@@ -9,7 +9,7 @@ import { createClient, type ClientScope } from '../modules/clients/index.ts';
 import { createProduct } from '../modules/catalog/index.ts';
 import type { Product, ProductCreate } from '../modules/catalog/index.ts';
 import { createAdminUser, createSession } from '../modules/identity/index.ts';
-import { SESSION_COOKIE } from '../platform/auth/admin-auth.ts';
+import { CONSOLE_HEADER, SESSION_COOKIE } from '../platform/auth/admin-auth.ts';
 import type { Role } from '../platform/db/schema.ts';
 import type { CodeSecret } from '../modules/inventory/index.ts';
 import { stockGeneratedCodes } from '../modules/inventory/index.ts';
@@ -46,6 +46,8 @@ export interface SignedClient {
 export interface AdminAgent {
   id: string;
   cookie: string;
+  /** what the console sends on every request: the session cookie and `X-Quanyi-Console: 1` */
+  headers: Record<string, string>;
   request<T = any>(method: string, path: string, body?: unknown): Promise<HttpResult<T>>;
 }
 
@@ -108,12 +110,14 @@ export async function createHarness(env: Record<string, string> = {}, opts: { lo
       const user = await createAdminUser(ctx.db, { email: `${role}-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery', role }, 'test');
       const s = await createSession(ctx.db, user.id, 1, {});
       const cookie = `${SESSION_COOKIE}=${s.token}`;
+      const headers = { cookie, [CONSOLE_HEADER]: '1' };
       return {
         id: user.id,
         cookie,
+        headers,
         request(method, path, body) {
           const raw = body === undefined ? undefined : JSON.stringify(body);
-          return http(url + path, { method, headers: { cookie, ...(raw ? { 'content-type': 'application/json' } : {}) }, body: raw });
+          return http(url + path, { method, headers: { ...headers, ...(raw ? { 'content-type': 'application/json' } : {}) }, body: raw });
         },
       };
     },

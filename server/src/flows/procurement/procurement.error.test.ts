@@ -110,7 +110,7 @@ describe('bad bills', () => {
     const before = await k.admin.request('GET', `/v1/admin/reconciliation/${k.supplier.id}/${day}`);
     const header = 'order_id,customer_order_no,product_id,charge_account,buy_num,order_price,order_state,finish_time';
     const post = (body: string, type = 'text/csv') =>
-      http(`${k.h.url}/v1/admin/reconciliation/bills/${k.supplier.id}/${day}`, { method: 'POST', headers: { cookie: k.admin.cookie, 'content-type': type }, body });
+      http(`${k.h.url}/v1/admin/reconciliation/bills/${k.supplier.id}/${day}`, { method: 'POST', headers: { ...k.admin.headers, 'content-type': type }, body });
     const cases: Array<[string, RegExp]> = [
       [`${header}\nSB1,po_x,2001,,1,10.00,success,${day} 10:00:00\nSB2,po_y,2001,,1,1e3,success,${day} 10:00:00\n`, /line 3: order_price/],
       [`${header}\nSB1,po_x,2001,,0,10.00,success,${day} 10:00:00\n`, /line 2: buy_num/],
@@ -127,9 +127,9 @@ describe('bad bills', () => {
     }
     const json = await post(JSON.stringify({ nope: 1 }), 'application/json');
     expect(json.status).toBe(400);
-    const badDay = await http(`${k.h.url}/v1/admin/reconciliation/bills/${k.supplier.id}/2026-02-30`, { method: 'POST', headers: { cookie: k.admin.cookie, 'content-type': 'text/csv' }, body: header + '\n' });
+    const badDay = await http(`${k.h.url}/v1/admin/reconciliation/bills/${k.supplier.id}/2026-02-30`, { method: 'POST', headers: { ...k.admin.headers, 'content-type': 'text/csv' }, body: header + '\n' });
     expect(badDay.status).toBe(400);
-    const unknownSupplier = await http(`${k.h.url}/v1/admin/reconciliation/bills/nobody/${day}`, { method: 'POST', headers: { cookie: k.admin.cookie, 'content-type': 'text/csv' }, body: header + '\n' });
+    const unknownSupplier = await http(`${k.h.url}/v1/admin/reconciliation/bills/nobody/${day}`, { method: 'POST', headers: { ...k.admin.headers, 'content-type': 'text/csv' }, body: header + '\n' });
     expect(unknownSupplier.status).toBe(404);
     const after = await k.admin.request('GET', `/v1/admin/reconciliation/${k.supplier.id}/${day}`);
     expect(after.body.bill).toEqual(before.body.bill);

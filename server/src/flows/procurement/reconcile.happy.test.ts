@@ -96,7 +96,7 @@ describe('reconciling a day', () => {
 
     // the same bill uploaded as CSV replaces the day: same report
     const billCsv = await http(`${k.sandbox.url}/bills/${day}.csv`, {});
-    const up = await http(`${k.h.url}/v1/admin/reconciliation/bills/${k.supplier.name}/${day}`, { method: 'POST', headers: { cookie: k.admin.cookie, 'content-type': 'text/csv' }, body: billCsv.body });
+    const up = await http(`${k.h.url}/v1/admin/reconciliation/bills/${k.supplier.name}/${day}`, { method: 'POST', headers: { ...k.admin.headers, 'content-type': 'text/csv' }, body: billCsv.body });
     expect(up.status).toBe(201);
     expect(up.body).toMatchObject({ source: 'upload', lines: 4, replaced: true });
     const again = await k.admin.request('GET', `/v1/admin/reconciliation/${k.supplier.id}/${day}`);

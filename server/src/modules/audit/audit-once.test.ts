@@ -28,7 +28,7 @@ describe('one action, one audit event', () => {
 
     const user = await admin.request('POST', '/v1/admin/users', { email: 'audit-once@example.com', password: 'a long enough password', role: 'support' });
     expect(user.status).toBe(201);
-    const login = await http(h.url + '/v1/admin/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'audit-once@example.com', password: 'a long enough password' }) });
+    const login = await http(h.url + '/v1/admin/login', { method: 'POST', headers: { 'content-type': 'application/json', 'x-quanyi-console': '1' }, body: JSON.stringify({ email: 'audit-once@example.com', password: 'a long enough password' }) });
     expect(login.status).toBe(200);
     expect(await eventsFor(user.body.id)).toEqual([['admin_user.create', admin.id], ['admin.login', user.body.id]]);
   });

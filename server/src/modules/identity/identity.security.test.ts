@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const login = (email: string, password: string) =>
-  http(`${h.url}/v1/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  http(`${h.url}/v1/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-quanyi-console': '1' }, body: JSON.stringify({ email, password }) });
 
 describe('admin sign-in and roles', () => {
   it('signs in with argon2id, sets an HTTP-only session cookie, and signs out', async () => {
@@ -29,9 +29,9 @@ describe('admin sign-in and roles', () => {
     // only the hash of the session token is stored
     const sessions = await h.ctx.db.selectFrom('admin_sessions').selectAll().execute();
     expect(JSON.stringify(sessions)).not.toContain(token);
-    expect((await http(`${h.url}/v1/admin/me`, { headers: { cookie } })).status).toBe(200);
-    expect((await http(`${h.url}/v1/admin/logout`, { method: 'POST', headers: { cookie } })).status).toBe(204);
-    const after = await http(`${h.url}/v1/admin/me`, { headers: { cookie } });
+    expect((await http(`${h.url}/v1/admin/me`, { headers: { cookie, 'x-quanyi-console': '1' } })).status).toBe(200);
+    expect((await http(`${h.url}/v1/admin/logout`, { method: 'POST', headers: { cookie, 'x-quanyi-console': '1' } })).status).toBe(204);
+    const after = await http(`${h.url}/v1/admin/me`, { headers: { cookie, 'x-quanyi-console': '1' } });
     expect(after.status).toBe(401);
     expect(after.body.code).toBe('not_signed_in');
   });

@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const login = (email: string, password: string) =>
-  http(`${h.url}/v1/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  http(`${h.url}/v1/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-quanyi-console': '1' }, body: JSON.stringify({ email, password }) });
 
 describe('login throttling', () => {
   it('counts every spelling of an email as the same email, and a locked account stays locked', async () => {

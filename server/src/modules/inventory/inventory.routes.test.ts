@@ -22,7 +22,7 @@ function upload(agent: AdminAgent, fields: Record<string, string>, file?: { name
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   if (file) form.append('file', new Blob([file.body]), file.name);
-  return http(h.url + '/v1/admin/imports', { method: 'POST', headers: { cookie: agent.cookie }, body: form });
+  return http(h.url + '/v1/admin/imports', { method: 'POST', headers: agent.headers, body: form });
 }
 
 async function waitForJob(id: string) {

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const B = 'qyboundary42';
 const head = (length: number | 'chunked') =>
-  `POST /v1/admin/imports HTTP/1.1\r\nHost: x\r\ncookie: ${admin.cookie}\r\ncontent-type: multipart/form-data; boundary=${B}\r\n` +
+  `POST /v1/admin/imports HTTP/1.1\r\nHost: x\r\ncookie: ${admin.cookie}\r\nx-quanyi-console: 1\r\ncontent-type: multipart/form-data; boundary=${B}\r\n` +
   (length === 'chunked' ? 'transfer-encoding: chunked\r\n' : `content-length: ${length}\r\n`) +
   '\r\n';
 const field = (name: string, value: string) => `--${B}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;

@@ -128,6 +128,12 @@ export interface AdminUsersTable {
   status: Generated<'active' | 'disabled'>;
   created_at: Generated<Date>;
   last_login_at: TsNull;
+  /** TOTP secret sealed under the keyring (migration 015); pending until totp_enabled_at is set */
+  totp_secret_wrapped: Uint8Array | null;
+  totp_master_key_id: string | null;
+  totp_enabled_at: TsNull;
+  /** time step of the last accepted code: that step and earlier ones are refused (no replay) */
+  totp_last_step: number | null;
 }
 
 export interface AdminSessionsTable {
@@ -137,6 +143,8 @@ export interface AdminSessionsTable {
   expires_at: Ts;
   ip: string | null;
   user_agent: string | null;
+  /** moved forward at most about once a minute; the idle timeout counts from it (migration 015) */
+  last_seen_at: Generated<Date>;
 }
 
 export interface AuditEventsTable {

@@ -50,7 +50,7 @@ function poison(schema: Schema | undefined, bad: string): unknown {
 function send(method: string, path: string, body?: unknown, raw?: string): Promise<HttpResult> {
   if (path.startsWith('/v1/admin/') && !path.startsWith('/v1/admin/logout')) {
     const text = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    return http(h.url + path, { method, headers: { cookie: admin.cookie, ...(text ? { 'content-type': 'application/json' } : {}) }, body: text });
+    return http(h.url + path, { method, headers: { ...admin.headers, ...(text ? { 'content-type': 'application/json' } : {}) }, body: text });
   }
   if (path.startsWith('/v1/grants') || path.startsWith('/v1/products')) {
     return client.request(method, path, body, { idempotencyKey: idem(), ...(raw ? { raw } : {}) });
@@ -154,7 +154,7 @@ describe('broken requests', () => {
   it('multipart without a boundary: 400 problem+json', async () => {
     const res = await http(`${h.url}/v1/admin/imports`, {
       method: 'POST',
-      headers: { cookie: admin.cookie, 'content-type': 'multipart/form-data' },
+      headers: { ...admin.headers, 'content-type': 'multipart/form-data' },
       body: '--x\r\ncontent-disposition: form-data; name="product"\r\n\r\nA\r\n--x--\r\n',
     });
     expectProblem(res, 'multipart');
@@ -165,7 +165,7 @@ describe('broken requests', () => {
     const form = new FormData();
     form.append('product', 'a\u0000b');
     form.append('file', new Blob(['CODE1----PWD1\n']), 'codes.txt');
-    const res = await http(`${h.url}/v1/admin/imports`, { method: 'POST', headers: { cookie: admin.cookie }, body: form });
+    const res = await http(`${h.url}/v1/admin/imports`, { method: 'POST', headers: admin.headers, body: form });
     expectProblem(res, 'multipart field');
     expect(res.body.code).toBe('invalid_characters');
   });
@@ -201,7 +201,7 @@ describe('cross-site admin requests', () => {
     for (const r of routes) {
       const path = r.url.replace(/:[a-z_]+/g, 'x_1');
       for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
-        const res = await http(h.url + path, { method: r.method, headers: { cookie: agent.cookie, ...headers } });
+        const res = await http(h.url + path, { method: r.method, headers: { ...agent.headers, ...headers } });
         if (res.status !== 403 || res.body?.code !== 'cross_site_request' || !/problem\+json/.test(res.headers.get('content-type') ?? '')) {
           failures.push(`${r.method} ${r.url} ${JSON.stringify(headers)} → ${res.status} ${res.body?.code}`);
         }
@@ -215,12 +215,12 @@ describe('cross-site admin requests', () => {
     await h.stock(product.id, 1);
     const g = await client.request('POST', '/v1/grants', { product: product.sku, recipient: { external_id: 'x' } }, { idempotencyKey: idem() });
     expect(g.status).toBe(201);
-    const evil = await http(`${h.url}/v1/admin/grants/${g.body.id}/void`, { method: 'POST', headers: { cookie: admin.cookie, origin: 'https://evil.example' } });
+    const evil = await http(`${h.url}/v1/admin/grants/${g.body.id}/void`, { method: 'POST', headers: { ...admin.headers, origin: 'https://evil.example' } });
     expect(evil.status).toBe(403);
     expect((await admin.request('GET', `/v1/admin/grants/${g.body.id}`)).body.status).toBe('issued');
     const own = await http(`${h.url}/v1/admin/grants/${g.body.id}/void`, {
       method: 'POST',
-      headers: { cookie: admin.cookie, origin: new URL(h.ctx.config.publicUrl).origin, 'sec-fetch-site': 'same-origin' },
+      headers: { ...admin.headers, origin: new URL(h.ctx.config.publicUrl).origin, 'sec-fetch-site': 'same-origin' },
     });
     expect(own.status).toBe(200);
   });

@@ -176,7 +176,7 @@ describe('job runner', () => {
     const runner = startJobRunner(h.ctx, { pollMs: 10, handlers });
     try {
       await held;
-      const r = await http(`${h.url}/v1/admin/jobs/${job.id}`, { headers: { cookie: admin.cookie }, signal: AbortSignal.timeout(5000) });
+      const r = await http(`${h.url}/v1/admin/jobs/${job.id}`, { headers: admin.headers, signal: AbortSignal.timeout(5000) });
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ id: job.id, status: 'running', progress_done: 3, progress_total: 7 });
     } finally {
