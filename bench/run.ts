@@ -23,6 +23,7 @@ import { CpuMeter, cpuPerOp, type CpuShare } from './lib/cpu.ts';
 import { PgbenchCeiling, pgbenchAvailable, PGBENCH, PGBENCH_CONNECTIONS, type PgbenchSummary } from './lib/pgbench.ts';
 import { rechargeBodies, rechargeFixtures } from './lib/recharge.ts';
 import { callbacksPhase, rechargeE2e, type CallbacksRun, type RechargeE2eRun } from './lib/recharge-parts.ts';
+import { consolePart, type ConsoleRun } from './lib/console.ts';
 
 const TARGETS = { httpToRawRatio: 0.4, httpP99Ms: 25, pgliteRate: 800, importSeconds: 60, importPeakMb: 300, rechargeToCard: 0.6, rechargeE2eRate: 500, callbacksRate: 2000 };
 
@@ -54,6 +55,8 @@ interface Results {
   issuePglite?: IssueRun;
   import?: ImportRun & { rows: number; fileMb: number; format: string; generateSeconds: number };
   explain?: PlanCheck;
+  /** grants list and dashboard GETs over a million grants */
+  console?: ConsoleRun;
   failures: Record<string, string>;
   seconds?: number;
 }
@@ -428,6 +431,12 @@ function report(res: Results): string {
     const d = e.deadEntries;
     if (d) rows.push([`claim after ${fmt(d.claimed)} unvacuumed claims`, `${d.beforeVacuum.ms} ms, ${fmt(d.beforeVacuum.buffers)} buffers`, '', '', '', '', `after VACUUM: ${d.afterVacuum.ms} ms`, '']);
   }
+  const con = res.console;
+  if (con) {
+    for (const e of con.endpoints) {
+      rows.push([`GET ${e.path} (${fmt(con.grants)} grants)`, '', fmt(e.p50, 2), `p95 ${fmt(e.p95, 2)}`, '', '', `p95 ≤ ${e.budgetMs} ms`, verdict(e.met)]);
+    }
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   const out = [line(rows[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.slice(1).map(line)];
@@ -460,7 +469,7 @@ async function main() {
   };
   log(`parts: ${opts.parts.join(', ')}; ${res.machine.cpus} CPUs, Node ${process.version}, PostgreSQL ${res.machine['pg.server_version'] ?? '?'}`);
   try {
-    if (opts.parts.some((p) => p !== 'issue-pglite' && p !== 'recharge-e2e')) {
+    if (opts.parts.some((p) => p !== 'issue-pglite' && p !== 'recharge-e2e' && p !== 'console')) {
       try {
         await postgresParts(opts, masterKey, keyring, res);
       } finally {
@@ -470,6 +479,15 @@ async function main() {
     if (opts.parts.includes('recharge-e2e')) {
       try {
         await rechargeE2ePart(opts, masterKey, keyring, res);
+      } finally {
+        await cleanup();
+      }
+    }
+    if (opts.parts.includes('console')) {
+      try {
+        res.console = await consolePart(opts, masterKey, keyring, withServer, log, cleanups);
+      } catch (e) {
+        res.failures.console = (e as Error).message;
       } finally {
         await cleanup();
       }

@@ -1,7 +1,7 @@
 // Bench options from flags (`npm run bench -- --only=issue-pg --duration=10`) or the environment
 // (BENCH_ONLY, BENCH_DURATION …). Flags win.
 
-export const PARTS = ['raw-pg', 'pgbench', 'issue-pg', 'recharge-accept', 'callbacks', 'recharge-e2e', 'issue-pglite', 'import', 'explain'] as const;
+export const PARTS = ['raw-pg', 'pgbench', 'issue-pg', 'recharge-accept', 'callbacks', 'recharge-e2e', 'issue-pglite', 'import', 'explain', 'console'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -37,6 +37,10 @@ export interface BenchOptions {
   jobConcurrency: number;
   /** callbacks: signed callbacks measured (after 1,000 unmeasured) */
   callbacks: number;
+  /** console: grants loaded before the list and dashboard GETs are measured */
+  consoleGrants: number;
+  /** console: measured GETs per endpoint */
+  consoleRequests: number;
 }
 
 const HELP = `npm run bench -- [options]
@@ -58,6 +62,8 @@ const HELP = `npm run bench -- [options]
   --sandbox-processing=MS recharge-e2e: sandbox time from acceptance to final (default 50)
   --job-concurrency=N recharge-e2e: server fast-lane job concurrency (default 128)
   --callbacks=N       callbacks: measured callbacks (default 20000)
+  --console-grants=N  console: grants loaded before measuring the list and dashboards (default 1000000)
+  --console-requests=N console: measured GETs per endpoint (default 100)
 Environment: BENCH_ONLY, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_STOCK_PG, BENCH_STOCK_PGLITE,
 BENCH_IMPORT_ROWS, BENCH_POOL, BENCH_PG_URL (server to create the database on; default
 postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default redis://127.0.0.1:6379).`;
@@ -86,7 +92,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part ${p}; parts: ${PARTS.join(', ')}`);
   const format = get('import-format', 'BENCH_IMPORT_FORMAT') ?? 'csv';
   if (format !== 'csv' && format !== 'txt') throw new Error('--import-format must be csv or txt');
-  const known = new Set(['only', 'duration', 'warmup', 'rounds', 'concurrency', 'stock-pg', 'stock-pglite', 'import-rows', 'import-format', 'pool', 'redis', 'cpu-prof', 'keep', 'recharges', 'sandbox-latency', 'sandbox-processing', 'job-concurrency', 'callbacks']);
+  const known = new Set(['only', 'duration', 'warmup', 'rounds', 'concurrency', 'stock-pg', 'stock-pglite', 'import-rows', 'import-format', 'pool', 'redis', 'cpu-prof', 'keep', 'recharges', 'sandbox-latency', 'sandbox-processing', 'job-concurrency', 'callbacks', 'console-grants', 'console-requests']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${HELP}`);
   const pool = get('pool', 'BENCH_POOL');
   return {
@@ -110,5 +116,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     sandboxProcessingMs: Math.floor(num('sandbox-processing', 'BENCH_SANDBOX_PROCESSING', 50, 0)),
     jobConcurrency: Math.floor(num('job-concurrency', 'BENCH_JOB_CONCURRENCY', 128)),
     callbacks: Math.floor(num('callbacks', 'BENCH_CALLBACKS', 20_000)),
+    consoleGrants: Math.floor(num('console-grants', 'BENCH_CONSOLE_GRANTS', 1_000_000)),
+    consoleRequests: Math.floor(num('console-requests', 'BENCH_CONSOLE_REQUESTS', 100)),
   };
 }
