@@ -1,3 +1,4 @@
+import { enUSIntl, ProConfigProvider, zhCNIntl } from '@ant-design/pro-components';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUSAntd from 'antd/locale/en_US';
@@ -14,11 +15,9 @@ import { ROUTES } from './routes.tsx';
 
 const Login = lazy(() => import('./pages/login/index.tsx'));
 
-// Vite writes the per-response nonce the server puts in index.html on this meta tag (vite.config.ts); Ant
-// Design puts it on the <style> tags it injects, so the CSP needs no 'unsafe-inline'.
-const nonce = (document.querySelector('meta[property="csp-nonce"]') as HTMLMetaElement | null)?.nonce || undefined;
-
 const ANTD_LOCALE = { 'zh-CN': zhCNAntd, 'en-US': enUSAntd } as const;
+// pro-components' own strings (query form, pager) follow the language too
+const PRO_INTL = { 'zh-CN': zhCNIntl, 'en-US': enUSIntl } as const;
 const DAYJS_LOCALE: Record<Lang, string> = { 'zh-CN': 'zh-cn', 'en-US': 'en' };
 
 /** Errors the pages do not handle themselves: the problem's `detail` in a message; a 401 has already redirected. */
@@ -71,25 +70,28 @@ function ErrorMessages({ children }: { children: ReactNode }) {
   return children;
 }
 
-function Themed() {
+/** `nonce`: the CSP nonce of this page (csp.ts), for the <style> tags Ant Design writes. */
+function Themed({ nonce }: { nonce?: string }) {
   const { lang } = useI18n();
   dayjs.locale(DAYJS_LOCALE[lang]);
   return (
     <ConfigProvider locale={ANTD_LOCALE[lang]} csp={nonce ? { nonce } : undefined} theme={{ token: { colorPrimary: '#1677ff' } }}>
-      <AntApp>
-        <ErrorMessages>
-          <RouterProvider router={router} />
-        </ErrorMessages>
-      </AntApp>
+      <ProConfigProvider intl={PRO_INTL[lang]}>
+        <AntApp>
+          <ErrorMessages>
+            <RouterProvider router={router} />
+          </ErrorMessages>
+        </AntApp>
+      </ProConfigProvider>
     </ConfigProvider>
   );
 }
 
-export function App() {
+export function App({ nonce }: { nonce?: string }) {
   return (
     <QueryClientProvider client={queryClient}>
       <I18nProvider>
-        <Themed />
+        <Themed nonce={nonce} />
       </I18nProvider>
     </QueryClientProvider>
   );
