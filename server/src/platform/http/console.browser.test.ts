@@ -116,11 +116,10 @@ describe.runIf(runBrowser)('operator console (headless Chromium)', () => {
       await page.keyboard.type(sku);
       await page.keyboard.press('Enter');
       const csv = `card_number,password\nC${sku}1,P1\nC${sku}2,P2\nC${sku}3,P3\nC${sku}3,P3\n`;
-      const dataTransfer = await page.evaluateHandle((text) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([text], 'codes.csv', { type: 'text/csv' }));
-        return dt;
-      }, csv);
+      // a real drop event carrying the file, as a drag from the desktop makes (the server's tsconfig has no DOM types)
+      const dataTransfer = await page.evaluateHandle(
+        `(() => { const dt = new DataTransfer(); dt.items.add(new File([${JSON.stringify(csv)}], 'codes.csv', { type: 'text/csv' })); return dt; })()`,
+      );
       await page.dispatchEvent('.ant-upload-drag .ant-upload', 'drop', { dataTransfer });
       await page.waitForSelector('[data-testid=import-progress] [role=progressbar][aria-valuenow="100"]', { timeout: 30_000 });
       await page.getByText(m.done).waitFor();
