@@ -14,6 +14,7 @@ import { Problem } from './platform/http/schemas.ts';
 import { collectRoutes } from './platform/http/route-list.ts';
 import { edgeServerOptions, installEdge } from './platform/http/edge.ts';
 import { swaggerOptions } from './platform/http/openapi.ts';
+import { consoleRoutes } from './platform/http/console.ts';
 import { moduleTags, registerModuleRoutes } from './compose.ts';
 
 export type App = FastifyInstance;
@@ -56,6 +57,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   healthRoutes(app, ctx);
 
   await registerModuleRoutes(app, ctx);
+  // the operator console (web/dist) at /admin/
+  await consoleRoutes(app);
   await app.ready();
   return app;
 }

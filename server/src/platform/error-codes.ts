@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   grant_without_code: { status: 500, title: 'Internal error', description: 'A card-code grant has no code attached.' },
   code_unavailable: { status: 500, title: 'Internal error', description: 'The code of a grant is not available.' },
   service_unavailable: { status: 503, title: 'Service unavailable', description: 'A dependency (the database) is unavailable; retry after Retry-After.' },
+  console_not_built: { status: 503, title: 'Service unavailable', description: 'The operator console (web/dist) has not been built; run `npm run -w web build`.' },
 } as const satisfies Record<string, { status: number; title: string; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

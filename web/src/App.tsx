@@ -1,0 +1,98 @@
+import { enUSIntl, ProConfigProvider, zhCNIntl } from '@ant-design/pro-components';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider } from 'antd';
+import enUSAntd from 'antd/locale/en_US';
+import zhCNAntd from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import { lazy, useEffect, type ReactNode } from 'react';
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { ApiError, setUnauthorizedHandler } from './api/client.ts';
+import './lib/time.ts';
+import { ComingSoon, NotFound, RequirePermission } from './components/Guard.tsx';
+import { I18nProvider, useI18n, type Lang } from './i18n/index.tsx';
+import { Shell } from './layout/Shell.tsx';
+import { ROUTES } from './routes.tsx';
+
+const Login = lazy(() => import('./pages/login/index.tsx'));
+
+const ANTD_LOCALE = { 'zh-CN': zhCNAntd, 'en-US': enUSAntd } as const;
+// pro-components' own strings (query form, pager) follow the language too
+const PRO_INTL = { 'zh-CN': zhCNIntl, 'en-US': enUSIntl } as const;
+const DAYJS_LOCALE: Record<Lang, string> = { 'zh-CN': 'zh-cn', 'en-US': 'en' };
+
+/** Errors the pages do not handle themselves: the problem's `detail` in a message; a 401 has already redirected. */
+let showError: (err: unknown) => void = () => undefined;
+const report = (err: unknown, meta?: Record<string, unknown>) => {
+  if (meta?.silent || (err instanceof ApiError && err.status === 401)) return;
+  showError(err);
+};
+const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: (err, query) => report(err, query.meta) }),
+  mutationCache: new MutationCache({ onError: (err, _v, _c, mutation) => report(err, mutation.meta) }),
+  defaultOptions: { queries: { retry: (n, err) => !(err instanceof ApiError) && n < 2, refetchOnWindowFocus: false } },
+});
+
+const router = createBrowserRouter(
+  [
+    { path: '/login', element: <Login /> },
+    {
+      path: '/',
+      element: <Shell />,
+      children: [
+        { index: true, element: <Navigate to="/dashboard" replace /> },
+        ...ROUTES.map((r) => ({
+          path: r.path.slice(1) + '/*',
+          element: <RequirePermission permission={r.permission}>{r.page ? <r.page /> : <ComingSoon page={r.menu} />}</RequirePermission>,
+        })),
+        { path: '*', element: <NotFound /> },
+      ],
+    },
+  ],
+  { basename: '/admin' },
+);
+
+setUnauthorizedHandler(() => {
+  const here = window.location.pathname.replace(/^\/admin/, '') || '/';
+  if (here.startsWith('/login')) return;
+  queryClient.clear();
+  void router.navigate(`/login?next=${encodeURIComponent(here + window.location.search)}`, { replace: true });
+});
+
+function ErrorMessages({ children }: { children: ReactNode }) {
+  const { message } = AntApp.useApp();
+  const { t } = useI18n();
+  useEffect(() => {
+    showError = (err) => {
+      if (err instanceof ApiError) message.error(err.problem.detail || err.problem.title || t('common.requestFailed', { status: err.status }));
+      else message.error(t('common.networkError'));
+    };
+  }, [message, t]);
+  return children;
+}
+
+/** `nonce`: the CSP nonce of this page (csp.ts), for the <style> tags Ant Design writes. */
+function Themed({ nonce }: { nonce?: string }) {
+  const { lang } = useI18n();
+  dayjs.locale(DAYJS_LOCALE[lang]);
+  return (
+    <ConfigProvider locale={ANTD_LOCALE[lang]} csp={nonce ? { nonce } : undefined} theme={{ token: { colorPrimary: '#1677ff' } }}>
+      <ProConfigProvider intl={PRO_INTL[lang]}>
+        <AntApp>
+          <ErrorMessages>
+            <RouterProvider router={router} />
+          </ErrorMessages>
+        </AntApp>
+      </ProConfigProvider>
+    </ConfigProvider>
+  );
+}
+
+export function App({ nonce }: { nonce?: string }) {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <I18nProvider>
+        <Themed nonce={nonce} />
+      </I18nProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,71 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from './schema';
+
+// The console's only way to the server: typed by the server's own OpenAPI document (schema.d.ts is generated
+// by scripts/gen-api.mjs), so a renamed field or route is a type error here, not a blank page.
+
+/** application/problem+json, as every error of the API is answered */
+export interface Problem {
+  status: number;
+  code?: string;
+  title?: string;
+  detail?: string;
+  request_id?: string;
+  errors?: { field: string; message: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail || problem.title || `HTTP ${problem.status}`);
+  }
+  get status() {
+    return this.problem.status;
+  }
+  get code() {
+    return this.problem.code;
+  }
+}
+
+/** Where a 401 sends the operator (the login page, remembering where they were). Set by the router. */
+let onUnauthorized: () => void = () => undefined;
+export function setUnauthorizedHandler(fn: () => void) {
+  onUnauthorized = fn;
+}
+
+export const CONSOLE_HEADER = 'X-Quanyi-Console';
+
+const consoleMiddleware: Middleware = {
+  onRequest({ request }) {
+    // the server refuses cookie-authenticated admin calls without it: a cross-site form or image cannot set it
+    request.headers.set(CONSOLE_HEADER, '1');
+    return request;
+  },
+  onResponse({ request, response }) {
+    // a wrong password answers 401 too: only an expired or missing session leaves the page
+    if (response.status === 401 && !new URL(request.url).pathname.endsWith('/v1/admin/login')) onUnauthorized();
+    return response;
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+api.use(consoleMiddleware);
+
+/** fetch() for what openapi-fetch does not type (multipart uploads), with the same header and credentials. */
+export async function rawFetch(path: string, init: RequestInit): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set(CONSOLE_HEADER, '1');
+  const response = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+  if (response.status === 401) onUnauthorized();
+  return response;
+}
+
+/** The data of a successful call, or an ApiError carrying the problem+json the server answered. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error !== undefined || !result.response.ok) throw toApiError(result.response, result.error);
+  return result.data as T;
+}
+
+export function toApiError(response: Response, body: unknown): ApiError {
+  const p = (typeof body === 'object' && body !== null ? body : {}) as Partial<Problem>;
+  return new ApiError({ ...p, status: response.status });
+}

@@ -1,0 +1,42 @@
+import {
+  ApiOutlined,
+  AuditOutlined,
+  CloudServerOutlined,
+  DashboardOutlined,
+  DatabaseOutlined,
+  GiftOutlined,
+  ScheduleOutlined,
+  ShopOutlined,
+  SwapOutlined,
+  TeamOutlined,
+  ThunderboltOutlined,
+} from '@ant-design/icons';
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import type { MessageKey } from './i18n/index.tsx';
+
+// THE route table of the console: one entry per side-menu page. Adding a page = a folder under
+// src/pages/<name>/ with an index.tsx default export, a `<name>` namespace in both locale files, and one entry
+// here (path, menu label, icon, the permission the server asks for the page's main list). An entry without
+// `page` shows the translated "coming soon" placeholder. Pages load lazily (their own chunk).
+export interface PageRoute {
+  path: string;
+  menu: MessageKey;
+  icon: ReactNode;
+  /** a permission from the server modules' `permissions:` (GET /v1/admin/me lists the user's) */
+  permission?: string;
+  page?: LazyExoticComponent<ComponentType>;
+}
+
+export const ROUTES: readonly PageRoute[] = [
+  { path: '/dashboard', menu: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'stock:read', page: lazy(() => import('./pages/dashboard/index.tsx')) },
+  { path: '/products', menu: 'menu.products', icon: <ShopOutlined />, permission: 'products:read', page: lazy(() => import('./pages/products/index.tsx')) },
+  { path: '/stock', menu: 'menu.stock', icon: <DatabaseOutlined />, permission: 'stock:read', page: lazy(() => import('./pages/stock/index.tsx')) },
+  { path: '/grants', menu: 'menu.grants', icon: <GiftOutlined />, permission: 'grants:read' },
+  { path: '/suppliers', menu: 'menu.suppliers', icon: <CloudServerOutlined />, permission: 'suppliers:read' },
+  { path: '/recharges', menu: 'menu.recharges', icon: <ThunderboltOutlined />, permission: 'recharges:read' },
+  { path: '/clients', menu: 'menu.clients', icon: <ApiOutlined />, permission: 'clients:read' },
+  { path: '/webhooks', menu: 'menu.webhooks', icon: <SwapOutlined />, permission: 'webhooks:read' },
+  { path: '/jobs', menu: 'menu.jobs', icon: <ScheduleOutlined />, permission: 'jobs:read' },
+  { path: '/audit', menu: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read' },
+  { path: '/users', menu: 'menu.users', icon: <TeamOutlined />, permission: 'users:write' },
+];
