@@ -6,6 +6,7 @@ import { fail } from '../../platform/errors.ts';
 import { IdParam, problems } from '../../platform/http/schemas.ts';
 import { fetchBill, importBill, reconciliationReport, reportCsv } from './bills.ts';
 import { purchaseByHand } from './buy.ts';
+import { BillSummary, ReconciliationReport } from './reconciliation.schemas.ts';
 import { configureProcurement, purchaseDetail, purchasesView, settingsView } from './settings.ts';
 
 // Admin HTTP of procurement and reconciliation. Thin: schema → flow → response.
@@ -79,7 +80,7 @@ export async function procurementRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
       tags: ['reconciliation'],
       summary: "Upload a supplier's bill of a day (the CSV as text/csv, or JSON {csv}); replaces that day's lines",
       params: BillParams,
-      response: problems(400, 401, 403, 404, 413, 415),
+      response: { 201: BillSummary, ...problems(400, 401, 403, 404, 413, 415) },
     },
     handler: async (req, reply) => {
       const p = req.params as { supplier: string; day: string };
@@ -92,7 +93,7 @@ export async function procurementRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
 
   app.post('/v1/admin/reconciliation/bills/:supplier/:day/fetch', {
     preValidation: requireAdmin(ctx, 'reconciliation:write'),
-    schema: { tags: ['reconciliation'], summary: "Fetch the supplier's bill of a day through its adapter; replaces that day's lines", params: BillParams, response: problems(400, 401, 403, 404, 502) },
+    schema: { tags: ['reconciliation'], summary: "Fetch the supplier's bill of a day through its adapter; replaces that day's lines", params: BillParams, response: { 201: BillSummary, ...problems(400, 401, 403, 404, 502) } },
     handler: async (req, reply) => {
       const p = req.params as { supplier: string; day: string };
       return reply.status(201).send(await fetchBill(ctx, { supplier: p.supplier, day: p.day, actor: req.admin!.id }));
@@ -106,7 +107,8 @@ export async function procurementRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
       summary: 'Reconciliation of a supplier and day: every line matched, amount differs, only theirs, only ours; totals (分). ?format=csv exports it',
       params: BillParams,
       querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }),
-      response: problems(400, 401, 403, 404),
+      // the CSV export is sent as a string, which Fastify does not pass through this (JSON) schema
+      response: { 200: ReconciliationReport, ...problems(400, 401, 403, 404) },
     },
     handler: async (req, reply) => {
       const p = req.params as { supplier: string; day: string };

@@ -189,4 +189,20 @@ describe('operators', () => {
     expect(list.body.data.map((o: { grant_id: string }) => o.grant_id)).toContain(r.body.id);
     expect((await k.admin.request('GET', '/v1/admin/recharges/rco_nope')).status).toBe(404);
   });
+
+  it('lists by the supplier an order was tried at and by creation time; a bad time is a 400', async () => {
+    reset();
+    const r = await k.issue(phone(++n));
+    const done = await k.waitFinal(r.body.id);
+    const order = (await view(r.body.id)) as { id: string; created_at: string; attempts: { supplier_id: string }[] };
+    const tried = new Set(order.attempts.map((a) => a.supplier_id));
+    const ids = async (query: string) => ((await k.admin.request('GET', `/v1/admin/recharges?limit=200&${query}`)).body.data as { id: string }[]).map((o) => o.id);
+    expect(done.status).toBe('redeemed');
+    for (const s of k.sandboxes) expect((await ids(`supplier=${s.supplierId}`)).includes(order.id)).toBe(tried.has(s.supplierId));
+    const at = Date.parse(order.created_at);
+    const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
+    expect(await ids(`created_from=${iso(at)}&created_to=${iso(at + 1)}`)).toEqual([order.id]);
+    expect(await ids(`created_from=${iso(at + 1)}`)).not.toContain(order.id);
+    expect((await k.admin.request('GET', '/v1/admin/recharges?created_from=yesterday')).status).toBe(400);
+  });
 });

@@ -5,6 +5,7 @@ import { requireAdmin } from '../../platform/auth/admin-auth.ts';
 import { fail, notFound } from '../../platform/errors.ts';
 import { IdParam, problems } from '../../platform/http/schemas.ts';
 import { registerGrantIssuer } from '../../modules/grants/index.ts';
+import { RechargeOrderDetail } from '../../modules/recharges/index.ts';
 import { queryNow, resolveByHand } from './admin.ts';
 import { handleSupplierCallback } from './callback.ts';
 import { directRechargeIssuer } from './issue.ts';
@@ -36,7 +37,7 @@ export function rechargeFlowRoutes(ports: RechargePorts) {
 
     app.post('/v1/admin/recharges/:id/query', {
       preValidation: requireAdmin(ctx, 'recharges:write'),
-      schema: { tags: ['recharges'], summary: 'Query the supplier about the live attempt now and apply the answer', params: IdParam, response: problems(401, 403, 404) },
+      schema: { tags: ['recharges'], summary: 'Query the supplier about the live attempt now and apply the answer', params: IdParam, response: { 200: RechargeOrderDetail, ...problems(401, 403, 404) } },
       handler: async (req) => queryNow(ctx, ports, (req.params as { id: string }).id, req.admin!.id),
     });
 
@@ -50,7 +51,7 @@ export function rechargeFlowRoutes(ports: RechargePorts) {
           { outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]), reason: Type.String({ minLength: 3, maxLength: 500 }) },
           { additionalProperties: false },
         ),
-        response: problems(400, 401, 403, 404, 409),
+        response: { 200: RechargeOrderDetail, ...problems(400, 401, 403, 404, 409) },
       },
       handler: async (req) => {
         const body = req.body as { outcome: 'succeeded' | 'failed'; reason: string };

@@ -33,7 +33,12 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.post('/v1/admin/clients/:id/disable', {
     preValidation: requireAdmin(ctx, 'clients:write'),
-    schema: { tags: ['admin'], summary: 'Disable a client key', params: IdParam },
+    schema: {
+      tags: ['admin'],
+      summary: 'Disable a client key',
+      params: IdParam,
+      response: { 200: Type.Object({ id: Type.String(), key_id: Type.String(), status: Type.String() }), ...problems(401, 403, 404) },
+    },
     handler: async (req) => {
       const id = (req.params as { id: string }).id;
       const row = await setClientStatus(ctx.db, id, 'disabled', req.admin!.id);

@@ -26,6 +26,7 @@ export {
   type AttemptPatch,
   type EventInput,
 } from './recharges.repo.ts';
+export { RechargeOrderDetail } from './recharges.schemas.ts';
 export { newOrderCtes, attemptSucceededCtes, callbackTargetCte, type NewOrderCteInput } from './recharges.ctes.ts';
 export {
   createRechargeOrder,

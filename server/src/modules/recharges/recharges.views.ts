@@ -65,12 +65,19 @@ export async function rechargeView(db: Executor, id: string): Promise<RechargeOr
   };
 }
 
-export async function listRechargeOrders(db: Executor, q: { limit?: number; cursor?: string; status?: string; product?: string }) {
+export async function listRechargeOrders(db: Executor, q: { limit?: number; cursor?: string; status?: string; product?: string; supplier?: string; created_from?: string; created_to?: string }) {
   const limit = q.limit ?? 50;
   let query = rdb(db).selectFrom('recharge_orders').selectAll().orderBy('id', 'desc').limit(limit + 1);
   if (q.cursor) query = query.where('id', '<', q.cursor);
   if (q.status) query = query.where('status', '=', q.status as never);
   if (q.product) query = query.where('product_id', '=', q.product);
+  // an order belongs to every supplier it was tried at (failover moves it on)
+  if (q.supplier) {
+    const supplier = q.supplier;
+    query = query.where((eb) => eb.exists(eb.selectFrom('recharge_attempts as a').select('a.id').whereRef('a.order_id', '=', 'recharge_orders.id').where('a.supplier_id', '=', supplier)));
+  }
+  if (q.created_from) query = query.where('created_at', '>=', new Date(q.created_from));
+  if (q.created_to) query = query.where('created_at', '<', new Date(q.created_to));
   const rows = (await query.execute()) as OrderRow[];
   const data = rows.slice(0, limit).map(orderSummary);
   return { data, next_cursor: rows.length > limit ? data[data.length - 1].id : null };
