@@ -44,6 +44,8 @@ export function NewClient({ trigger, onCreated }: { trigger: ReactElement; onCre
         closable={false}
         maskClosable={false}
         keyboard={false}
+        // without it the closed dialog keeps its last content (the secret) hidden in the page
+        destroyOnHidden
         footer={<Button type="primary" onClick={() => setCreated(null)} id="client-secret-done">{t('clients.secretSaved')}</Button>}
         width={640}
       >

@@ -100,6 +100,7 @@ export function RechargeDetail({ id, onClose, onChanged }: { id: string | undefi
             dataSource={o.attempts}
             pagination={false}
             data-testid="recharge-attempts"
+            scroll={{ x: 'max-content' }}
             expandable={{ expandedRowRender: (a) => timeline(eventsOf(a)), defaultExpandAllRows: true }}
             columns={[
               { title: '#', dataIndex: 'attempt_no', width: 48 },

@@ -69,7 +69,8 @@ export function Reconciliation() {
           options={(suppliers.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
         />
         <DatePicker id="recon-day" value={day} onChange={(d) => d && setDay(d)} allowClear={false} aria-label={t('suppliers.day')}
-          disabledDate={(d) => d.isAfter(dayjs().tz(TIME_ZONE), 'day')} />
+          // compared as China-time day strings: a zoned dayjs against the picker's local one is off by the offset
+          disabledDate={(d) => d.format('YYYY-MM-DD') > dayjs().tz(TIME_ZONE).format('YYYY-MM-DD')} />
         <Can permission="reconciliation:write">
           <Button type="primary" icon={<CloudDownloadOutlined />} disabled={!supplier} loading={fetchBill.isPending} onClick={() => fetchBill.mutate()} id="recon-fetch">
             {t('suppliers.fetchBill')}

@@ -55,10 +55,12 @@ export function SuppliersTable() {
         <Space>
           <a onClick={() => setOpen(s.id)}>{t('suppliers.detail')}</a>
           <Can permission="suppliers:write">
-            <a onClick={() => refresh.mutate(s.id)} data-testid={`refresh-${s.name}`}>
-              {t('suppliers.refreshBalance')}
-            </a>
-            <SupplierForm supplier={s} trigger={<a>{t('common.edit')}</a>} onSaved={saved(false)} />
+            <Space>
+              <a onClick={() => refresh.mutate(s.id)} data-testid={`refresh-${s.name}`}>
+                {t('suppliers.refreshBalance')}
+              </a>
+              <SupplierForm supplier={s} trigger={<a>{t('common.edit')}</a>} onSaved={saved(false)} />
+            </Space>
           </Can>
         </Space>
       ),

@@ -43,7 +43,7 @@ export function useDeliveryColumns(resend: (d: Delivery) => void, opts: { showEv
     { title: t('webhooks.attempts'), dataIndex: 'attempts', align: 'right' },
     { title: t('webhooks.nextAt'), dataIndex: 'next_at', render: (_, d) => formatTime(d.next_at) },
     { title: t('webhooks.lastAnswer'), dataIndex: 'last_status_code', render: (_, d) => [d.last_status_code, d.last_error].filter((x) => x !== null).join(' ') || '-' },
-    { title: t('webhooks.resendOf'), dataIndex: 'resend_of', render: (_, d) => d.resend_of ?? '-' },
+    { title: t('webhooks.deliveryKind'), dataIndex: 'resend_of', render: (_, d) => (d.resend_of ? <Tag color="purple">{t('webhooks.reSend')}</Tag> : t('webhooks.firstSend')) },
     { title: t('common.createdAt'), dataIndex: 'created_at', render: (_, d) => formatTime(d.created_at) },
     {
       title: t('common.actions'),
