@@ -19,8 +19,8 @@ const ADMIN = { email: 'supply-admin@example.com', password: 'correct horse batt
 const BALANCE_FEN = 123_456_78;
 
 const LANGS = {
-  'zh-CN': { created: '供应商已创建', refreshed: '余额已刷新', clientCreated: '密钥只显示这一次', resent: '已重新发送（1 个投递）', succeeded: '成功', reconciliation: '对账', menu: { suppliers: '供应商', clients: '接入方', recharges: '直充订单', webhooks: 'Webhook' } },
-  'en-US': { created: 'Supplier created', refreshed: 'Balance refreshed', clientCreated: 'The secret is shown only this once', resent: 'Queued to send again (1)', succeeded: 'Succeeded', reconciliation: 'Reconciliation', menu: { suppliers: 'Suppliers', clients: 'Clients', recharges: 'Recharge orders', webhooks: 'Webhooks' } },
+  'zh-CN': { created: '供应商已创建', refreshed: '余额已刷新', clientCreated: '密钥只显示这一次', resent: '已重新发送（1 个投递）', succeeded: '成功', reconciliation: '对账', failoverSaved: '供应商列表已保存', menu: { products: '商品管理', suppliers: '供应商', clients: '接入方', recharges: '直充订单', webhooks: 'Webhook' } },
+  'en-US': { created: 'Supplier created', refreshed: 'Balance refreshed', clientCreated: 'The secret is shown only this once', resent: 'Queued to send again (1)', succeeded: 'Succeeded', reconciliation: 'Reconciliation', failoverSaved: 'Supplier list saved', menu: { products: 'Products', suppliers: 'Suppliers', clients: 'Clients', recharges: 'Recharge orders', webhooks: 'Webhooks' } },
 } as const;
 
 let k: Kit;
@@ -93,6 +93,25 @@ describe.runIf(runBrowser)('console: suppliers, recharges, clients, webhooks (he
       await expect.poll(() => row.locator('[data-testid=supplier-balance]').innerText()).toBe('123456.78');
       expect(await page.content()).not.toContain(sandboxSecret);
       await shot(page, `${lang}-suppliers`);
+
+      // — the product's failover list: the kit's supplier first at 9.00; the new one is added last at 8.50
+      const listBefore = (await k.admin.request('GET', `/v1/admin/products/${k.product.id}/suppliers`)).body.suppliers;
+      await menu(page, m.menu.products);
+      await page.click(`[data-testid="suppliers-${k.product.sku}"]`);
+      const form = page.locator('.ant-modal-content');
+      await expect.poll(() => form.locator('input[aria-label]').nth(2).inputValue()).toBe('9.00');
+      await form.locator('.ant-btn-dashed').click();
+      const last = form.locator('.ant-space').nth(listBefore.length);
+      await last.locator('.ant-select').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: name }).click();
+      await last.locator('input').nth(1).fill(`P-${lang}`);
+      await last.locator('input').nth(2).fill('8.50');
+      await shot(page, `${lang}-product-suppliers`);
+      await form.locator('.ant-modal-footer .ant-btn-primary').click();
+      await page.getByText(m.failoverSaved).waitFor();
+      const listAfter = (await k.admin.request('GET', `/v1/admin/products/${k.product.id}/suppliers`)).body.suppliers;
+      expect(listAfter.map((e: { supplier_id: string }) => e.supplier_id)).toEqual([...listBefore.map((e: { supplier_id: string }) => e.supplier_id), stored.id]);
+      expect(listAfter.at(-1)).toMatchObject({ supplier_product_id: `P-${lang}`, unit_cost: 850, position: listBefore.length + 1 });
 
       // — clients: the secret is shown once, works, and is gone after the modal closes or a reload
       await menu(page, m.menu.clients);

@@ -11,6 +11,7 @@ import { useCursorRequest } from '../../lib/cursor.ts';
 import { fenToYuan } from '../../lib/money.ts';
 import { formatTime } from '../../lib/time.ts';
 import { ProductForm, type Product } from './ProductForm.tsx';
+import { ProductSuppliers } from './ProductSuppliers.tsx';
 
 const STATUSES = ['active', 'inactive', 'archived'] as const;
 
@@ -61,16 +62,23 @@ export default function ProductsPage() {
       title: t('common.actions'),
       valueType: 'option',
       render: (_, p) => (
-        <Can permission="products:write">
-          <Space>
-            <ProductForm product={p} trigger={<a>{t('common.edit')}</a>} onSaved={saved(false)} />
-            {p.status === 'active' ? (
-              <a onClick={() => setStatus.mutate({ id: p.id, status: 'inactive' })}>{t('products.deactivate')}</a>
-            ) : (
-              <a onClick={() => setStatus.mutate({ id: p.id, status: 'active' })}>{t('products.activate')}</a>
-            )}
-          </Space>
-        </Can>
+        <Space>
+          {p.kind === 'direct_recharge' && (
+            <Can permission="suppliers:read">
+              <ProductSuppliers product={p} />
+            </Can>
+          )}
+          <Can permission="products:write">
+            <Space>
+              <ProductForm product={p} trigger={<a>{t('common.edit')}</a>} onSaved={saved(false)} />
+              {p.status === 'active' ? (
+                <a onClick={() => setStatus.mutate({ id: p.id, status: 'inactive' })}>{t('products.deactivate')}</a>
+              ) : (
+                <a onClick={() => setStatus.mutate({ id: p.id, status: 'active' })}>{t('products.activate')}</a>
+              )}
+            </Space>
+          </Can>
+        </Space>
       ),
     },
   ];
