@@ -12,15 +12,16 @@ import { http, idem, type SignedClient } from '../../testutil/harness.ts';
 
 // The supply side of the console in headless Chromium against the real server, a sandbox supplier over real
 // sockets and a real webhook receiver: an admin creates a supplier through the page and sees its balance,
-// creates a client and sees its secret once (and never again), finds a direct recharge with its attempts,
-// and re-sends a webhook delivery — in zh-CN and en-US, with no console error and no missing message key.
-// Every figure the page shows is compared with what the API says.
+// puts it in a product's failover list, creates a client and sees its secret once (and never again), finds a
+// direct recharge with its attempts, queries and resolves an attempt whose answer never came, re-sends a
+// webhook delivery and reconciles a day — in zh-CN and en-US, with no console error and no missing message
+// key. Every figure the page shows is compared with what the API or the database says.
 const ADMIN = { email: 'supply-admin@example.com', password: 'correct horse battery staple' };
 const BALANCE_FEN = 123_456_78;
 
 const LANGS = {
-  'zh-CN': { created: '供应商已创建', refreshed: '余额已刷新', clientCreated: '密钥只显示这一次', resent: '已重新发送（1 个投递）', succeeded: '成功', reconciliation: '对账', failoverSaved: '供应商列表已保存', menu: { products: '商品管理', suppliers: '供应商', clients: '接入方', recharges: '直充订单', webhooks: 'Webhook' } },
-  'en-US': { created: 'Supplier created', refreshed: 'Balance refreshed', clientCreated: 'The secret is shown only this once', resent: 'Queued to send again (1)', succeeded: 'Succeeded', reconciliation: 'Reconciliation', failoverSaved: 'Supplier list saved', menu: { products: 'Products', suppliers: 'Suppliers', clients: 'Clients', recharges: 'Recharge orders', webhooks: 'Webhooks' } },
+  'zh-CN': { created: '供应商已创建', refreshed: '余额已刷新', clientCreated: '密钥只显示这一次', resent: '已重新发送（1 个投递）', succeeded: '成功', reconciliation: '对账', queried: '已向供应商查询', recharged: '充值成功', resolved: '已处理', failoverSaved: '供应商列表已保存', menu: { products: '商品管理', suppliers: '供应商', clients: '接入方', recharges: '直充订单', webhooks: 'Webhook' } },
+  'en-US': { created: 'Supplier created', refreshed: 'Balance refreshed', clientCreated: 'The secret is shown only this once', resent: 'Queued to send again (1)', succeeded: 'Succeeded', reconciliation: 'Reconciliation', queried: 'Supplier queried', recharged: 'Recharged', resolved: 'Resolved', failoverSaved: 'Supplier list saved', menu: { products: 'Products', suppliers: 'Suppliers', clients: 'Clients', recharges: 'Recharge orders', webhooks: 'Webhooks' } },
 } as const;
 
 let k: Kit;
@@ -58,7 +59,7 @@ const menu = (page: Page, name: string) => page.getByRole('menuitem', { name }).
 
 describe.runIf(runBrowser)('console: suppliers, recharges, clients, webhooks (headless Chromium)', () => {
   for (const [lang, m] of Object.entries(LANGS) as [keyof typeof LANGS, (typeof LANGS)[keyof typeof LANGS]][]) {
-    it(`${lang}: supplier with balance, a client's secret once, a recharge with its attempts, a webhook re-sent`, async () => {
+    it(`${lang}: supplier with balance, failover list, a client's secret once, a recharge with its attempts, an unknown resolved, a webhook re-sent, a day reconciled`, async () => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: lang });
       const page = await context.newPage();
       // a day without a bill answers 404, which the reconciliation tab shows as "no bill yet"
@@ -184,6 +185,36 @@ describe.runIf(runBrowser)('console: suppliers, recharges, clients, webhooks (he
       // the drawer lists the new delivery once it is reloaded after the re-send
       await expect.poll(() => page.locator('.ant-drawer [data-testid^=resend-]').count()).toBe(again.deliveries.length);
       await shot(page, `${lang}-webhooks`);
+      await page.locator('.ant-drawer-close').click();
+
+      // — an answer that never comes: the attempt is unknown; "query now" cannot settle it, the operator does
+      const knobs = k.sandboxes[0].sandbox.knobs;
+      Object.assign(knobs, { latencyMs: 3000, callbackDropRate: 1 });
+      const lost = await issuer.request('POST', '/v1/grants', { product: k.product.sku, recipient: { account: phone(lang === 'zh-CN' ? 11 : 12) } }, { idempotencyKey: idem() });
+      const lostOrder = await waitFor(async () => {
+        const v = (await k.admin.request('GET', `/v1/admin/recharges/${lost.body.id}`)).body;
+        return v.attempts?.[0]?.state === 'unknown' ? (v as { id: string; events: { kind: string }[] }) : undefined;
+      });
+      await menu(page, m.menu.recharges);
+      await page.locator('tr.ant-table-row', { hasText: lostOrder.id }).getByText(lostOrder.id).click();
+      await page.click('#recharge-query');
+      await page.getByText(m.queried).waitFor();
+      const queried = (await k.admin.request('GET', `/v1/admin/recharges/${lostOrder.id}`)).body;
+      expect(queried.events.filter((e: { kind: string; actor: string }) => e.kind === 'query' && e.actor !== 'system').length).toBe(1);
+      expect(queried.attempts[0].state).toBe('unknown');
+      await page.click('#recharge-resolve');
+      const resolveForm = page.locator('.ant-modal-content', { has: page.locator('#reason') });
+      await resolveForm.getByText(m.recharged, { exact: true }).click();
+      await resolveForm.locator('#reason').fill('supplier confirmed by phone');
+      await resolveForm.locator('.ant-modal-footer .ant-btn-primary').click();
+      await page.locator('.ant-modal-confirm .ant-modal-confirm-btns .ant-btn-primary').click();
+      await page.getByText(m.resolved, { exact: true }).waitFor();
+      const resolved = (await k.admin.request('GET', `/v1/admin/recharges/${lostOrder.id}`)).body;
+      expect(resolved).toMatchObject({ status: 'succeeded', attempts: [{ state: 'succeeded' }] });
+      const audit = await k.h.ctx.db.selectFrom('audit_events').select(['action', 'details']).where('target', '=', lostOrder.id).execute();
+      expect(audit).toEqual([expect.objectContaining({ action: 'recharge.resolve', details: expect.objectContaining({ outcome: 'succeeded', reason: 'supplier confirmed by phone' }) })]);
+      await expect.poll(() => page.locator('[data-testid=recharge-attempts] .ant-tag').first().innerText()).toBe(m.succeeded);
+      Object.assign(knobs, { latencyMs: 0, callbackDropRate: 0 });
       await page.locator('.ant-drawer-close').click();
 
       // — reconciliation: fetch today's bill of the supplier that did the recharge; the page shows the API's totals
