@@ -20,8 +20,8 @@ const ADMIN = { email: 'supply-admin@example.com', password: 'correct horse batt
 const BALANCE_FEN = 123_456_78;
 
 const LANGS = {
-  'zh-CN': { created: '供应商已创建', refreshed: '余额已刷新', clientCreated: '密钥只显示这一次', resent: '已重新发送（1 个投递）', succeeded: '成功', reconciliation: '对账', queried: '已向供应商查询', recharged: '充值成功', resolved: '已处理', failoverSaved: '供应商列表已保存', menu: { products: '商品管理', suppliers: '供应商', clients: '接入方', recharges: '直充订单', webhooks: 'Webhook' } },
-  'en-US': { created: 'Supplier created', refreshed: 'Balance refreshed', clientCreated: 'The secret is shown only this once', resent: 'Queued to send again (1)', succeeded: 'Succeeded', reconciliation: 'Reconciliation', queried: 'Supplier queried', recharged: 'Recharged', resolved: 'Resolved', failoverSaved: 'Supplier list saved', menu: { products: 'Products', suppliers: 'Suppliers', clients: 'Clients', recharges: 'Recharge orders', webhooks: 'Webhooks' } },
+  'zh-CN': { created: '供应商已创建', refreshed: '余额已刷新', clientCreated: '密钥只显示这一次', resent: '已重新发送（1 个投递）', succeeded: '成功', reconciliation: '对账', billImported: (n: number) => `账单已导入：${n} 行`, queried: '已向供应商查询', recharged: '充值成功', resolved: '已处理', failoverSaved: '供应商列表已保存', menu: { products: '商品管理', suppliers: '供应商', clients: '接入方', recharges: '直充订单', webhooks: 'Webhook' } },
+  'en-US': { created: 'Supplier created', refreshed: 'Balance refreshed', clientCreated: 'The secret is shown only this once', resent: 'Queued to send again (1)', succeeded: 'Succeeded', reconciliation: 'Reconciliation', billImported: (n: number) => `Bill imported: ${n} lines`, queried: 'Supplier queried', recharged: 'Recharged', resolved: 'Resolved', failoverSaved: 'Supplier list saved', menu: { products: 'Products', suppliers: 'Suppliers', clients: 'Clients', recharges: 'Recharge orders', webhooks: 'Webhooks' } },
 } as const;
 
 let k: Kit;
@@ -236,6 +236,11 @@ describe.runIf(runBrowser)('console: suppliers, recharges, clients, webhooks (he
       for (const c of ['matched', 'amount_differs', 'only_theirs', 'only_ours']) {
         await expect.poll(() => page.locator(`[data-testid=recon-${c}] .ant-statistic-content-value`).innerText()).toBe(String(report.totals[c].count));
       }
+      // the same day's bill as the supplier's CSV file, uploaded through the page, replaces the fetched one
+      const billCsv = (await http(`${k.sandboxes[0].sandbox.url}/bills/${today}.csv`, {})).body as string;
+      await page.setInputFiles('[data-testid=recon-upload] input[type=file]', { name: `bill-${today}.csv`, mimeType: 'text/csv', buffer: Buffer.from(billCsv) });
+      await expect.poll(async () => (await k.admin.request('GET', `/v1/admin/reconciliation/${k.sandboxes[0].supplierId}/${today}`)).body.bill.source).toBe('upload');
+      await page.getByText(m.billImported(report.bill.lines)).first().waitFor();
       await shot(page, `${lang}-reconciliation`);
 
       expect(problems).toEqual([]);

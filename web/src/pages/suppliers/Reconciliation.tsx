@@ -1,6 +1,6 @@
-import { CloudDownloadOutlined, DownloadOutlined } from '@ant-design/icons';
+import { CloudDownloadOutlined, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, DatePicker, Empty, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, DatePicker, Empty, Row, Select, Space, Statistic, Table, Tag, Typography, Upload } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ApiError, api, rawFetch, toApiError, unwrap } from '../../api/client.ts';
@@ -12,6 +12,7 @@ import { TIME_ZONE, formatTime } from '../../lib/time.ts';
 import { useSuppliers } from './useSuppliers.ts';
 
 type Report = ResponseOf<'/v1/admin/reconciliation/{supplier}/{day}', 'get'>;
+type BillSummary = ResponseOf<'/v1/admin/reconciliation/bills/{supplier}/{day}/fetch', 'post', 201>;
 type Line = Report['lines'][number];
 type Category = Line['category'];
 const CATEGORIES: Category[] = ['matched', 'amount_differs', 'only_theirs', 'only_ours'];
@@ -35,12 +36,23 @@ export function Reconciliation() {
     meta: { silent: true }, // "no bill for that day yet" is shown in place, not as an error
     queryFn: async () => unwrap(await api.GET('/v1/admin/reconciliation/{supplier}/{day}', { params: { path: { supplier: supplier!, day: dayText } } })),
   });
+  const billDone = (b: BillSummary) => {
+    message.success(t('suppliers.billFetched', { lines: b.lines }));
+    void queryClient.invalidateQueries({ queryKey: key });
+  };
   const fetchBill = useMutation({
     mutationFn: async () => unwrap(await api.POST('/v1/admin/reconciliation/bills/{supplier}/{day}/fetch', { params: { path: { supplier: supplier!, day: dayText } } })),
-    onSuccess: (b) => {
-      message.success(t('suppliers.billFetched', { lines: b.lines }));
-      void queryClient.invalidateQueries({ queryKey: key });
+    onSuccess: billDone,
+  });
+  // a bill the supplier sent by other means (email, their portal): the CSV itself, in the supplier's format
+  const uploadBill = useMutation({
+    mutationFn: async (file: File) => {
+      const res = await rawFetch(`/v1/admin/reconciliation/bills/${encodeURIComponent(supplier!)}/${dayText}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: await file.text() });
+      const body: unknown = await res.json().catch(() => ({}));
+      if (!res.ok) throw toApiError(res, body);
+      return body as BillSummary;
     },
+    onSuccess: billDone,
   });
   const exportCsv = async () => {
     // a plain link would not carry the console header the admin API asks for
@@ -72,9 +84,16 @@ export function Reconciliation() {
           // compared as China-time day strings: a zoned dayjs against the picker's local one is off by the offset
           disabledDate={(d) => d.format('YYYY-MM-DD') > dayjs().tz(TIME_ZONE).format('YYYY-MM-DD')} />
         <Can permission="reconciliation:write">
-          <Button type="primary" icon={<CloudDownloadOutlined />} disabled={!supplier} loading={fetchBill.isPending} onClick={() => fetchBill.mutate()} id="recon-fetch">
-            {t('suppliers.fetchBill')}
-          </Button>
+          <Space>
+            <Button type="primary" icon={<CloudDownloadOutlined />} disabled={!supplier} loading={fetchBill.isPending} onClick={() => fetchBill.mutate()} id="recon-fetch">
+              {t('suppliers.fetchBill')}
+            </Button>
+            <span data-testid="recon-upload">
+              <Upload accept=".csv,text/csv" showUploadList={false} disabled={!supplier} beforeUpload={(file) => (uploadBill.mutate(file), false)}>
+                <Button icon={<UploadOutlined />} disabled={!supplier} loading={uploadBill.isPending}>{t('suppliers.uploadBill')}</Button>
+              </Upload>
+            </span>
+          </Space>
         </Can>
         <Button icon={<DownloadOutlined />} disabled={!r} onClick={() => void exportCsv().catch((e: Error) => message.error(e.message))}>
           {t('suppliers.exportCsv')}
