@@ -14,6 +14,7 @@ import { rechargeFlows } from '../flows/recharge/index.ts';
 import { procurementModule } from './procurement/index.ts';
 import { procurementFlows } from '../flows/procurement/index.ts';
 import { webhooksModule } from './webhooks/index.ts';
+import { grantTrailFlow } from '../flows/grant-trail.routes.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -34,4 +35,5 @@ export const MODULES: readonly ModuleDefinition[] = [
   rechargeFlows,
   procurementModule,
   procurementFlows,
+  grantTrailFlow,
 ];
