@@ -3,6 +3,7 @@ import { validationFailed } from '../../platform/errors.ts';
 import { idBoundary } from '../../platform/ids.ts';
 import { normalisePhone } from '../../platform/phone.ts';
 import type { GrantListQuery } from './grants.schemas.ts';
+import { maskPhone } from './grant-view.ts';
 import type { Executor } from '../../platform/db/db.ts';
 
 // The one grant search behind the client list, the console search and the grants export. Every filter is
@@ -28,10 +29,11 @@ export interface GrantSearch extends GrantListQuery {
 // then cuts exactly.
 const CLOCK_SLACK_MS = 60_000;
 
-export function phoneFingerprintOf(ctx: AppContext, raw: string, field = 'phone'): Buffer {
+/** A phone to search by: its keyed fingerprint (what grants store to match) and its masked form (to show). */
+export function phoneFilterOf(ctx: AppContext, raw: string, field = 'phone'): { fp: Buffer; masked: string } {
   const phone = normalisePhone(raw);
   if (!phone) throw validationFailed([{ field, message: 'must be a phone number (6–20 digits)' }]);
-  return ctx.secrets.phoneFingerprint(phone);
+  return { fp: ctx.secrets.phoneFingerprint(phone), masked: maskPhone(phone) };
 }
 
 export function searchGrants(ctx: AppContext, q: GrantSearch, limit: number) {
@@ -49,7 +51,7 @@ export function searchGrants(ctx: AppContext, q: GrantSearch, limit: number) {
     );
   }
   if (q.external_id) query = query.where('g.recipient_external_id', '=', q.external_id);
-  const fp = q.phone_fp ?? (q.phone === undefined ? undefined : phoneFingerprintOf(ctx, q.phone));
+  const fp = q.phone_fp ?? (q.phone === undefined ? undefined : phoneFilterOf(ctx, q.phone).fp);
   if (fp) query = query.where('g.recipient_phone_fp', '=', fp);
   if (q.created_from) {
     const from = new Date(q.created_from);

@@ -22,7 +22,7 @@ export { registerGrantIssuer, grantIssuerFor, type GrantIssuer, type IssuerInput
 export { recordGrantEvent, type GrantEventType } from './grant-events.ts';
 // the console: a grant's detail for its trail, the search as export pages
 export { grantDetail, grantExportPage, type GrantDetail, type GrantExportRow } from './grant-detail.ts';
-export { phoneFingerprintOf, type GrantSearch } from './grants.search.ts';
+export { phoneFilterOf, type GrantSearch } from './grants.search.ts';
 export { AdminGrantFilter } from './grants.schemas.ts';
 
 export const grantsModule: ModuleDefinition = {
