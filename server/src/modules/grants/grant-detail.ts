@@ -57,7 +57,7 @@ export interface GrantExportRow {
 
 /** A page of the console search, newest first, for an export: the rows after `cursor` (an id). */
 export async function grantExportPage(ctx: AppContext, filter: GrantSearch, cursor: string | null, limit: number): Promise<GrantExportRow[]> {
-  const rows = await searchGrants(ctx, { ...filter, cursor: cursor ?? undefined }, limit).execute();
+  const rows = await (await searchGrants(ctx, { ...filter, cursor: cursor ?? undefined }, limit)).execute();
   return rows.map((r) => ({
     id: r.id,
     status: r.status,

@@ -36,19 +36,19 @@ export function phoneFilterOf(ctx: AppContext, raw: string, field = 'phone'): { 
   return { fp: ctx.secrets.phoneFingerprint(phone), masked: maskPhone(phone) };
 }
 
-export function searchGrants(ctx: AppContext, q: GrantSearch, limit: number) {
+export async function searchGrants(ctx: AppContext, q: GrantSearch, limit: number) {
   let query = grantQuery(ctx.db).orderBy('g.id', 'desc').limit(limit);
   if (q.clientId) query = query.where('g.client_id', '=', q.clientId);
   if (q.client) query = query.where('g.client_id', '=', q.client);
   if (q.cursor) query = query.where('g.id', '<', q.cursor);
   if (q.out_order_no) query = query.where('g.out_order_no', '=', q.out_order_no);
   if (q.status) query = query.where('g.status', '=', q.status as never);
-  // resolved to one product id first, so the (product_id, id DESC) index serves it
+  // resolved to its id first: a constant lets the planner see how rare the product is and choose the
+  // (product_id, id DESC) index for a rare one (behind a subquery it guesses, and walks the whole table)
   if (q.product) {
     const product = q.product;
-    query = query.where('g.product_id', '=', (eb) =>
-      eb.selectFrom('products').select('id').where((w) => w.or([w('id', '=', product), w('sku', '=', product)])).limit(1),
-    );
+    const p = await ctx.db.selectFrom('products').select('id').where((w) => w.or([w('id', '=', product), w('sku', '=', product)])).executeTakeFirst();
+    query = query.where('g.product_id', '=', p?.id ?? '');
   }
   if (q.external_id) query = query.where('g.recipient_external_id', '=', q.external_id);
   const fp = q.phone_fp ?? (q.phone === undefined ? undefined : phoneFilterOf(ctx, q.phone).fp);

@@ -134,7 +134,7 @@ export async function getGrant(ctx: AppContext, id: string, clientId?: string): 
 
 export async function listGrants(ctx: AppContext, q: GrantSearch) {
   const limit = q.limit ?? 50;
-  const rows = await searchGrants(ctx, q, limit + 1).execute();
+  const rows = await (await searchGrants(ctx, q, limit + 1)).execute();
   const data = rows.slice(0, limit).map((r) => toGrant(r as GrantRow, ctx.config.publicUrl, q.clientId ? ctx.secrets : null));
   return { data, next_cursor: rows.length > limit ? data[data.length - 1].id : null };
 }
