@@ -2,6 +2,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idBoundary } from '../../platform/ids.ts';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
+import { insertBulkGrants } from '../../testutil/bulk-grants.ts';
 import { onRealPostgres } from '../../testutil/database.ts';
 import { searchGrants, type GrantSearch } from './grants.search.ts';
 
@@ -22,18 +23,7 @@ describe(`grant search plans on ${N.toLocaleString('en')} grants (${onRealPostgr
     const products = [await h.product(), await h.product(), await h.product(), await h.product()].map((p) => p.id);
     const clients = [await h.client(), await h.client(), await h.client()].map((c) => c.id);
     const start = Date.parse('2026-01-01T00:00:00Z');
-    // one grant a minute; ids carry their creation time like real ones
-    for (let from = 0; from < N; from += 50_000) {
-      const ids = Array.from({ length: Math.min(50_000, N - from) }, (_, i) => idBoundary('grt', new Date(start + (from + i) * 60_000)) + String(from + i).padStart(16, '0'));
-      await sql`INSERT INTO grants (id, client_id, product_id, status, recipient_external_id, recipient_phone_fp, out_order_no, token_hash, issued_by, created_at)
-                SELECT ids.id, (${clients}::text[])[CASE WHEN g % 100 = 0 THEN 3 ELSE 1 + g % 2 END],
-                       (${products}::text[])[CASE WHEN g % 200 = 0 THEN 4 ELSE 1 + g % 3 END],
-                       (ARRAY['issued','redeemed','redeemed','redeemed','expired','voided'])[1 + g % 6],
-                       'user-' || (g % 50000), sha256(('phone' || (g % 40000))::bytea), 'ORD-' || g, sha256(('t' || g)::bytea), 'test',
-                       ${new Date(start).toISOString()}::timestamptz + make_interval(mins => g)
-                  FROM unnest(${ids}::text[]) WITH ORDINALITY AS ids(id, n), LATERAL (SELECT (${from}::int + n::int - 1) AS g) x`.execute(h.ctx.db);
-      await new Promise((r) => setImmediate(r));
-    }
+    await insertBulkGrants(h.ctx.db, N, { clients, products, start });
     await sql`ANALYZE grants`.execute(h.ctx.db);
     const phoneFp = (await sql<{ fp: Buffer }>`SELECT sha256('phone123'::bytea) AS fp`.execute(h.ctx.db)).rows[0].fp;
     const at = (minute: number) => new Date(start + minute * 60_000).toISOString();
