@@ -4,6 +4,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { EXIT, printJson } from '../../platform/cli/output.ts';
 import { validationFailed } from '../../platform/errors.ts';
+import { validateInput } from '../../platform/cli/validate.ts';
+import { FormatRegistry } from '@sinclair/typebox';
 import type { CommandEnv } from '../../platform/module.ts';
 import { appendAudit } from '../audit/index.ts';
 import { buildExport } from './exports.job.ts';
@@ -13,6 +15,12 @@ import type { Sink } from './exports.writer.ts';
 
 // `quanyi exports create`: the same rows and file as the console's export, written straight to a local file
 // by this process (no job, nothing stored in the database), with a progress bar on stderr. Audited.
+// The HTTP API checks formats with ajv; TypeBox, which checks CLI input against the same schemas, knows none
+// until told: the filters' created_from / created_to are date-times.
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i.test(v) && !Number.isNaN(Date.parse(v)));
+}
+
 export function registerExports(program: Command, env: CommandEnv) {
   const cmd = program.command('exports').description('CSV / XLSX exports of grants, recharge orders and audit events');
   cmd
@@ -29,13 +37,14 @@ export function registerExports(program: Command, env: CommandEnv) {
         const format = String(o.format) as ExportFormat;
         if (!EXPORT_KINDS.includes(kind)) throw validationFailed([{ field: 'kind', message: `must be one of ${EXPORT_KINDS.join(', ')}` }]);
         if (format !== 'csv' && format !== 'xlsx') throw validationFailed([{ field: 'format', message: 'must be csv or xlsx' }]);
-        let raw: Record<string, unknown>;
+        let raw: unknown;
         try {
           raw = JSON.parse(String(o.filter));
         } catch {
           throw validationFailed([{ field: 'filter', message: 'must be a JSON object' }]);
         }
-        const filter = EXPORT_SOURCES[kind].prepare(ctx, raw);
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw validationFailed([{ field: 'filter', message: 'must be a JSON object' }]);
+        const filter = EXPORT_SOURCES[kind].prepare(ctx, validateInput(EXPORT_SOURCES[kind].filter, raw as Record<string, unknown>) as Record<string, unknown>);
         const bar = o.json ? null : new cliProgress.SingleBar({ stream: process.stderr, format: `exporting ${kind} {value} rows`, hideCursor: true }, cliProgress.Presets.shades_classic);
         bar?.start(0, 0);
         const file = fs.createWriteStream(String(o.out), { mode: 0o600 });
