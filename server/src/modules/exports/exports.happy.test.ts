@@ -40,7 +40,7 @@ async function exportAndDownload(agent: AdminAgent, body: Record<string, unknown
     e = (await agent.request('GET', `/v1/admin/exports/${e.id}`)).body;
   }
   expect(e.status).toBe('succeeded');
-  const res = await fetch(h.url + e.download_url, { headers: { cookie: agent.cookie } });
+  const res = await fetch(h.url + e.download_url, { headers: agent.headers });
   expect(res.status).toBe(200);
   const file = Buffer.from(await res.arrayBuffer());
   expect(file.length).toBe(e.size_bytes);

@@ -62,7 +62,7 @@ describe(`exports of ${N.toLocaleString('en')} grants (${onRealPostgres ? 'Postg
       // 200,000 rows, +13 MiB for XLSX at 400,000 — flat, where the CSV alone is 38 MiB
       expect(growthMb).toBeLessThan(24);
       // and the download streams it back whole
-      const res = await fetch(h.url + e.download_url, { headers: { cookie: admin.cookie } });
+      const res = await fetch(h.url + e.download_url, { headers: admin.headers });
       let bytes = 0;
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
       expect(bytes).toBe(e.size_bytes);
