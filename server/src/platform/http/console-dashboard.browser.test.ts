@@ -4,15 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product } from '../../modules/catalog/index.ts';
 import { createAdminUser } from '../../modules/identity/index.ts';
 import { launchChromium, runBrowser, shot, signIn, watch } from '../../testutil/console-browser.ts';
-import { createHarness, idem, type AdminAgent, type Harness, type SignedClient } from '../../testutil/harness.ts';
+import { createKit, phone, type Kit } from '../../flows/recharge/recharge.testkit.ts';
+import { idem, type AdminAgent, type Harness, type SignedClient } from '../../testutil/harness.ts';
 
 // The dashboard in Debian's headless Chromium against the real server: activity made through the real API
-// (card-code grants issued by two signed clients, some revealed, one voided), then the page opened in zh-CN
-// and en-US. What it shows — the KPI figures, the rows of the tables beside the charts, a product filter —
+// (card-code grants issued by two signed clients, some revealed, one voided; direct recharges through two
+// sandbox suppliers over real sockets: delivered, declined once then failed over, failed), then the page
+// opened in zh-CN and en-US. What it shows — the KPI figures, the rows of the tables beside the charts, a product filter —
 // must equal direct counts over the raw tables and the dashboard API's own answers; no console error, no
 // missing message key. Runs on the embedded database, and on PostgreSQL when TEST_DATABASE_URL is set.
 const EMAIL = 'dash-operator@example.com';
 
+let k: Kit;
 let h: Harness;
 let browser: Browser;
 let admin: AdminAgent;
@@ -26,8 +29,8 @@ const n = (v: unknown) => Number(v ?? 0);
 
 beforeAll(async () => {
   if (!runBrowser) return;
-  h = await createHarness();
-  admin = await h.admin();
+  k = await createKit({ suppliers: [{ processingMs: 30 }, { processingMs: 30 }] });
+  ({ h, admin } = k);
   await createAdminUser(h.ctx.db, { email: EMAIL, password: 'correct horse battery staple', role: 'operator' }, 'test');
   low = await h.product({ sku: 'DASH-LOW', name: '腾讯视频VIP月卡', price: 1999, safety_stock: 20 });
   high = await h.product({ sku: 'DASH-HIGH', name: '优酷VIP年卡', price: 16800, safety_stock: 3 });
@@ -35,7 +38,7 @@ beforeAll(async () => {
   await h.stock(high.id, 15);
   // the batches' purchase price: cost is the redeemed code's batch unit cost, read at the redemption
   await sql`UPDATE batches SET unit_cost = CASE product_id WHEN ${low.id} THEN 1500 ELSE 12000 END`.execute(h.ctx.db);
-  clients.push(await h.client(), await h.client());
+  clients.push(k.client, await h.client());
 
   const issue = async (c: SignedClient, p: Product, i: number) => {
     const res = await c.request('POST', '/v1/grants', { product: p.sku, recipient: { external_id: `u${i}` } }, { idempotencyKey: idem() });
@@ -52,11 +55,26 @@ beforeAll(async () => {
   // reveal (= redeem) grants 0, 1, 2 (low) and 8 (high); void grant 3 (low, client 0)
   for (const g of [grants[0], grants[1], grants[2], grants[8]]) expect((await h.app.inject({ method: 'POST', url: `/v1/redeem/${g.token}/reveal` })).statusCode).toBe(200);
   expect((await clients[0].request('POST', `/v1/grants/${grants[3].id}/void`, { reason: 'customer cancelled' }, { idempotencyKey: idem() })).status).toBe(200);
+
+  // direct recharges: two delivered; one declined by the first supplier (3001) and delivered by the second;
+  // one to an account both suppliers call invalid, which fails
+  const [A, B] = k.sandboxes.map((x) => x.sandbox);
+  const recharge = async (account: string) => {
+    const res = await k.issue(account);
+    expect(res.status).toBe(202);
+    return (await k.waitFinal(res.body.id)).status as string;
+  };
+  expect([await recharge(phone(1)), await recharge(phone(2))]).toEqual(['redeemed', 'redeemed']);
+  A.knobs.errorCode = 3001;
+  A.knobs.errorNext = 1;
+  expect(await recharge(phone(3))).toBe('redeemed');
+  for (const x of [A, B]) x.knobs.invalidAccountPrefix = '1380';
+  expect(await recharge('13800000000')).toBe('failed');
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
-  await h?.close();
+  await k?.close();
 });
 
 /** The figures counted directly over the raw tables (everything happened today, inside the default 30 days). */
@@ -67,13 +85,16 @@ async function direct(product?: Product) {
            count(*) FILTER (WHERE g.status = 'redeemed') AS redeemed,
            count(*) FILTER (WHERE g.status = 'voided') AS voided,
            COALESCE(sum(p.price) FILTER (WHERE g.status = 'redeemed'), 0) AS revenue,
-           COALESCE(sum(b.unit_cost) FILTER (WHERE g.status = 'redeemed'), 0) AS cost
+           count(*) FILTER (WHERE g.status = 'failed') AS failed,
+           COALESCE(sum(b.unit_cost) FILTER (WHERE g.status = 'redeemed'), 0)
+           + (SELECT COALESCE(sum(a.unit_cost_fen), 0) FROM recharge_attempts a JOIN recharge_orders o ON o.id = a.order_id
+               WHERE a.state = 'succeeded' ${product ? sql`AND o.product_id = ${product.id}` : sql``}) AS cost
       FROM grants g JOIN products p ON p.id = g.product_id
       LEFT JOIN codes c ON c.id = g.code_id LEFT JOIN batches b ON b.id = c.batch_id
      WHERE true ${only}`.execute(h.ctx.db);
   const x = r.rows[0];
-  const [issued, redeemed, voided, revenue, cost] = [x.issued, x.redeemed, x.voided, x.revenue, x.cost].map(n);
-  return { issued, redeemed, voided, revenue, cost, margin: revenue - cost };
+  const [issued, redeemed, voided, failed, revenue, cost] = [x.issued, x.redeemed, x.voided, x.failed, x.revenue, x.cost].map(n);
+  return { issued, redeemed, voided, failed, revenue, cost, margin: revenue - cost };
 }
 
 async function settled(page: Page) {
@@ -113,9 +134,10 @@ describe.runIf(runBrowser)('dashboard (headless Chromium)', () => {
 
       // KPI cards = direct counts = the API
       const db = await direct();
-      expect(db).toMatchObject({ issued: 10, redeemed: 4, voided: 1, revenue: 3 * 1999 + 16800, cost: 3 * 1500 + 12000 });
+      // card codes: 10 issued, 4 revealed, 1 voided; recharges (price 1500; cost 900 at A, 910 at B): 4, 3 delivered (2 by A), 1 failed
+      expect(db).toMatchObject({ issued: 14, redeemed: 7, voided: 1, failed: 1, revenue: 3 * 1999 + 16800 + 3 * 1500, cost: 3 * 1500 + 12000 + 2 * 900 + 910 });
       const api = (await admin.request('GET', '/v1/admin/dashboard/summary')).body;
-      expect(api).toMatchObject({ issued: db.issued, redeemed: db.redeemed, voided: db.voided, revenue: db.revenue, cost: db.cost, margin: db.margin, redeemed_of_issued: 4 });
+      expect(api).toMatchObject({ issued: db.issued, redeemed: db.redeemed, voided: db.voided, failed: db.failed, revenue: db.revenue, cost: db.cost, margin: db.margin, redeemed_of_issued: 7 });
       expect(await kpis(page)).toEqual({
         issued: String(db.issued),
         redeemed: String(db.redeemed),
@@ -123,7 +145,7 @@ describe.runIf(runBrowser)('dashboard (headless Chromium)', () => {
         revenue: yuan(db.revenue),
         cost: yuan(db.cost),
         margin: yuan(db.margin),
-        failed: '0',
+        failed: String(db.failed),
       });
 
       // issued vs redeemed per day: today's row (the table lists the latest day first)
@@ -155,8 +177,27 @@ describe.runIf(runBrowser)('dashboard (headless Chromium)', () => {
       expect(new Map(apiClients.map((c) => [c.client_id, c.issued]))).toEqual(new Map(byClient.rows.map((r) => [r.client_id, n(r.issued)])));
       expect((await table(page, 'clients')).map((r) => r.slice(0, 2))).toEqual(apiClients.map((c) => [c.name, String(c.issued)]));
 
-      // no direct recharge happened: the supplier and failure panels say so rather than draw nothing
-      for (const id of ['suppliers', 'failures']) await page.locator(`[data-testid=panel-${id}]`).getByText(m.empty).waitFor();
+      // per supplier: attempts by final state and the success rate, as counted over recharge_attempts
+      const attempts = await sql<{ supplier_id: string; started: string; succeeded: string; failed: string }>`
+        SELECT supplier_id, count(*) AS started, count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
+               count(*) FILTER (WHERE state IN ('failed', 'rejected')) AS failed
+          FROM recharge_attempts GROUP BY 1`.execute(h.ctx.db);
+      const bySupplier = new Map((await table(page, 'suppliers')).map((r) => [r[0], r]));
+      expect(bySupplier.size).toBe(2);
+      for (const a of attempts.rows) {
+        const name = k.sandboxes.find((x) => x.supplierId === a.supplier_id)!.name;
+        const [started, succeeded, failed] = [a.started, a.succeeded, a.failed].map(n);
+        expect(bySupplier.get(name)?.slice(0, 5)).toEqual([name, String(started), String(succeeded), String(failed), `${((succeeded / (succeeded + failed)) * 100).toFixed(1)}%`]);
+      }
+      // failures by reason: the failed grant's code and each failed or rejected attempt's `<state>:<code>`
+      const reasons = await sql<{ reason: string; count: string }>`
+        SELECT reason, count(*) AS count FROM (
+          SELECT COALESCE(failure_code, 'unknown') AS reason FROM grants WHERE status = 'failed'
+          UNION ALL SELECT state || COALESCE(':' || result_code, '') FROM recharge_attempts WHERE state IN ('failed', 'rejected')) x
+         GROUP BY 1`.execute(h.ctx.db);
+      const failures = await table(page, 'failures');
+      expect(new Map(failures.map((r) => [r[1], r[2]]))).toEqual(new Map(reasons.rows.map((r) => [r.reason, String(n(r.count))])));
+      expect(failures.map((r) => r[1])).toContain('rejected:3001');
       await page.waitForSelector('[data-testid=panel-daily] canvas');
       await shot(page, lang === 'zh-CN' ? 'dashboard' : 'dashboard-en');
       // in English, nothing on the page is left in Chinese (the product names only show in tooltips)

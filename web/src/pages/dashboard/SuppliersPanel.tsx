@@ -6,6 +6,9 @@ import { count, duration, percent } from './format.ts';
 import { useSuppliers } from './options.ts';
 import { BASE, Panel } from './Panel.tsx';
 
+/** "125 ms" on one line in a narrow column */
+const Nowrap = ({ children }: { children: string }) => <span style={{ whiteSpace: 'nowrap' }}>{children}</span>;
+
 /** Direct recharge per supplier: success rate (left axis, %) and p50/p95 latency from submit to final (right axis). */
 export function SuppliersPanel({ filters }: { filters: Filters }) {
   const { t } = useI18n();
@@ -38,15 +41,15 @@ export function SuppliersPanel({ filters }: { filters: Filters }) {
       rows={rows}
       rowKey={(r) => r.supplier_id}
       option={option}
-      chartSpan={10}
+      chartSpan={9}
       columns={[
         { title: t('dashboard.supplier'), render: (r) => name(r.supplier_id) },
         { title: t('dashboard.suppliers.started'), render: (r) => count(r.started), numeric: true },
         { title: t('dashboard.suppliers.succeeded'), render: (r) => count(r.succeeded), numeric: true },
         { title: t('dashboard.suppliers.failed'), render: (r) => count(r.failed + r.rejected), numeric: true },
         { title: t('dashboard.suppliers.successRate'), render: (r) => percent(r.success_rate), numeric: true },
-        { title: 'p50', render: (r) => duration(r.latency.p50_ms), numeric: true },
-        { title: 'p95', render: (r) => duration(r.latency.p95_ms), numeric: true },
+        { title: 'p50', render: (r) => <Nowrap>{duration(r.latency.p50_ms)}</Nowrap>, numeric: true },
+        { title: 'p95', render: (r) => <Nowrap>{duration(r.latency.p95_ms)}</Nowrap>, numeric: true },
       ]}
     />
   );
