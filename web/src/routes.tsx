@@ -44,7 +44,7 @@ export const ROUTES: readonly PageRoute[] = [
 
 /** Where "/" and a sign-in without ?next= land: the first page of the menu the user may open (support has no
  * dashboard), a built page before a "coming soon" one; undefined when the role may open none. */
-export function homePath(access: Access): string | undefined {
-  const open = ROUTES.filter((r) => access.can(r.permission));
+export function homePath(access: Access, routes: readonly PageRoute[] = ROUTES): string | undefined {
+  const open = routes.filter((r) => access.can(r.permission));
   return (open.find((r) => r.page) ?? open[0])?.path;
 }
