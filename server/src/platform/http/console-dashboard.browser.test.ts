@@ -120,7 +120,7 @@ const LANGS = {
 
 describe.runIf(runBrowser)('dashboard (headless Chromium)', () => {
   for (const [lang, m] of Object.entries(LANGS)) {
-    it(`${lang}: the figures on the page equal the database and the API; a product filter narrows them`, async () => {
+    it(`${lang}: the figures on the page equal the database and the API; the filters narrow them`, async () => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: lang });
       const page = await context.newPage();
       const problems = watch(page);
@@ -220,6 +220,28 @@ describe.runIf(runBrowser)('dashboard (headless Chromium)', () => {
       expect(one).toMatchObject({ issued: 8, redeemed: 3 });
       await expect.poll(() => kpis(page)).toMatchObject({ issued: String(one.issued), redeemed: String(one.redeemed), revenue: yuan(one.revenue), cost: yuan(one.cost) });
       expect((await table(page, 'stock')).map((r) => r[0])).toEqual([low.sku]);
+
+      // filter by client (an operator may not list clients: the choices are the clients with figures)
+      await page.goto(`${h.url}/admin/dashboard`);
+      await settled(page);
+      const second = (await admin.request('GET', '/v1/admin/dashboard/clients')).body.data.find((c: { client_id: string }) => c.client_id === clients[1].id);
+      await page.click('#dashboard-client');
+      await page.keyboard.type(second.name);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`client=${clients[1].id}`));
+      await settled(page);
+      const ofClient = await sql<{ n: string }>`SELECT count(*) AS n FROM grants WHERE client_id = ${clients[1].id}`.execute(h.ctx.db);
+      expect(await kpis(page)).toMatchObject({ issued: String(n(ofClient.rows[0].n)), redeemed: '0' });
+
+      // filter by supplier: only that supplier's attempts (a failed grant has no single supplier)
+      const first = k.sandboxes[0];
+      await page.goto(`${h.url}/admin/dashboard?supplier=${first.supplierId}`);
+      await settled(page);
+      expect((await table(page, 'suppliers')).map((r) => r[0])).toEqual([first.name]);
+      const itsFailures = await sql<{ reason: string }>`
+        SELECT DISTINCT state || COALESCE(':' || result_code, '') AS reason FROM recharge_attempts
+         WHERE supplier_id = ${first.supplierId} AND state IN ('failed', 'rejected')`.execute(h.ctx.db);
+      expect((await table(page, 'failures')).map((r) => r[1]).sort()).toEqual(itsFailures.rows.map((r) => r.reason).sort());
 
       // a period with nothing in it (yesterday): zeros and a dash for the rate, not 0%
       await page.goto(`${h.url}/admin/dashboard?from=2020-01-01&to=2020-01-01`);
