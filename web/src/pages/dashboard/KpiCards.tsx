@@ -1,9 +1,9 @@
 import { Card, Col, Row, Statistic, Tooltip } from 'antd';
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
-import { useDashboard, type Filters } from './filters.ts';
+import { useDashboard, type DashboardData, type Filters } from './filters.ts';
 import { count, percent, yuan } from './format.ts';
 
-type Summary = NonNullable<ReturnType<typeof useDashboard<'summary'>>['data']>;
+type Summary = DashboardData<'summary'>;
 
 // The period's totals. 核销率 is "of what was issued in the period, the share redeemed now"
 // (redeemed_of_issued ÷ issued, docs/dashboards.md), which is not redeemed ÷ issued: the tooltip says so.
@@ -28,7 +28,7 @@ export function KpiCards({ filters }: { filters: Filters }) {
         <Col key={k.key} flex="1 1 160px">
           <Card size="small" loading={q.isLoading}>
             <Statistic
-              title={k.hint ? <Tooltip title={t(k.hint)}><span style={{ borderBottom: '1px dashed currentColor' }}>{t(k.label)}</span></Tooltip> : t(k.label)}
+              title={k.hint ? <Tooltip title={t(k.hint)}><span tabIndex={0} style={{ borderBottom: '1px dashed currentColor' }}>{t(k.label)}</span></Tooltip> : t(k.label)}
               formatter={() => <span data-testid={`kpi-${k.key}`}>{s ? k.value(s) : '-'}</span>}
               valueStyle={{ color: s && k.tone?.(s), fontVariantNumeric: 'tabular-nums' }}
             />
