@@ -1,0 +1,116 @@
+import { Card, Empty, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { useI18n } from '../../i18n/index.tsx';
+import { formatTime } from '../../lib/time.ts';
+import { eventKey, type AuditEntry, type RechargeOrder, type TimelineEntry, type WebhookEvent } from './trail-types.ts';
+
+const KIND_COLOR: Record<TimelineEntry['kind'], string> = { grant: 'blue', audit: 'gray', recharge: 'orange', webhook: 'purple' };
+const END_COLOR: Record<string, string> = { 'grant.voided': 'red', 'grant.failed': 'red', 'grant.redeemed': 'green' };
+
+/** The whole trail, oldest first: each entry's translated name, when, who, and the server's one-line summary. */
+export function TrailTimeline({ entries }: { entries: TimelineEntry[] }) {
+  const { t } = useI18n();
+  if (!entries.length) return <Empty description={t('grants.noTimeline')} />;
+  return (
+    <Timeline
+      data-testid="grant-timeline"
+      items={entries.map((e, i) => {
+        const key = eventKey(e.event);
+        return {
+          key: i,
+          color: END_COLOR[e.event] ?? KIND_COLOR[e.kind],
+          children: (
+            <Space direction="vertical" size={0} data-event={e.event}>
+              <Space size="small" wrap>
+                <Typography.Text strong>{key ? t(key) : e.event}</Typography.Text>
+                <Typography.Text type="secondary">{formatTime(e.at)}</Typography.Text>
+                {e.actor && <Tag>{e.actor}</Tag>}
+              </Space>
+              {/* the summary is the server's technical line (ids, codes, HTTP statuses, a void reason) */}
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {e.summary}
+              </Typography.Text>
+            </Space>
+          ),
+        };
+      })}
+    />
+  );
+}
+
+/** Every attempt of a direct recharge at its supplier, each with its submits, callbacks and queries. */
+export function RechargeSection({ order }: { order: RechargeOrder | null }) {
+  const { t } = useI18n();
+  if (!order) return <Typography.Text type="secondary">{t('grants.noRecharge')}</Typography.Text>;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Typography.Text>
+        {t('grants.rechargeOrder')}: <Typography.Text code>{order.id}</Typography.Text> <Tag>{order.status}</Tag> {order.account}
+      </Typography.Text>
+      {order.attempts.map((a) => (
+        <Card key={a.id} size="small" title={`${t('grants.attempt', { n: a.attempt_no })} · ${a.supplier_id}`} extra={<Tag>{a.state}</Tag>}>
+          <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+            {t('grants.supplierOrder')}: {a.supplier_order_id ?? '-'} · {t('grants.submits')}: {a.submits} · {t('grants.polls')}: {a.polls}
+            {a.result_code && ` · ${t('grants.result')}: ${a.result_code} ${a.result_message ?? ''}`}
+          </Typography.Paragraph>
+          <Table
+            size="small"
+            rowKey="id"
+            pagination={false}
+            dataSource={order.events.filter((e) => e.attempt_id === a.id)}
+            columns={[
+              { title: t('grants.at'), dataIndex: 'at', render: (v: string) => formatTime(v) },
+              { title: t('grants.eventKind'), dataIndex: 'kind', render: (k: string) => (eventKey(k) ? t(eventKey(k)!) : k) },
+              { title: t('grants.outcome'), dataIndex: 'outcome' },
+              { title: t('grants.result'), dataIndex: 'supplier_code', render: (v: string | null) => v ?? '-' },
+              { title: t('grants.actor'), dataIndex: 'actor' },
+            ]}
+          />
+        </Card>
+      ))}
+    </Space>
+  );
+}
+
+/** Webhook events about the grant, each delivery to each endpoint and every try of it. */
+export function WebhooksSection({ events }: { events: WebhookEvent[] }) {
+  const { t } = useI18n();
+  if (!events.length) return <Typography.Text type="secondary">{t('grants.noWebhooks')}</Typography.Text>;
+  const rows = events.flatMap((e) => e.deliveries.flatMap((d) => d.attempt_log.map((a) => ({ key: `${d.id}-${a.attempt}`, type: e.type, endpoint: d.endpoint_id, status: d.status, ...a }))));
+  const pending = events.flatMap((e) => (e.deliveries.some((d) => d.attempt_log.length) ? [] : [{ key: e.id, type: e.type, endpoint: '-', status: '-', attempt: 0, at: e.created_at, status_code: null, duration_ms: null, error: null }]));
+  return (
+    <Table
+      size="small"
+      pagination={false}
+      dataSource={[...rows, ...pending]}
+      columns={[
+        { title: t('grants.eventKind'), dataIndex: 'type' },
+        { title: t('grants.endpoint'), dataIndex: 'endpoint' },
+        { title: t('grants.deliveryStatus'), dataIndex: 'status' },
+        { title: t('grants.tries'), dataIndex: 'attempt', align: 'right' },
+        { title: t('grants.at'), dataIndex: 'at', render: (v: string) => formatTime(v) },
+        { title: t('grants.httpStatus'), dataIndex: 'status_code', render: (v: number | null, r) => v ?? r.error ?? '-' },
+        { title: t('grants.duration'), dataIndex: 'duration_ms', align: 'right', render: (v: number | null) => v ?? '-' },
+      ]}
+    />
+  );
+}
+
+export function AuditSection({ events }: { events: AuditEntry[] }) {
+  const { t } = useI18n();
+  return (
+    <Table
+      size="small"
+      rowKey="seq"
+      pagination={false}
+      locale={{ emptyText: t('grants.noAudit') }}
+      dataSource={events}
+      columns={[
+        { title: '#', dataIndex: 'seq', width: 80 },
+        { title: t('grants.at'), dataIndex: 'created_at', render: (v: string) => formatTime(v) },
+        { title: t('grants.actor'), dataIndex: 'actor' },
+        { title: t('grants.auditAction'), dataIndex: 'action', render: (a: string) => (eventKey(a) ? `${t(eventKey(a)!)} (${a})` : a) },
+        { title: t('grants.auditDetails'), dataIndex: 'details', render: (d: Record<string, unknown>) => <Typography.Text code style={{ fontSize: 12 }}>{JSON.stringify(d)}</Typography.Text> },
+      ]}
+    />
+  );
+}
