@@ -71,21 +71,30 @@ export default function ExportsPage() {
   }, []);
 
   const columns: ProColumns<Export>[] = [
-    { title: t('exports.id'), dataIndex: 'id', search: false, copyable: true },
+    {
+      title: t('exports.id'),
+      dataIndex: 'id',
+      search: false,
+      render: (_, e) => (
+        <Typography.Text copyable={{ text: e.id }} ellipsis={{ tooltip: e.id }} style={{ maxWidth: 160 }}>
+          {e.id}
+        </Typography.Text>
+      ),
+    },
     {
       title: t('exports.kind'),
       dataIndex: 'kind',
       valueType: 'select',
       valueEnum: { grants: { text: t('exports.kinds.grants') }, recharges: { text: t('exports.kinds.recharges') }, audit: { text: t('exports.kinds.audit') } },
+      // what and in which format in one cell, so that a row fits on a laptop screen
+      render: (_, e) => `${t(`exports.kinds.${e.kind}`)} · ${e.format.toUpperCase()}`,
     },
-    { title: t('exports.format'), dataIndex: 'format', search: false, render: (_, e) => e.format.toUpperCase() },
     { title: t('exports.filter'), dataIndex: 'filter', search: false, render: (_, e) => <FilterChips filter={e.filter} /> },
     { title: t('common.status'), dataIndex: 'status', search: false, render: (_, e) => <Tag color={STATUS_COLOR[e.status]}>{t(`exports.status.${e.status}`)}</Tag> },
-    { title: t('exports.progress'), dataIndex: 'progress_rows', search: false, width: 180, render: (_, e) => <ExportProgress e={e} /> },
+    { title: t('exports.progress'), dataIndex: 'progress_rows', search: false, width: 150, render: (_, e) => <ExportProgress e={e} /> },
     { title: t('exports.rows'), dataIndex: 'rows', search: false, align: 'right', render: (_, e) => (e.status === 'succeeded' ? e.rows : '-') },
     { title: t('exports.size'), dataIndex: 'size_bytes', search: false, align: 'right', render: (_, e) => (e.status === 'succeeded' ? size(e.size_bytes) : '-') },
     { title: t('common.createdAt'), dataIndex: 'created_at', search: false, render: (_, e) => formatTime(e.created_at) },
-    { title: t('exports.expiresAt'), dataIndex: 'expires_at', search: false, render: (_, e) => formatTime(e.expires_at) },
     {
       title: t('common.actions'),
       valueType: 'option',
@@ -107,10 +116,12 @@ export default function ExportsPage() {
       <ProTable<Export>
         rowKey="id"
         actionRef={table}
-        columns={columns}
+        // one line per export: the table scrolls sideways rather than wrapping ids, sizes and times
+        columns={columns.map((c) => (c.dataIndex === 'filter' || c.dataIndex === 'id' ? c : { ...c, onCell: () => ({ style: { whiteSpace: 'nowrap' } }) }))}
         request={request}
         pagination={{ defaultPageSize: 20 }}
         search={{ labelWidth: 'auto' }}
+        scroll={{ x: 'max-content' }}
         headerTitle={<Typography.Text type="secondary">{t('exports.autoRefresh')}</Typography.Text>}
         options={{ reload: true, density: false, setting: false }}
       />

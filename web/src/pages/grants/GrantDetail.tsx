@@ -1,6 +1,7 @@
 import { PageContainer } from '@ant-design/pro-components';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, Descriptions, Form, Input, Row, Tabs, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Form, Input, Modal, Row, Tabs, Typography } from 'antd';
+import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client.ts';
 import { Can } from '../../components/Guard.tsx';
@@ -15,39 +16,53 @@ const trailKey = (id: string) => ['grant-trail', id] as const;
 /** Void with a required reason (the audit event keeps it); only an issued grant can be voided. */
 function VoidButton({ id }: { id: string }) {
   const { t } = useI18n();
-  const { modal, message } = App.useApp();
+  const { message } = App.useApp();
   const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
   const [form] = Form.useForm<{ reason: string }>();
   const voidGrant = useMutation({
     mutationFn: async (reason: string) => unwrap(await api.POST('/v1/admin/grants/{id}/void', { params: { path: { id } }, body: { reason } })),
     onSuccess: () => {
       message.success(t('grants.voidDone'));
+      setOpen(false);
       return queryClient.invalidateQueries({ queryKey: trailKey(id) });
     },
   });
-  const confirm = () => {
-    form.resetFields();
-    modal.confirm({
-      title: t('grants.voidTitle'),
-      content: (
-        <Form form={form} layout="vertical" style={{ marginTop: 12 }}>
+  // a controlled dialog, not modal.confirm: a missing reason keeps it open showing the field's error
+  const submit = async () => {
+    const values = await form.validateFields().catch(() => null);
+    if (values) voidGrant.mutate(values.reason.trim());
+  };
+  return (
+    <>
+      <Button
+        danger
+        id="grant-void"
+        onClick={() => {
+          form.resetFields();
+          setOpen(true);
+        }}
+      >
+        {t('grants.void')}
+      </Button>
+      <Modal
+        open={open}
+        title={t('grants.voidTitle')}
+        okText={t('grants.void')}
+        okButtonProps={{ danger: true, loading: voidGrant.isPending }}
+        cancelText={t('common.cancel')}
+        onOk={submit}
+        onCancel={() => setOpen(false)}
+        destroyOnClose
+      >
+        <Form form={form} layout="vertical" preserve={false}>
           <Typography.Paragraph>{t('grants.voidBody')}</Typography.Paragraph>
           <Form.Item name="reason" label={t('grants.voidReason')} rules={[{ required: true, whitespace: true, message: t('grants.voidReasonRequired') }]}>
             <Input.TextArea id="void-reason" maxLength={200} showCount />
           </Form.Item>
         </Form>
-      ),
-      okType: 'danger',
-      okText: t('grants.void'),
-      cancelText: t('common.cancel'),
-      // a rejected promise keeps the dialog open: no reason, no void
-      onOk: async () => voidGrant.mutateAsync((await form.validateFields()).reason.trim()),
-    });
-  };
-  return (
-    <Button danger onClick={confirm} id="grant-void">
-      {t('grants.void')}
-    </Button>
+      </Modal>
+    </>
   );
 }
 
@@ -56,7 +71,7 @@ function Facts({ trail }: { trail: Trail }) {
   const g = trail.grant;
   const dash = (v: string | null | undefined) => v || '-';
   return (
-    <Descriptions column={{ xs: 1, md: 2, xl: 3 }} size="small" bordered data-testid="grant-facts">
+    <Descriptions column={{ xs: 1, md: 2, xl: 3 }} size="small" bordered labelStyle={{ whiteSpace: 'nowrap' }} data-testid="grant-facts">
       <Descriptions.Item label={t('grants.product')}>
         {g.product.name} <Typography.Text type="secondary">({g.product.sku})</Typography.Text>
       </Descriptions.Item>
@@ -111,7 +126,7 @@ export function GrantDetail() {
           </Col>
           <Col xs={24} xl={10}>
             <Card title={t('grants.timeline')} size="small">
-              <TrailTimeline entries={trail.timeline} />
+              <TrailTimeline trail={trail} />
             </Card>
           </Col>
           <Col xs={24} xl={14}>

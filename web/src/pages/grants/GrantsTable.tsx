@@ -1,4 +1,5 @@
 import { PageContainer, ProTable, type ProColumns } from '@ant-design/pro-components';
+import { Space, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -50,12 +51,22 @@ export function GrantsTable() {
       search: { transform: ([from, to]: [string, string]) => ({ created_from: toIso(from), created_to: toIso(to) }) },
     },
     { title: t('grants.id'), dataIndex: 'id', search: false, render: (_, g) => <Link to={`/grants/${g.id}`}>{g.id}</Link> },
-    { title: t('grants.product'), dataIndex: ['product', 'name'], search: false, render: (_, g) => `${g.product.name} (${g.product.sku})` },
+    {
+      title: t('grants.product'),
+      dataIndex: ['product', 'name'],
+      search: false,
+      render: (_, g) => (
+        <Space direction="vertical" size={0}>
+          {g.product.name}
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {g.product.sku}
+          </Typography.Text>
+        </Space>
+      ),
+    },
     { title: t('grants.recipient'), dataIndex: 'recipient', search: false, render: (_, g) => recipientText(g.recipient) },
     { title: t('grants.issuedAt'), dataIndex: 'created_at', search: false, render: (_, g) => formatTime(g.created_at) },
-    { title: t('grants.expiresAt'), dataIndex: 'expires_at', search: false, render: (_, g) => formatTime(g.expires_at) },
     { title: t('grants.redeemedAt'), dataIndex: 'redeemed_at', search: false, render: (_, g) => formatTime(g.redeemed_at) },
-    { title: t('common.actions'), valueType: 'option', render: (_, g) => <Link to={`/grants/${g.id}`}>{t('grants.detail')}</Link> },
   ];
   return (
     <PageContainer title={t('grants.title')}>

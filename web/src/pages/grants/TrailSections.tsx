@@ -1,20 +1,54 @@
 import { Card, Empty, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useI18n } from '../../i18n/index.tsx';
 import { formatTime } from '../../lib/time.ts';
-import { eventKey, type AuditEntry, type RechargeOrder, type TimelineEntry, type WebhookEvent } from './trail-types.ts';
+import { eventKey, type AuditEntry, type RechargeOrder, type TimelineEntry, type Trail, type WebhookEvent } from './trail-types.ts';
 
 const KIND_COLOR: Record<TimelineEntry['kind'], string> = { grant: 'blue', audit: 'gray', recharge: 'orange', webhook: 'purple' };
+const NOWRAP = () => ({ style: { whiteSpace: 'nowrap' as const } });
 const END_COLOR: Record<string, string> = { 'grant.voided': 'red', 'grant.failed': 'red', 'grant.redeemed': 'green' };
 
-/** The whole trail, oldest first: each entry's translated name, when, who, and the server's one-line summary. */
-export function TrailTimeline({ entries }: { entries: TimelineEntry[] }) {
+/**
+ * What the console says about one entry, in the operator's language: for the grant's own events and its audit
+ * events it is composed from the trail's data; recharge and webhook entries keep the server's technical line
+ * (supplier ids, outcomes, HTTP statuses), which reads the same in any language.
+ */
+function useSummary(trail: Trail) {
   const { t } = useI18n();
-  if (!entries.length) return <Empty description={t('grants.noTimeline')} />;
+  const g = trail.grant;
+  const details = new Map(trail.audit.map((e) => [`${e.created_at}|${e.action}`, e.details]));
+  return (e: TimelineEntry): string => {
+    const d = details.get(`${e.at}|${e.event}`) ?? {};
+    switch (e.event) {
+      case 'grant.issued':
+        return [g.product.name, g.client ? (g.client.name ?? g.client.id) : null, g.out_order_no].filter(Boolean).join(' · ');
+      case 'grant.redeemed':
+        return g.product.kind === 'direct_recharge' ? t('grants.redeemedByRecharge') : t('grants.redeemedByReveal');
+      case 'grant.voided':
+      case 'grant.expired':
+      case 'grant.failed':
+        return g.end_reason ?? g.failure?.message ?? '';
+      case 'grant.reveal':
+        return t('grants.revealNth', { count: String(d.reveal_count ?? '?') });
+      case 'grant.void':
+        return [d.reason ? String(d.reason) : null, d.code_returned ? t('grants.codeReturned') : null].filter(Boolean).join(' · ');
+      default:
+        return e.kind === 'recharge' || e.kind === 'webhook' ? e.summary : '';
+    }
+  };
+}
+
+/** The whole trail, oldest first: each entry's translated name, when, who, and what it was about. */
+export function TrailTimeline({ trail }: { trail: Trail }) {
+  const { t } = useI18n();
+  const summary = useSummary(trail);
+  if (!trail.timeline.length) return <Empty description={t('grants.noTimeline')} />;
   return (
     <Timeline
       data-testid="grant-timeline"
-      items={entries.map((e, i) => {
+      style={{ paddingTop: 8 }}
+      items={trail.timeline.map((e, i) => {
         const key = eventKey(e.event);
+        const text = summary(e);
         return {
           key: i,
           color: END_COLOR[e.event] ?? KIND_COLOR[e.kind],
@@ -25,10 +59,11 @@ export function TrailTimeline({ entries }: { entries: TimelineEntry[] }) {
                 <Typography.Text type="secondary">{formatTime(e.at)}</Typography.Text>
                 {e.actor && <Tag>{e.actor}</Tag>}
               </Space>
-              {/* the summary is the server's technical line (ids, codes, HTTP statuses, a void reason) */}
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {e.summary}
-              </Typography.Text>
+              {text && (
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {text}
+                </Typography.Text>
+              )}
             </Space>
           ),
         };
@@ -106,10 +141,10 @@ export function AuditSection({ events }: { events: AuditEntry[] }) {
       dataSource={events}
       columns={[
         { title: '#', dataIndex: 'seq', width: 80 },
-        { title: t('grants.at'), dataIndex: 'created_at', render: (v: string) => formatTime(v) },
+        { title: t('grants.at'), dataIndex: 'created_at', render: (v: string) => formatTime(v), onCell: NOWRAP },
         { title: t('grants.actor'), dataIndex: 'actor' },
         { title: t('grants.auditAction'), dataIndex: 'action', render: (a: string) => (eventKey(a) ? `${t(eventKey(a)!)} (${a})` : a) },
-        { title: t('grants.auditDetails'), dataIndex: 'details', render: (d: Record<string, unknown>) => <Typography.Text code style={{ fontSize: 12 }}>{JSON.stringify(d)}</Typography.Text> },
+        { title: t('grants.auditDetails'), dataIndex: 'details', render: (d: Record<string, unknown>) => <Typography.Text code style={{ fontSize: 12, wordBreak: 'break-all' }}>{JSON.stringify(d)}</Typography.Text> },
       ]}
     />
   );
