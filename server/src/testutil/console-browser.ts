@@ -91,16 +91,16 @@ export interface ConsoleEnvironment {
 
 /**
  * One harness (real server, job runner, an upload directory of its own) and one Chromium for a test file,
- * made in beforeAll with the given console users (password PASSWORD) and closed in afterAll. The fields are
+ * made in beforeAll with the given console users (password PASSWORD) and closed in afterAll; `env` adds settings. The fields are
  * filled once beforeAll has run; nothing is started when there is no Chromium.
  */
-export function consoleEnvironment(users: { email: string; role: Role }[]): ConsoleEnvironment {
+export function consoleEnvironment(users: { email: string; role: Role }[], opts: { env?: Record<string, string> } = {}): ConsoleEnvironment {
   const env = {} as ConsoleEnvironment;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-console-browser-'));
   let runner: { stop(): Promise<void> } | undefined;
   beforeAll(async () => {
     if (!runBrowser) return;
-    env.h = await createHarness({ QUANYI_DATA_DIR: dataDir });
+    env.h = await createHarness({ QUANYI_DATA_DIR: dataDir, ...opts.env });
     runner = startJobRunner(env.h.ctx, { pollMs: 100 });
     for (const u of users) await createAdminUser(env.h.ctx.db, { email: u.email, password: PASSWORD, role: u.role }, 'test');
     env.browser = await launchChromium();

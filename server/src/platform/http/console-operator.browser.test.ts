@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFanOut } from '../../modules/webhooks/index.ts';
 import { consoleEnvironment, createProductThroughForm, importThroughDrop, runBrowser, shot, signIn, watch } from '../../testutil/console-browser.ts';
-import { http, idem, type SignedClient } from '../../testutil/harness.ts';
+import { http as request, idem, type SignedClient } from '../../testutil/harness.ts';
 
 // Issue 6's "done when", end to end in headless Chromium against the real server, in zh-CN and en-US: an
 // operator (not an admin) signs in, creates a product, imports codes and watches 100%; a grant issued through
@@ -13,23 +16,39 @@ import { http, idem, type SignedClient } from '../../testutil/harness.ts';
 // keys, no exports, and gets 403 from the pages and the API behind them. No console error, no missing key.
 const OPERATOR = 'operator@example.com';
 const SUPPORT = 'support@example.com';
-const env = consoleEnvironment([
-  { email: OPERATOR, role: 'operator' },
-  { email: SUPPORT, role: 'support' },
-]);
+// the client's webhook endpoint is a receiver on loopback (allowed in tests only), so the trail has deliveries
+const env = consoleEnvironment(
+  [
+    { email: OPERATOR, role: 'operator' },
+    { email: SUPPORT, role: 'support' },
+  ],
+  { env: { QUANYI_ALLOW_PRIVATE_WEBHOOKS: 'true' } },
+);
 let client: SignedClient;
+let receiver: http.Server;
+let fanOut: { stop(): Promise<void> };
 beforeAll(async () => {
-  if (runBrowser) client = await env.h.client();
+  if (!runBrowser) return;
+  receiver = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  client = await env.h.client(['grants:write', 'grants:read', 'webhooks:write']);
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  expect((await client.request('POST', '/v1/webhooks/endpoints', { url }, { idempotencyKey: idem() })).status).toBe(201);
+  fanOut = startFanOut(env.h.ctx, { intervalMs: 100 });
+});
+afterAll(async () => {
+  await fanOut?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
 });
 
 const LANGS = {
   'zh-CN': {
     created: '商品已创建', grants: '权益发放', exports: '数据导出', issued: '已发放', redeemed: '已核销', voided: '已作废',
-    revealed1: '1 次', reasonRequired: '请填写作废原因', voidDone: '权益已作废', csv: '导出 CSV', exportStarted: '导出任务已创建',
+    revealed1: '1 次', webhooksTab: 'Webhook 投递', reasonRequired: '请填写作废原因', voidDone: '权益已作废', csv: '导出 CSV', exportStarted: '导出任务已创建',
   },
   'en-US': {
     created: 'Product created', grants: 'Grants', exports: 'Exports', issued: 'Issued', redeemed: 'Redeemed', voided: 'Voided',
-    revealed1: '1', reasonRequired: 'Enter a reason', voidDone: 'Grant voided', csv: 'Export CSV', exportStarted: 'Export started',
+    revealed1: '1', webhooksTab: 'Webhook deliveries', reasonRequired: 'Enter a reason', voidDone: 'Grant voided', csv: 'Export CSV', exportStarted: 'Export started',
   },
 } as const;
 
@@ -48,10 +67,18 @@ async function search(page: Page, fields: { out_order_no?: string; phone?: strin
 }
 
 const rowsOf = (page: Page) => page.locator('.ant-table-tbody tr.ant-table-row');
-/** A screenshot once the toasts are gone (they last 3 s), named `<page>` in zh-CN and `<lang>-<page>` otherwise. */
+/**
+ * A screenshot once the toasts are gone (they last 3 s) and the tab's ink bar has slid over (0.3 s), named
+ * `<page>` in zh-CN and `<lang>-<page>` otherwise. The viewport grows to the page's height first: the layout's
+ * background is as tall as the viewport, so a full-page shot of a long page would end in a white band.
+ */
 async function pageShot(page: Page, lang: string, name: string) {
   await expect.poll(() => page.locator('.ant-message-notice').count(), { timeout: 10_000 }).toBe(0);
+  await page.waitForTimeout(400);
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, (await page.evaluate('document.documentElement.scrollHeight')) as number) });
   await shot(page, lang === 'zh-CN' ? name : `${lang}-${name}`);
+  await page.setViewportSize(size);
 }
 
 describe.runIf(runBrowser)('the operator console end to end (headless Chromium)', () => {
@@ -97,13 +124,26 @@ describe.runIf(runBrowser)('the operator console end to end (headless Chromium)'
 
       // the recipient reveals it through the public redeem API; the trail gains the reveal, the grant is redeemed
       const token = first.redeem_url.replace(/^.*\/r\//, '');
-      expect((await http(`${env.h.url}/v1/redeem/${token}/reveal`, { method: 'POST' })).status).toBe(200);
+      expect((await request(`${env.h.url}/v1/redeem/${token}/reveal`, { method: 'POST' })).status).toBe(200);
       await page.reload();
       await page.locator('[data-testid=grant-timeline] [data-event="grant.reveal"]').waitFor();
       await expect.poll(() => page.textContent('[data-testid=reveal-count]')).toBe(m.revealed1);
       expect(await page.textContent('[data-testid=grant-status]')).toBe(m.redeemed);
       // a redeemed grant cannot be voided (the grant machine: only issued → voided), so no button is offered
       expect(await page.locator('#grant-void').count()).toBe(0);
+      // the client's endpoint was told (grant.issued, grant.redeemed): the trail lists each delivery try
+      await expect
+        .poll(async () => {
+          await page.reload();
+          await page.locator('[data-testid=grant-timeline]').waitFor();
+          return page.locator('[data-testid=grant-timeline] [data-event="delivery.attempt"]').count();
+        }, { timeout: 20_000, interval: 500 })
+        .toBe(2);
+      await page.getByRole('tab', { name: m.webhooksTab }).click();
+      await expect.poll(() => page.locator('[data-testid=webhook-deliveries] tbody tr.ant-table-row').allInnerTexts()).toEqual([
+        expect.stringMatching(/grant\.issued[\s\S]*204/),
+        expect.stringMatching(/grant\.redeemed[\s\S]*204/),
+      ]);
       await pageShot(page, lang, 'grant-trail');
 
       // void the second one: the reason is required, then the page shows the new status and the trail the void

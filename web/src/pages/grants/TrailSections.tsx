@@ -1,10 +1,12 @@
 import { Card, Empty, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useI18n } from '../../i18n/index.tsx';
 import { formatTime } from '../../lib/time.ts';
-import { eventKey, type AuditEntry, type RechargeOrder, type TimelineEntry, type Trail, type WebhookEvent } from './trail-types.ts';
+import { eventKey, type AuditEntry, type RechargeOrder, type TimelineEntry, type Trail, type WebhookEvent, type WebhookTry } from './trail-types.ts';
 
 const KIND_COLOR: Record<TimelineEntry['kind'], string> = { grant: 'blue', audit: 'gray', recharge: 'orange', webhook: 'purple' };
 const NOWRAP = () => ({ style: { whiteSpace: 'nowrap' as const } });
+type DeliveryStatus = 'pending' | 'delivering' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
+const DELIVERY_STATUSES: string[] = ['pending', 'delivering', 'retrying', 'succeeded', 'dead', 'cancelled'] satisfies DeliveryStatus[];
 const END_COLOR: Record<string, string> = { 'grant.voided': 'red', 'grant.failed': 'red', 'grant.redeemed': 'green' };
 
 /**
@@ -110,23 +112,43 @@ export function RechargeSection({ order }: { order: RechargeOrder | null }) {
 export function WebhooksSection({ events }: { events: WebhookEvent[] }) {
   const { t } = useI18n();
   if (!events.length) return <Typography.Text type="secondary">{t('grants.noWebhooks')}</Typography.Text>;
-  const rows = events.flatMap((e) => e.deliveries.flatMap((d) => d.attempt_log.map((a) => ({ key: `${d.id}-${a.attempt}`, type: e.type, endpoint: d.endpoint_id, status: d.status, ...a }))));
-  const pending = events.flatMap((e) => (e.deliveries.some((d) => d.attempt_log.length) ? [] : [{ key: e.id, type: e.type, endpoint: '-', status: '-', attempt: 0, at: e.created_at, status_code: null, duration_ms: null, error: null }]));
+  type Row = { key: string; type: string; endpoint: string | null; status: string | null } & WebhookTry;
+  // one row per try; an event not yet fanned out to an endpoint shows as one row without a try
+  const rows = events.flatMap((e): Row[] =>
+    e.deliveries.some((d) => d.attempt_log.length)
+      ? e.deliveries.flatMap((d) => d.attempt_log.map((a) => ({ key: `${d.id}-${a.attempt}`, type: e.type, endpoint: d.endpoint_id, status: d.status, ...a })))
+      : [{ key: e.id, type: e.type, endpoint: null, status: null, attempt: 0, at: e.created_at, status_code: null, duration_ms: null, error: null }],
+  );
+  const deliveryStatus = (s: string | null) => (s && DELIVERY_STATUSES.includes(s) ? t(`grants.delivery.${s as DeliveryStatus}`) : (s ?? '-'));
   return (
-    <Table
-      size="small"
-      pagination={false}
-      dataSource={[...rows, ...pending]}
-      columns={[
-        { title: t('grants.eventKind'), dataIndex: 'type' },
-        { title: t('grants.endpoint'), dataIndex: 'endpoint' },
-        { title: t('grants.deliveryStatus'), dataIndex: 'status' },
-        { title: t('grants.tries'), dataIndex: 'attempt', align: 'right' },
-        { title: t('grants.at'), dataIndex: 'at', render: (v: string) => formatTime(v) },
-        { title: t('grants.httpStatus'), dataIndex: 'status_code', render: (v: number | null, r) => v ?? r.error ?? '-' },
-        { title: t('grants.duration'), dataIndex: 'duration_ms', align: 'right', render: (v: number | null) => v ?? '-' },
-      ]}
-    />
+    <div data-testid="webhook-deliveries">
+      <Table<Row>
+        size="small"
+        pagination={false}
+        dataSource={rows}
+        columns={[
+          {
+            title: t('grants.eventKind'),
+            dataIndex: 'type',
+            render: (type: string, r) => (
+              <Space direction="vertical" size={0}>
+                {type}
+                {r.endpoint && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t('grants.endpoint')}: {r.endpoint}
+                  </Typography.Text>
+                )}
+              </Space>
+            ),
+          },
+          { title: t('grants.deliveryStatus'), dataIndex: 'status', render: deliveryStatus, onCell: NOWRAP },
+          { title: t('grants.tries'), dataIndex: 'attempt', align: 'right', onCell: NOWRAP },
+          { title: t('grants.at'), dataIndex: 'at', render: (v: string) => formatTime(v), onCell: NOWRAP },
+          { title: t('grants.httpStatus'), dataIndex: 'status_code', render: (v: number | null, r) => v ?? r.error ?? '-', onCell: NOWRAP },
+          { title: t('grants.duration'), dataIndex: 'duration_ms', align: 'right', render: (v: number | null) => v ?? '-', onCell: NOWRAP },
+        ]}
+      />
+    </div>
   );
 }
 
