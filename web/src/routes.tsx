@@ -4,6 +4,7 @@ import {
   CloudServerOutlined,
   DashboardOutlined,
   DatabaseOutlined,
+  ExportOutlined,
   GiftOutlined,
   ScheduleOutlined,
   ShopOutlined,
@@ -12,6 +13,7 @@ import {
   ThunderboltOutlined,
 } from '@ant-design/icons';
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import type { Access } from './access.ts';
 import type { MessageKey } from './i18n/index.tsx';
 
 // THE route table of the console: one entry per side-menu page. Adding a page = a folder under
@@ -28,10 +30,11 @@ export interface PageRoute {
 }
 
 export const ROUTES: readonly PageRoute[] = [
-  { path: '/dashboard', menu: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'stock:read', page: lazy(() => import('./pages/dashboard/index.tsx')) },
+  { path: '/dashboard', menu: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read', page: lazy(() => import('./pages/dashboard/index.tsx')) },
   { path: '/products', menu: 'menu.products', icon: <ShopOutlined />, permission: 'products:read', page: lazy(() => import('./pages/products/index.tsx')) },
   { path: '/stock', menu: 'menu.stock', icon: <DatabaseOutlined />, permission: 'stock:read', page: lazy(() => import('./pages/stock/index.tsx')) },
-  { path: '/grants', menu: 'menu.grants', icon: <GiftOutlined />, permission: 'grants:read' },
+  { path: '/grants', menu: 'menu.grants', icon: <GiftOutlined />, permission: 'grants:read', page: lazy(() => import('./pages/grants/index.tsx')) },
+  { path: '/exports', menu: 'menu.exports', icon: <ExportOutlined />, permission: 'exports:read', page: lazy(() => import('./pages/exports/index.tsx')) },
   { path: '/suppliers', menu: 'menu.suppliers', icon: <CloudServerOutlined />, permission: 'suppliers:read', page: lazy(() => import('./pages/suppliers/index.tsx')) },
   { path: '/recharges', menu: 'menu.recharges', icon: <ThunderboltOutlined />, permission: 'recharges:read', page: lazy(() => import('./pages/recharges/index.tsx')) },
   { path: '/clients', menu: 'menu.clients', icon: <ApiOutlined />, permission: 'clients:read', page: lazy(() => import('./pages/clients/index.tsx')) },
@@ -40,3 +43,10 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/audit', menu: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read' },
   { path: '/users', menu: 'menu.users', icon: <TeamOutlined />, permission: 'users:write' },
 ];
+
+/** Where "/" and a sign-in without ?next= land: the first page of the menu the user may open (support has no
+ * dashboard), a built page before a "coming soon" one; undefined when the role may open none. */
+export function homePath(access: Access, routes: readonly PageRoute[] = ROUTES): string | undefined {
+  const open = routes.filter((r) => access.can(r.permission));
+  return (open.find((r) => r.page) ?? open[0])?.path;
+}

@@ -1,15 +1,26 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { createAdminUser } from '../modules/identity/index.ts';
+import type { Role } from '../platform/db/schema.ts';
+import { startJobRunner } from '../platform/jobs/runner.ts';
+import { createHarness, type Harness } from './harness.ts';
 
-// What the console's browser tests share: Debian's headless Chromium, a watcher of console errors and
-// missing message keys, screenshots into $QUANYI_SCREENSHOTS (docs/console/ holds the committed ones), and
-// signing in through the login page.
+// What the console's browser tests share: Debian's headless Chromium through playwright-core, the watcher
+// that turns console errors, page errors, CSP violations and missing message keys into a list the test
+// asserts empty, screenshots into $QUANYI_SCREENSHOTS, and the steps several tests take (sign in; create a
+// product through the form; drop an import file and wait for 100%).
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const runBrowser = Boolean(process.env.CI) || fs.existsSync(CHROMIUM);
 if (!runBrowser) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-export function launchBrowser(): Promise<Browser> {
+export const PASSWORD = 'correct horse battery staple';
+export const CONSOLE_PASSWORD = PASSWORD;
+const shots = process.env.QUANYI_SCREENSHOTS;
+
+export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -35,22 +46,82 @@ export function watch(page: Page, expected: Array<[number, RegExp]> = []): strin
 
 /** A full-page screenshot once drawers and modals have finished sliding in (spinners run forever: ignored). */
 export async function shot(page: Page, name: string) {
-  const dir = process.env.QUANYI_SCREENSHOTS;
-  if (!dir) return;
+  if (!shots) return;
   // a function, not a string: the console's CSP refuses eval (the server's tsconfig has no DOM types)
   type Anim = { playState: string; effect: { getTiming(): { iterations?: number } } | null };
   await page.waitForFunction(() =>
-    ((globalThis as unknown as { document: { getAnimations(): Anim[] } }).document.getAnimations()).every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+    (globalThis as unknown as { document: { getAnimations(): Anim[] } }).document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
   );
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
-/** Signs in through the login page in `lang` (the language switch is on it) and waits for `landing`. */
-export async function signIn(page: Page, base: string, user: { email: string; password: string }, lang: 'zh-CN' | 'en-US', landing: RegExp) {
-  await page.goto(`${base}/admin/login`);
-  if (lang === 'en-US') await page.getByText('EN', { exact: true }).click();
-  await page.fill('#login-email', user.email);
-  await page.fill('#login-password', user.password);
+/** Signs in on the login page (already open) and waits to leave it. */
+export async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
   await page.click('#login-submit');
-  await page.waitForURL(landing);
+  await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
+}
+
+/** Creates a card-code product through the products page's form (the page must be open); waits for the row. */
+export async function createProductThroughForm(page: Page, p: { sku: string; name: string; createdText: string }) {
+  await page.click('#product-new');
+  const modal = page.locator('.ant-modal-content');
+  await modal.waitFor();
+  await modal.locator('#sku').fill(p.sku);
+  await modal.locator('#name').fill(p.name);
+  await modal.locator('#platform').fill('iqiyi');
+  await modal.locator('#platform').press('Enter');
+  await modal.locator('#price').fill('19.99');
+  await modal.locator('#safety_stock').fill('5');
+  await modal.locator('.ant-modal-footer .ant-btn-primary').click();
+  await page.getByText(p.createdText).waitFor();
+  await page.getByText(p.sku).waitFor();
+}
+
+/**
+ * On the stock page: picks the product, drops a CSV on the upload area (a real drop event carrying the file,
+ * as a drag from the desktop makes) and waits for the import's progress bar to reach 100%.
+ */
+export async function importThroughDrop(page: Page, sku: string, csv: string) {
+  await page.click('#import-product');
+  await page.keyboard.type(sku);
+  await page.keyboard.press('Enter');
+  // the server's tsconfig has no DOM types: the DataTransfer is built from a string
+  const dataTransfer = await page.evaluateHandle(
+    `(() => { const dt = new DataTransfer(); dt.items.add(new File([${JSON.stringify(csv)}], 'codes.csv', { type: 'text/csv' })); return dt; })()`,
+  );
+  await page.dispatchEvent('.ant-upload-drag .ant-upload', 'drop', { dataTransfer });
+  await page.waitForSelector('[data-testid=import-progress] [role=progressbar][aria-valuenow="100"]', { timeout: 30_000 });
+}
+
+export interface ConsoleEnvironment {
+  /** the real server on a fresh database, with a job runner (imports, exports) */
+  h: Harness;
+  browser: Browser;
+}
+
+/**
+ * One harness (real server, job runner, an upload directory of its own) and one Chromium for a test file,
+ * made in beforeAll with the given console users (password PASSWORD) and closed in afterAll; `env` adds settings. The fields are
+ * filled once beforeAll has run; nothing is started when there is no Chromium.
+ */
+export function consoleEnvironment(users: { email: string; role: Role }[], opts: { env?: Record<string, string> } = {}): ConsoleEnvironment {
+  const env = {} as ConsoleEnvironment;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-console-browser-'));
+  let runner: { stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    if (!runBrowser) return;
+    env.h = await createHarness({ QUANYI_DATA_DIR: dataDir, ...opts.env });
+    runner = startJobRunner(env.h.ctx, { pollMs: 100 });
+    for (const u of users) await createAdminUser(env.h.ctx.db, { email: u.email, password: PASSWORD, role: u.role }, 'test');
+    env.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await runner?.stop();
+    await env.h?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return env;
 }
