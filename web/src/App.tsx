@@ -51,11 +51,12 @@ const router = createBrowserRouter(
   { basename: '/admin' },
 );
 
-setUnauthorizedHandler(() => {
+setUnauthorizedHandler(({ expired }) => {
   const here = window.location.pathname.replace(/^\/admin/, '') || '/';
   if (here.startsWith('/login')) return;
   queryClient.clear();
-  void router.navigate(`/login?next=${encodeURIComponent(here + window.location.search)}`, { replace: true });
+  // `expired`: the login page says why the operator is there (an idle session, not a wrong click)
+  void router.navigate(`/login?next=${encodeURIComponent(here + window.location.search)}${expired ? '&expired=1' : ''}`, { replace: true });
 });
 
 function ErrorMessages({ children }: { children: ReactNode }) {

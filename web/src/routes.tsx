@@ -10,6 +10,7 @@ import {
   SwapOutlined,
   TeamOutlined,
   ThunderboltOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import type { MessageKey } from './i18n/index.tsx';
@@ -36,7 +37,9 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/recharges', menu: 'menu.recharges', icon: <ThunderboltOutlined />, permission: 'recharges:read' },
   { path: '/clients', menu: 'menu.clients', icon: <ApiOutlined />, permission: 'clients:read' },
   { path: '/webhooks', menu: 'menu.webhooks', icon: <SwapOutlined />, permission: 'webhooks:read' },
-  { path: '/jobs', menu: 'menu.jobs', icon: <ScheduleOutlined />, permission: 'jobs:read' },
-  { path: '/audit', menu: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read' },
-  { path: '/users', menu: 'menu.users', icon: <TeamOutlined />, permission: 'users:write' },
+  { path: '/jobs', menu: 'menu.jobs', icon: <ScheduleOutlined />, permission: 'jobs:read', page: lazy(() => import('./pages/jobs/index.tsx')) },
+  { path: '/audit', menu: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read', page: lazy(() => import('./pages/audit/index.tsx')) },
+  { path: '/users', menu: 'menu.users', icon: <TeamOutlined />, permission: 'users:read', page: lazy(() => import('./pages/users/index.tsx')) },
+  // every role: one's own password-less settings (two-step sign-in); the server asks only for a session
+  { path: '/account', menu: 'account.menu', icon: <UserOutlined />, page: lazy(() => import('./pages/account/index.tsx')) },
 ];
