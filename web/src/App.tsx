@@ -71,12 +71,18 @@ function ErrorMessages({ children }: { children: ReactNode }) {
   return children;
 }
 
+// Ant Design's default blue (#1677ff) and grey texts (45% black) fall short of WCAG AA contrast (4.5:1) on white:
+// one shade darker for the primary colour (buttons, links, tabs), greys of at least 60% black (axe, issue 6).
+const THEME = {
+  token: { colorPrimary: '#0958d9', colorLink: '#0958d9', colorTextSecondary: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.6)', colorTextDescription: 'rgba(0, 0, 0, 0.6)' },
+};
+
 /** `nonce`: the CSP nonce of this page (csp.ts), for the <style> tags Ant Design writes. */
 function Themed({ nonce }: { nonce?: string }) {
   const { lang } = useI18n();
   dayjs.locale(DAYJS_LOCALE[lang]);
   return (
-    <ConfigProvider locale={ANTD_LOCALE[lang]} csp={nonce ? { nonce } : undefined} theme={{ token: { colorPrimary: '#1677ff' } }}>
+    <ConfigProvider locale={ANTD_LOCALE[lang]} csp={nonce ? { nonce } : undefined} theme={THEME}>
       <ProConfigProvider intl={PRO_INTL[lang]}>
         <AntApp>
           <ErrorMessages>

@@ -38,6 +38,8 @@ const enUS: Messages = {
     target: 'Target',
     details: 'Details',
     hash: 'Hash',
+    showDetails: 'Show the details of event {seq}',
+    hideDetails: 'Hide the details of event {seq}',
     verify: 'Verify chain',
     intact: 'The chain is intact: {count} events, no tampering found.',
     headHash: 'Head hash: {hash}',

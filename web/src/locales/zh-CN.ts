@@ -36,6 +36,8 @@ const zhCN = {
     target: '对象',
     details: '详情',
     hash: '哈希',
+    showDetails: '展开第 {seq} 条事件的详情',
+    hideDetails: '收起第 {seq} 条事件的详情',
     verify: '校验哈希链',
     intact: '哈希链完整：共 {count} 条事件，未发现篡改。',
     headHash: '链头哈希：{hash}',

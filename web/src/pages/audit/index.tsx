@@ -1,4 +1,4 @@
-import { SafetyCertificateOutlined } from '@ant-design/icons';
+import { MinusSquareOutlined, PlusSquareOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { PageContainer, ProTable, type ProColumns } from '@ant-design/pro-components';
 import { useMutation } from '@tanstack/react-query';
 import { Alert, Button, Typography } from 'antd';
@@ -72,8 +72,22 @@ export default function AuditPage() {
         columns={columns}
         request={request}
         {...LIST_TABLE}
+        // all four filters in view: the auditor's first move is narrowing the log down
+        search={{ ...LIST_TABLE.search, defaultCollapsed: false }}
         expandable={{
           rowExpandable: (e) => Object.keys(e.details).length > 0,
+          // a named button (screen readers), not the bare +/- square of the default icon
+          expandIcon: ({ expanded, expandable, onExpand, record }) =>
+            expandable ? (
+              <Button
+                type="text"
+                size="small"
+                aria-expanded={expanded}
+                aria-label={t(expanded ? 'audit.hideDetails' : 'audit.showDetails', { seq: record.seq })}
+                icon={expanded ? <MinusSquareOutlined /> : <PlusSquareOutlined />}
+                onClick={(ev) => onExpand(record, ev)}
+              />
+            ) : null,
           expandedRowRender: (e) => <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(e.details, null, 2)}</pre>,
         }}
       />
