@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminUser } from '../../modules/identity/index.ts';
+import { launchBrowser, runBrowser, shot, watch } from '../../testutil/console-browser.ts';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
 import { startJobRunner } from '../jobs/runner.ts';
 
@@ -13,13 +14,8 @@ import { startJobRunner } from '../jobs/runner.ts';
 // with no console error and no missing message key. Lives in the server workspace because it needs the
 // server's harness; `npm test` rebuilds web/dist first when web/ changed.
 // Screenshots go to $QUANYI_SCREENSHOTS (docs/console/ holds the committed ones).
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const runBrowser = Boolean(process.env.CI) || fs.existsSync(CHROMIUM);
-if (!runBrowser) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
 const PASSWORD = 'correct horse battery staple';
 const EMAIL = 'operator@example.com';
-const shots = process.env.QUANYI_SCREENSHOTS;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-console-browser-'));
 
 let h: Harness;
@@ -31,10 +27,7 @@ beforeAll(async () => {
   h = await createHarness({ QUANYI_DATA_DIR: dataDir });
   runner = startJobRunner(h.ctx, { pollMs: 100 });
   await createAdminUser(h.ctx.db, { email: EMAIL, password: PASSWORD, role: 'operator' }, 'test');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
@@ -42,23 +35,6 @@ afterAll(async () => {
   await h?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** Console errors, page errors, CSP violations and missing message keys, as they happen. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error' && !m.text().includes('missing i18n key')) return;
-    // the one expected failure: before signing in, GET /v1/admin/me answers 401 and the app goes to login
-    if (/status of 401/.test(m.text()) && m.location().url.endsWith('/v1/admin/me')) return;
-    problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
-
-async function shot(page: Page, name: string) {
-  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
 
 const LANGS = {
   'zh-CN': { login: '登录', products: '商品管理', stock: '库存与批次', newProduct: '新建商品', save: '保存', created: '商品已创建', done: '导入完成：成功 3 条，拒绝 1 条', role: '运营' },
