@@ -1,8 +1,10 @@
 import { enUSIntl, ProConfigProvider, zhCNIntl } from '@ant-design/pro-components';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
-import enUSAntd from 'antd/locale/en_US';
-import zhCNAntd from 'antd/locale/zh_CN';
+// the ES modules: the CommonJS entry (antd/locale/…) reached the bundle as its exports object, so antd's own
+// strings (pager, Popconfirm buttons) silently stayed English in zh-CN
+import enUSAntd from 'antd/es/locale/en_US';
+import zhCNAntd from 'antd/es/locale/zh_CN';
 import dayjs from 'dayjs';
 import { lazy, useEffect, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';

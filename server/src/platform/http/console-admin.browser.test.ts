@@ -79,7 +79,9 @@ async function deadJob(lang: Lang, error: string): Promise<string> {
 }
 
 async function confirmPopup(page: Page) {
-  await page.locator('.ant-popover:visible .ant-popconfirm-buttons .ant-btn-primary').click();
+  const popup = page.locator('.ant-popover:visible');
+  await popup.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+  await popup.waitFor({ state: 'hidden' });
 }
 
 async function queryTable(page: Page, fields: Record<string, string>, m: (typeof T)[Lang]) {
@@ -90,7 +92,7 @@ async function queryTable(page: Page, fields: Record<string, string>, m: (typeof
 describe.runIf(runBrowser)('admin pages of the console (headless Chromium)', () => {
   for (const lang of LANGS) {
     const m = T[lang];
-    it(`${lang}: jobs, audit, users, TOTP and an expired session`, async () => {
+    it(`${lang}: jobs, audit, users, TOTP and an expired session`, { timeout: 180_000 }, async () => {
       const email = `admin-${lang.toLowerCase()}@example.com`;
       const admin = await createAdminUser(h.ctx.db, { email, password: PASSWORD, role: 'admin' }, 'test');
       const context = await newConsoleContext(browser, lang);
