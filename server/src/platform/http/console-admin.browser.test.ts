@@ -24,12 +24,12 @@ const T = {
   'zh-CN': {
     deadTab: '已终止', requeued: '任务已重新排队', query: '查 询', newUser: '新建管理员', support: '客服', created: '已创建管理员',
     disable: '停用', disabled: '已停用', intact: (n: number) => `哈希链完整：共 ${n} 条事件，未发现篡改。`, totpOn: '两步验证已开启',
-    expired: '由于长时间未操作，会话已过期，请重新登录。',
+    expired: '由于长时间未操作，会话已过期，请重新登录。', idleTitle: '即将自动退出', stay: '保持登录',
   },
   'en-US': {
     deadTab: 'Dead', requeued: 'Job re-queued', query: 'Query', newUser: 'New user', support: 'Support', created: 'Created',
     disable: 'Disable', disabled: 'Disabled', intact: (n: number) => `The chain is intact: ${n} events, no tampering found.`, totpOn: 'Two-step sign-in is on',
-    expired: 'Your session expired after a period without activity. Please sign in again.',
+    expired: 'Your session expired after a period without activity. Please sign in again.', idleTitle: 'Signing out soon', stay: 'Stay signed in',
   },
 } satisfies Record<Lang, unknown>;
 
@@ -195,4 +195,32 @@ describe.runIf(runBrowser)('admin pages of the console (headless Chromium)', () 
       await context.close();
     });
   }
+
+  it('warns before the idle timeout, and "stay signed in" keeps the session', async () => {
+    const lang = 'en-US';
+    const m = T[lang];
+    const email = 'idle@example.com';
+    await createAdminUser(h.ctx.db, { email, password: PASSWORD, role: 'operator' }, 'test');
+    const context = await newConsoleContext(browser, lang);
+    const page = await context.newPage();
+    const problems = watch(page);
+    // the page's clock only: the idle timer runs on it, the server keeps real time (its session stays fresh)
+    await page.clock.install();
+    await signIn(page, h.url, email, PASSWORD);
+    // the dashboard's own calls done first (each answer restarts the idle clock), then to 90 s before the
+    // timeout, inside the two minutes the warning covers, and one more tick of its 10 s timer
+    await page.waitForLoadState('networkidle');
+    await page.clock.fastForward((h.ctx.config.sessionIdleMinutes * 60 - 90) * 1000);
+    await page.clock.runFor(11_000);
+    const warning = page.locator('.ant-notification-notice', { hasText: m.idleTitle });
+    await warning.waitFor();
+    const me = page.waitForResponse((r) => r.url().endsWith('/v1/admin/me') && r.status() === 200);
+    await warning.getByRole('button', { name: m.stay }).click();
+    await me;
+    await page.clock.fastForward('00:20');
+    await warning.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe('/admin/dashboard');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
