@@ -2,19 +2,16 @@ import { MinusSquareOutlined, PlusSquareOutlined, SafetyCertificateOutlined } fr
 import { PageContainer, ProTable, type ProColumns } from '@ant-design/pro-components';
 import { useMutation } from '@tanstack/react-query';
 import { Alert, Button, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { api, unwrap } from '../../api/client.ts';
 import type { QueryOf, ResponseOf } from '../../api/types.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { useCursorRequest } from '../../lib/cursor.ts';
 import { LIST_TABLE } from '../../lib/table.ts';
-import { formatTime, TIME_ZONE } from '../../lib/time.ts';
+import { formatTime } from '../../lib/time.ts';
+import { rangeQuery } from './range.ts';
 
 type AuditEvent = ResponseOf<'/v1/admin/audit', 'get'>['data'][number];
 type Verify = ResponseOf<'/v1/admin/audit/verify', 'get'>;
-
-/** A time typed in the range picker is China time (like every time shown), whatever the browser's zone. */
-const toIso = (v: unknown) => (v ? dayjs.tz(String(v), TIME_ZONE).toISOString() : undefined);
 
 function VerifyResult({ result }: { result: Verify }) {
   const { t } = useI18n();
@@ -38,7 +35,7 @@ export default function AuditPage() {
       dataIndex: 'range',
       valueType: 'dateTimeRange',
       hideInTable: true,
-      search: { transform: (v: [string, string]) => ({ from: toIso(v?.[0]), to: toIso(v?.[1]) }) },
+      search: { transform: (v: [string, string]) => rangeQuery(v) },
     },
     { title: t('audit.actor'), dataIndex: 'actor', copyable: true },
     { title: t('audit.action'), dataIndex: 'action' },
