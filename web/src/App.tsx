@@ -10,10 +10,11 @@ import { lazy, useEffect, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import { ApiError, setUnauthorizedHandler } from './api/client.ts';
 import './lib/time.ts';
-import { ComingSoon, NotFound, RequirePermission } from './components/Guard.tsx';
+import { ComingSoon, Forbidden, NotFound, RequirePermission } from './components/Guard.tsx';
 import { I18nProvider, useI18n, type Lang } from './i18n/index.tsx';
 import { Shell } from './layout/Shell.tsx';
-import { ROUTES } from './routes.tsx';
+import { homePath, ROUTES } from './routes.tsx';
+import { useSession } from './session.ts';
 
 const Login = lazy(() => import('./pages/login/index.tsx'));
 
@@ -34,6 +35,13 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: (n, err) => !(err instanceof ApiError) && n < 2, refetchOnWindowFocus: false } },
 });
 
+/** The console's start: the first page the user may open (the Shell above has loaded the session). */
+function Home() {
+  const { access } = useSession();
+  const to = homePath(access);
+  return to ? <Navigate to={to} replace /> : <Forbidden />;
+}
+
 const router = createBrowserRouter(
   [
     { path: '/login', element: <Login /> },
@@ -41,7 +49,7 @@ const router = createBrowserRouter(
       path: '/',
       element: <Shell />,
       children: [
-        { index: true, element: <Navigate to="/dashboard" replace /> },
+        { index: true, element: <Home /> },
         ...ROUTES.map((r) => ({
           path: r.path.slice(1) + '/*',
           element: <RequirePermission permission={r.permission}>{r.page ? <r.page /> : <ComingSoon page={r.menu} />}</RequirePermission>,

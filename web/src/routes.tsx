@@ -4,6 +4,7 @@ import {
   CloudServerOutlined,
   DashboardOutlined,
   DatabaseOutlined,
+  ExportOutlined,
   GiftOutlined,
   ScheduleOutlined,
   ShopOutlined,
@@ -13,6 +14,7 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import type { Access } from './access.ts';
 import type { MessageKey } from './i18n/index.tsx';
 
 // THE route table of the console: one entry per side-menu page. Adding a page = a folder under
@@ -29,10 +31,11 @@ export interface PageRoute {
 }
 
 export const ROUTES: readonly PageRoute[] = [
-  { path: '/dashboard', menu: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'stock:read', page: lazy(() => import('./pages/dashboard/index.tsx')) },
+  { path: '/dashboard', menu: 'menu.dashboard', icon: <DashboardOutlined />, permission: 'dashboard:read', page: lazy(() => import('./pages/dashboard/index.tsx')) },
   { path: '/products', menu: 'menu.products', icon: <ShopOutlined />, permission: 'products:read', page: lazy(() => import('./pages/products/index.tsx')) },
   { path: '/stock', menu: 'menu.stock', icon: <DatabaseOutlined />, permission: 'stock:read', page: lazy(() => import('./pages/stock/index.tsx')) },
-  { path: '/grants', menu: 'menu.grants', icon: <GiftOutlined />, permission: 'grants:read' },
+  { path: '/grants', menu: 'menu.grants', icon: <GiftOutlined />, permission: 'grants:read', page: lazy(() => import('./pages/grants/index.tsx')) },
+  { path: '/exports', menu: 'menu.exports', icon: <ExportOutlined />, permission: 'exports:read', page: lazy(() => import('./pages/exports/index.tsx')) },
   { path: '/suppliers', menu: 'menu.suppliers', icon: <CloudServerOutlined />, permission: 'suppliers:read' },
   { path: '/recharges', menu: 'menu.recharges', icon: <ThunderboltOutlined />, permission: 'recharges:read' },
   { path: '/clients', menu: 'menu.clients', icon: <ApiOutlined />, permission: 'clients:read' },
@@ -43,3 +46,10 @@ export const ROUTES: readonly PageRoute[] = [
   // every role: one's own password-less settings (two-step sign-in); the server asks only for a session
   { path: '/account', menu: 'account.menu', icon: <UserOutlined />, page: lazy(() => import('./pages/account/index.tsx')) },
 ];
+
+/** Where "/" and a sign-in without ?next= land: the first page of the menu the user may open (support has no
+ * dashboard), a built page before a "coming soon" one; undefined when the role may open none. */
+export function homePath(access: Access, routes: readonly PageRoute[] = ROUTES): string | undefined {
+  const open = routes.filter((r) => access.can(r.permission));
+  return (open.find((r) => r.page) ?? open[0])?.path;
+}

@@ -15,6 +15,8 @@ import { procurementModule } from './procurement/index.ts';
 import { procurementFlows } from '../flows/procurement/index.ts';
 import { webhooksModule } from './webhooks/index.ts';
 import { analyticsModule } from './analytics/index.ts';
+import { grantTrailFlow } from '../flows/grant-trail.routes.ts';
+import { exportsModule } from './exports/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -36,4 +38,6 @@ export const MODULES: readonly ModuleDefinition[] = [
   procurementModule,
   procurementFlows,
   analyticsModule,
+  grantTrailFlow,
+  exportsModule,
 ];

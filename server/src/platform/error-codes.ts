@@ -77,6 +77,7 @@ export const ERROR_CODES = {
   recharge_account_invalid: { status: 410, title: 'Gone', description: 'The supplier refused the recharge account (4001).' },
   recharge_unavailable: { status: 410, title: 'Gone', description: 'Every supplier of the product declined the recharge.' },
   webhook_endpoint_disabled: { status: 409, title: 'Conflict', description: 'The webhook endpoint is disabled; enable it first.' },
+  export_not_ready: { status: 409, title: 'Conflict', description: 'The export is still being written (or failed); see its status.' },
   job_not_dead: { status: 409, title: 'Conflict', description: 'Only dead or failed jobs can be re-queued.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },

@@ -1,23 +1,67 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { createAdminUser } from '../modules/identity/index.ts';
+import type { Role } from '../platform/db/schema.ts';
+import { startJobRunner } from '../platform/jobs/runner.ts';
+import { createHarness, type Harness } from './harness.ts';
 
-// What the console's browser tests share: Debian's headless Chromium, a watch on everything the page
-// complains about, screenshots for docs/console/, and signing in through the login form.
+// What the console's browser tests share: Debian's headless Chromium through playwright-core, the watcher
+// that turns console errors, page errors, CSP violations and missing message keys into a list the test
+// asserts empty, screenshots into $QUANYI_SCREENSHOTS, and the steps several tests take (sign in; create a
+// product through the form; drop an import file and wait for 100%).
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-/** On CI a missing Chromium fails the run; on a laptop without one the browser tests are skipped, said once. */
 export const runBrowser = Boolean(process.env.CI) || fs.existsSync(CHROMIUM);
 if (!runBrowser) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-export const LANGS = ['zh-CN', 'en-US'] as const;
-export type Lang = (typeof LANGS)[number];
+export const PASSWORD = 'correct horse battery staple';
+export const CONSOLE_PASSWORD = PASSWORD;
+const shots = process.env.QUANYI_SCREENSHOTS;
 
-export function launchBrowser(): Promise<Browser> {
+export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/** Console errors, page errors, CSP violations and missing message keys, as they happen. */
+export function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error' && !m.text().includes('missing i18n key')) return;
+    // the one expected failure: before signing in, GET /v1/admin/me answers 401 and the app goes to login
+    if (/status of 401/.test(m.text()) && m.location().url.endsWith('/v1/admin/me')) return;
+    problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+export async function shot(page: Page, name: string) {
+  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Signs in on the login page (already open) and waits to leave it. `totp`: for a user with two-step sign-in,
+ * the code to type once the page asks for it.
+ */
+export async function signIn(page: Page, email: string, password = PASSWORD, totp?: () => string) {
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+  if (totp) {
+    await page.locator('#login-totp').waitFor();
+    await page.fill('#login-totp', totp());
+    await page.click('#login-submit');
+  }
+  await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
+}
+
+export const LANGS = ['zh-CN', 'en-US'] as const;
+export type Lang = (typeof LANGS)[number];
 
 /**
  * A fresh context in `lang`: the console keeps only the language in localStorage, so setting it there before
@@ -29,36 +73,65 @@ export async function newConsoleContext(browser: Browser, lang: Lang, viewport =
   return context;
 }
 
-/** Console errors, page errors, CSP violations and missing message keys, as they happen. */
-export function watch(page: Page, opts: { allow?: RegExp[] } = {}): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error' && !m.text().includes('missing i18n key')) return;
-    // the one expected failure: before signing in, GET /v1/admin/me answers 401 and the app goes to login
-    if (/status of 401/.test(m.text()) && m.location().url.endsWith('/v1/admin/me')) return;
-    if (opts.allow?.some((re) => re.test(`${m.text()} ${m.location().url}`))) return;
-    problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
+/** Creates a card-code product through the products page's form (the page must be open); waits for the row. */
+export async function createProductThroughForm(page: Page, p: { sku: string; name: string; createdText: string }) {
+  await page.click('#product-new');
+  const modal = page.locator('.ant-modal-content');
+  await modal.waitFor();
+  await modal.locator('#sku').fill(p.sku);
+  await modal.locator('#name').fill(p.name);
+  await modal.locator('#platform').fill('iqiyi');
+  await modal.locator('#platform').press('Enter');
+  await modal.locator('#price').fill('19.99');
+  await modal.locator('#safety_stock').fill('5');
+  await modal.locator('.ant-modal-footer .ant-btn-primary').click();
+  await page.getByText(p.createdText).waitFor();
+  await page.getByText(p.sku).waitFor();
+}
+
+/**
+ * On the stock page: picks the product, drops a CSV on the upload area (a real drop event carrying the file,
+ * as a drag from the desktop makes) and waits for the import's progress bar to reach 100%.
+ */
+export async function importThroughDrop(page: Page, sku: string, csv: string) {
+  await page.click('#import-product');
+  await page.keyboard.type(sku);
+  await page.keyboard.press('Enter');
+  // the server's tsconfig has no DOM types: the DataTransfer is built from a string
+  const dataTransfer = await page.evaluateHandle(
+    `(() => { const dt = new DataTransfer(); dt.items.add(new File([${JSON.stringify(csv)}], 'codes.csv', { type: 'text/csv' })); return dt; })()`,
+  );
+  await page.dispatchEvent('.ant-upload-drag .ant-upload', 'drop', { dataTransfer });
+  await page.waitForSelector('[data-testid=import-progress] [role=progressbar][aria-valuenow="100"]', { timeout: 30_000 });
+}
+
+export interface ConsoleEnvironment {
+  /** the real server on a fresh database, with a job runner (imports, exports) */
+  h: Harness;
+  browser: Browser;
+}
+
+/**
+ * One harness (real server, job runner, an upload directory of its own) and one Chromium for a test file,
+ * made in beforeAll with the given console users (password PASSWORD) and closed in afterAll; `env` adds settings. The fields are
+ * filled once beforeAll has run; nothing is started when there is no Chromium.
+ */
+export function consoleEnvironment(users: { email: string; role: Role }[], opts: { env?: Record<string, string> } = {}): ConsoleEnvironment {
+  const env = {} as ConsoleEnvironment;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-console-browser-'));
+  let runner: { stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    if (!runBrowser) return;
+    env.h = await createHarness({ QUANYI_DATA_DIR: dataDir, ...opts.env });
+    runner = startJobRunner(env.h.ctx, { pollMs: 100 });
+    for (const u of users) await createAdminUser(env.h.ctx.db, { email: u.email, password: PASSWORD, role: u.role }, 'test');
+    env.browser = await launchChromium();
   });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
-
-/** A full-page screenshot into $QUANYI_SCREENSHOTS (docs/console/ holds the committed ones), when set. */
-export async function shot(page: Page, name: string): Promise<void> {
-  const dir = process.env.QUANYI_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
-}
-
-/** Through the login form; resolves once the console has left the login page. */
-export async function signIn(page: Page, baseUrl: string, email: string, password: string, totp?: () => string): Promise<void> {
-  await page.goto(`${baseUrl}/admin/login`);
-  await page.fill('#login-email', email);
-  await page.fill('#login-password', password);
-  await page.click('#login-submit');
-  if (totp) {
-    await page.locator('#login-totp').waitFor();
-    await page.fill('#login-totp', totp());
-    await page.click('#login-submit');
-  }
-  await page.waitForURL((u) => !u.pathname.startsWith('/admin/login'));
+  afterAll(async () => {
+    await env.browser?.close();
+    await runner?.stop();
+    await env.h?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return env;
 }

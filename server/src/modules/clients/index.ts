@@ -4,6 +4,7 @@ import { clientRoutes } from './clients.routes.ts';
 
 // The clients module's front door: client systems that call the signed open API.
 export { createClient, listClients, parseScopes, ClientDirectory, type Client, type ClientScope } from './clients.service.ts';
+export { clientNames } from './client-names.ts';
 
 export const clientsModule: ModuleDefinition = {
   name: 'clients',

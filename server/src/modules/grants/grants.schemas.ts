@@ -68,3 +68,21 @@ export const VoidGrantBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 200 })) },
   { additionalProperties: false },
 );
+
+/** The console's grant search (GET /v1/admin/grants); the grants export takes the same filter. */
+export const AdminGrantFilter = Type.Object(
+  {
+    out_order_no: Type.Optional(Type.String({ maxLength: 64 })),
+    status: Type.Optional(GrantStatus),
+    product: Type.Optional(Type.String({ maxLength: 100, description: 'product sku or id' })),
+    client: Type.Optional(Type.String({ maxLength: 100, description: 'the issuing client (cli_…)' })),
+    external_id: Type.Optional(Type.String({ maxLength: 128 })),
+    phone: Type.Optional(Type.String({ pattern: PHONE_PATTERN, maxLength: 32, description: 'any spelling of the number; matched by its keyed fingerprint' })),
+    created_from: Type.Optional(Type.String({ format: 'date-time', description: 'issued at or after' })),
+    created_to: Type.Optional(Type.String({ format: 'date-time', description: 'issued before' })),
+  },
+  { additionalProperties: false },
+);
+export type AdminGrantFilter = Static<typeof AdminGrantFilter>;
+
+export const AdminGrantQuery = Type.Composite([Type.Pick(GrantListQuery, ['limit', 'cursor']), AdminGrantFilter], { additionalProperties: false });

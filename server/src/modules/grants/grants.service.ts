@@ -12,7 +12,8 @@ import { recordGrantEvent } from './grant-events.ts';
 import type { GrantStatus } from '../../platform/db/schema.ts';
 import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import { grantMachine } from './grant.machine.ts';
-import type { Grant, GrantListQuery, IssueGrantBody } from './grants.schemas.ts';
+import type { Grant, IssueGrantBody } from './grants.schemas.ts';
+import { grantQuery, searchGrants, type GrantSearch } from './grants.search.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
 // that records the grant, so there is no window in which a code is claimed without a grant (or the reverse).
@@ -122,19 +123,6 @@ async function replayByOutOrderNo(ctx: AppContext, input: IssueInput): Promise<I
   return { grant: toGrant(row as GrantRow, ctx.config.publicUrl, ctx.secrets), replayed: true };
 }
 
-/** Grants joined with their product, as every grant view reads them (also the recharge front door's). */
-export function grantQuery(db: Executor) {
-  return db
-    .selectFrom('grants as g')
-    .innerJoin('products as p', 'p.id', 'g.product_id')
-    .select([
-      'g.id', 'g.status', 'g.product_id', 'p.sku', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal',
-      'g.recipient_external_id', 'g.recipient_phone_masked', 'g.recipient_email', 'g.out_order_no', 'g.metadata',
-      'g.expires_at', 'g.created_at', 'g.redeemed_at', 'g.ended_at', 'g.request_hash', 'g.client_id',
-      'g.recipient_account_masked', 'g.failure_code', 'g.failure_message',
-    ]);
-}
-
 /** A grant by id; `clientId` restricts to that client's grants (a client never sees another's). */
 export async function getGrant(ctx: AppContext, id: string, clientId?: string): Promise<Grant> {
   let q = grantQuery(ctx.db).where('g.id', '=', id);
@@ -144,27 +132,9 @@ export async function getGrant(ctx: AppContext, id: string, clientId?: string): 
   return toGrant(row as GrantRow, ctx.config.publicUrl, clientId ? ctx.secrets : null);
 }
 
-export interface GrantSearch extends GrantListQuery {
-  clientId?: string;
-  external_id?: string;
-  phone?: string;
-}
-
 export async function listGrants(ctx: AppContext, q: GrantSearch) {
   const limit = q.limit ?? 50;
-  let query = grantQuery(ctx.db).orderBy('g.id', 'desc').limit(limit + 1);
-  if (q.clientId) query = query.where('g.client_id', '=', q.clientId);
-  if (q.cursor) query = query.where('g.id', '<', q.cursor);
-  if (q.out_order_no) query = query.where('g.out_order_no', '=', q.out_order_no);
-  if (q.status) query = query.where('g.status', '=', q.status as never);
-  if (q.product) query = query.where((eb) => eb.or([eb('p.id', '=', q.product!), eb('p.sku', '=', q.product!)]));
-  if (q.external_id) query = query.where('g.recipient_external_id', '=', q.external_id);
-  if (q.phone) {
-    const phone = normalisePhone(q.phone);
-    if (!phone) throw validationFailed([{ field: 'phone', message: 'must be a phone number (6–20 digits)' }]);
-    query = query.where('g.recipient_phone_fp', '=', ctx.secrets.phoneFingerprint(phone));
-  }
-  const rows = await query.execute();
+  const rows = await (await searchGrants(ctx, q, limit + 1)).execute();
   const data = rows.slice(0, limit).map((r) => toGrant(r as GrantRow, ctx.config.publicUrl, q.clientId ? ctx.secrets : null));
   return { data, next_cursor: rows.length > limit ? data[data.length - 1].id : null };
 }

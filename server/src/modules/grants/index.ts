@@ -20,6 +20,10 @@ export {
 } from './recharge-grants.ts';
 export { registerGrantIssuer, grantIssuerFor, type GrantIssuer, type IssuerInput } from './grant-issuers.ts';
 export { recordGrantEvent, type GrantEventType } from './grant-events.ts';
+// the console: a grant's detail for its trail, the search as export pages
+export { grantDetail, grantExportPage, type GrantDetail, type GrantExportRow } from './grant-detail.ts';
+export { phoneFilterOf, type GrantSearch } from './grants.search.ts';
+export { AdminGrantFilter } from './grants.schemas.ts';
 
 export const grantsModule: ModuleDefinition = {
   name: 'grants',

@@ -6,7 +6,7 @@ import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { grantMachine } from './grant.machine.ts';
 import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import type { Grant } from './grants.schemas.ts';
-import { grantQuery } from './grants.service.ts';
+import { grantQuery } from './grants.search.ts';
 
 // The grants front door for direct recharge (DESIGN §5: `pending → redeemed | failed`). The recharge flow
 // writes the grant in its own transaction, next to the recharge order and the job; these functions take

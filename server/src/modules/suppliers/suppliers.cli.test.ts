@@ -1,9 +1,7 @@
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerModuleCommands } from '../../compose.ts';
-import { EXIT, reportError } from '../../platform/cli/output.ts';
-import type { CommandEnv } from '../../platform/module.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
+import { runHarnessCli } from '../../testutil/harness-cli.ts';
+import { EXIT } from '../../platform/cli/output.ts';
 import { supplierConnection } from './index.ts';
 
 // `quanyi suppliers …` and `quanyi products create|update --suppliers …`, run in-process: the real command
@@ -15,41 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function quanyi(...args: string[]): Promise<{ code: number; stdout: string; json: any }> {
-  const env: CommandEnv = {
-    async run(_name, json, fn) {
-      try {
-        process.exitCode = (await fn(h.ctx)) ?? EXIT.ok;
-      } catch (e) {
-        process.exitCode = reportError(e, json);
-      }
-    },
-  };
-  const program = new Command('quanyi').exitOverride();
-  registerModuleCommands(program, env);
-  let stdout = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'quanyi', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, json };
-}
+const quanyi = (...args: string[]) => runHarnessCli(h, ...args);
 
 describe('quanyi suppliers / products --suppliers', () => {
   it('creates a supplier and prints its callback_url, never the secret', async () => {

@@ -14,6 +14,7 @@ export { deliverOnce, DELIVERY_POLICY, nextRetryAt } from './delivery.job.ts';
 export { startFanOut } from './fanout.worker.ts';
 export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhooks.schemas.ts';
 export { webhookDeliveryMachine, webhookEndpointMachine } from './webhooks.machine.ts';
+export { webhookEventsOf, type WebhookEventTrail } from './subject-events.ts';
 
 export const webhooksModule: ModuleDefinition = {
   name: 'webhooks',

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminUser } from '../../modules/identity/index.ts';
-import { LANGS, launchBrowser, newConsoleContext, runBrowser, signIn, watch, type Lang } from '../../testutil/console-browser.ts';
+import { LANGS, launchChromium, PASSWORD, newConsoleContext, runBrowser, signIn, watch, type Lang } from '../../testutil/console-browser.ts';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
 
 // Every page of the console, as the route table lists them, in both languages: it renders with no console
@@ -14,7 +14,6 @@ import { createHarness, type Harness } from '../../testutil/harness.ts';
 // critical accessibility violation); a support user's menu lacks the pages their role may not open and
 // those URLs answer the 403 page. New routes are swept without touching this file.
 const WEB = path.resolve(import.meta.dirname, '../../../../web/src');
-const PASSWORD = 'correct horse battery staple';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-console-sweep-'));
 
 interface RouteEntry {
@@ -39,7 +38,7 @@ async function messageKeys(): Promise<string[]> {
 }
 
 /** The pages the issue calls main: axe runs on these (every page is swept for errors and keys). */
-const MAIN = ['/dashboard', '/products', '/stock', '/grants', '/jobs', '/audit', '/users', '/account'];
+const MAIN = ['/dashboard', '/products', '/stock', '/grants', '/exports', '/jobs', '/audit', '/users', '/account'];
 
 let h: Harness;
 let browser: Browser;
@@ -54,7 +53,7 @@ beforeAll(async () => {
   const product = await h.product();
   await h.stock(product.id, 3);
   keys = await messageKeys();
-  browser = await launchBrowser();
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -88,7 +87,8 @@ describe.runIf(runBrowser)('every console page (headless Chromium)', () => {
       const context = await newConsoleContext(browser, lang);
       const page = await context.newPage();
       const problems = watch(page);
-      await signIn(page, h.url, 'sweep-admin@example.com', PASSWORD);
+      await page.goto(`${h.url}/admin/login`);
+      await signIn(page, 'sweep-admin@example.com', PASSWORD);
       const report: Record<string, { rawKeys: string[]; axe: string[] }> = {};
       for (const route of consoleRoutes()) {
         await page.goto(`${h.url}/admin${route.path}`);
@@ -122,7 +122,8 @@ describe.runIf(runBrowser)('every console page (headless Chromium)', () => {
     const context = await newConsoleContext(browser, 'zh-CN');
     const page = await context.newPage();
     const problems = watch(page);
-    await signIn(page, h.url, 'sweep-support@example.com', PASSWORD);
+    await page.goto(`${h.url}/admin/login`);
+    await signIn(page, 'sweep-support@example.com', PASSWORD);
     const me = (await (await page.request.get(`${h.url}/v1/admin/me`, { headers: { 'X-Quanyi-Console': '1' } })).json()) as { permissions: string[] };
     const routes = consoleRoutes();
     const denied = routes.filter((r) => r.permission && !me.permissions.includes(r.permission));

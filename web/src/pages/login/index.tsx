@@ -39,7 +39,7 @@ export default function LoginPage() {
       queryClient.setQueryData(ME_KEY, r.data);
       const next = params.get('next');
       // only a path inside the console: ?next= must not send the operator to another site
-      navigate(next && /^\/(?!\/)/.test(next) ? next : '/dashboard', { replace: true });
+      navigate(next && /^\/(?!\/)/.test(next) ? next : '/', { replace: true });
     } catch {
       setError(t('common.networkError'));
     } finally {
