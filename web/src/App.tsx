@@ -1,8 +1,10 @@
 import { enUSIntl, ProConfigProvider, zhCNIntl } from '@ant-design/pro-components';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
-import enUSAntd from 'antd/locale/en_US';
-import zhCNAntd from 'antd/locale/zh_CN';
+// the ES modules: the CommonJS entry (antd/locale/…) reached the bundle as its exports object, so antd's own
+// strings (pager, Popconfirm buttons) silently stayed English in zh-CN
+import enUSAntd from 'antd/es/locale/en_US';
+import zhCNAntd from 'antd/es/locale/zh_CN';
 import dayjs from 'dayjs';
 import { lazy, useEffect, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
@@ -59,11 +61,12 @@ const router = createBrowserRouter(
   { basename: '/admin' },
 );
 
-setUnauthorizedHandler(() => {
+setUnauthorizedHandler(({ expired }) => {
   const here = window.location.pathname.replace(/^\/admin/, '') || '/';
   if (here.startsWith('/login')) return;
   queryClient.clear();
-  void router.navigate(`/login?next=${encodeURIComponent(here + window.location.search)}`, { replace: true });
+  // `expired`: the login page says why the operator is there (an idle session, not a wrong click)
+  void router.navigate(`/login?next=${encodeURIComponent(here + window.location.search)}${expired ? '&expired=1' : ''}`, { replace: true });
 });
 
 function ErrorMessages({ children }: { children: ReactNode }) {
@@ -78,12 +81,18 @@ function ErrorMessages({ children }: { children: ReactNode }) {
   return children;
 }
 
+// Ant Design's default blue (#1677ff) and grey texts (45% black) fall short of WCAG AA contrast (4.5:1) on white:
+// one shade darker for the primary colour (buttons, links, tabs), greys of at least 60% black (axe, issue 6).
+const THEME = {
+  token: { colorPrimary: '#0958d9', colorLink: '#0958d9', colorTextSecondary: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.6)', colorTextDescription: 'rgba(0, 0, 0, 0.6)' },
+};
+
 /** `nonce`: the CSP nonce of this page (csp.ts), for the <style> tags Ant Design writes. */
 function Themed({ nonce }: { nonce?: string }) {
   const { lang } = useI18n();
   dayjs.locale(DAYJS_LOCALE[lang]);
   return (
-    <ConfigProvider locale={ANTD_LOCALE[lang]} csp={nonce ? { nonce } : undefined} theme={{ token: { colorPrimary: '#1677ff' } }}>
+    <ConfigProvider locale={ANTD_LOCALE[lang]} csp={nonce ? { nonce } : undefined} theme={THEME}>
       <ProConfigProvider intl={PRO_INTL[lang]}>
         <AntApp>
           <ErrorMessages>

@@ -11,6 +11,7 @@ import {
   SwapOutlined,
   TeamOutlined,
   ThunderboltOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import type { Access } from './access.ts';
@@ -39,9 +40,11 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/recharges', menu: 'menu.recharges', icon: <ThunderboltOutlined />, permission: 'recharges:read', page: lazy(() => import('./pages/recharges/index.tsx')) },
   { path: '/clients', menu: 'menu.clients', icon: <ApiOutlined />, permission: 'clients:read', page: lazy(() => import('./pages/clients/index.tsx')) },
   { path: '/webhooks', menu: 'menu.webhooks', icon: <SwapOutlined />, permission: 'webhooks:read', page: lazy(() => import('./pages/webhooks/index.tsx')) },
-  { path: '/jobs', menu: 'menu.jobs', icon: <ScheduleOutlined />, permission: 'jobs:read' },
-  { path: '/audit', menu: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read' },
-  { path: '/users', menu: 'menu.users', icon: <TeamOutlined />, permission: 'users:write' },
+  { path: '/jobs', menu: 'menu.jobs', icon: <ScheduleOutlined />, permission: 'jobs:read', page: lazy(() => import('./pages/jobs/index.tsx')) },
+  { path: '/audit', menu: 'menu.audit', icon: <AuditOutlined />, permission: 'audit:read', page: lazy(() => import('./pages/audit/index.tsx')) },
+  { path: '/users', menu: 'menu.users', icon: <TeamOutlined />, permission: 'users:read', page: lazy(() => import('./pages/users/index.tsx')) },
+  // every role: one's own password-less settings (two-step sign-in); the server asks only for a session
+  { path: '/account', menu: 'account.menu', icon: <UserOutlined />, page: lazy(() => import('./pages/account/index.tsx')) },
 ];
 
 /** Where "/" and a sign-in without ?next= land: the first page of the menu the user may open (support has no

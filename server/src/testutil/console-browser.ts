@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { createAdminUser } from '../modules/identity/index.ts';
 import type { Role } from '../platform/db/schema.ts';
@@ -55,12 +55,33 @@ export async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
-/** Signs in on the login page (already open) and waits to leave it. */
-export async function signIn(page: Page, email: string, password = PASSWORD) {
+/**
+ * Signs in on the login page (already open) and waits to leave it. `totp`: for a user with two-step sign-in,
+ * the code to type once the page asks for it.
+ */
+export async function signIn(page: Page, email: string, password = PASSWORD, totp?: () => string) {
   await page.fill('#login-email', email);
   await page.fill('#login-password', password);
   await page.click('#login-submit');
+  if (totp) {
+    await page.locator('#login-totp').waitFor();
+    await page.fill('#login-totp', totp());
+    await page.click('#login-submit');
+  }
   await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
+}
+
+export const LANGS = ['zh-CN', 'en-US'] as const;
+export type Lang = (typeof LANGS)[number];
+
+/**
+ * A fresh context in `lang`: the console keeps only the language in localStorage, so setting it there before
+ * the first page load opens the console in that language without clicking the switch.
+ */
+export async function newConsoleContext(browser: Browser, lang: Lang, viewport = { width: 1440, height: 900 }): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, locale: lang });
+  await context.addInitScript(`localStorage.setItem('quanyi.lang', ${JSON.stringify(lang)})`);
+  return context;
 }
 
 /** Creates a card-code product through the products page's form (the page must be open); waits for the row. */

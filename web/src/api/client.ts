@@ -26,10 +26,24 @@ export class ApiError extends Error {
   }
 }
 
+/** Why a call was refused: `expired` when the server ended an idle session (401 `session_expired`). */
+export interface Unauthorized {
+  expired: boolean;
+}
+
 /** Where a 401 sends the operator (the login page, remembering where they were). Set by the router. */
-let onUnauthorized: () => void = () => undefined;
-export function setUnauthorizedHandler(fn: () => void) {
+let onUnauthorized: (why: Unauthorized) => void = () => undefined;
+export function setUnauthorizedHandler(fn: (why: Unauthorized) => void) {
   onUnauthorized = fn;
+}
+
+/** When the server last answered this browser: the session's idle clock restarts with every call (session.ts). */
+export let lastServerContact = Date.now();
+
+/** Reads the problem code from a copy of the body, so the caller still gets the original response. */
+async function unauthorizedReason(response: Response): Promise<Unauthorized> {
+  const body = (await response.clone().json().catch(() => ({}))) as Partial<Problem>;
+  return { expired: body.code === 'session_expired' };
 }
 
 export const CONSOLE_HEADER = 'X-Quanyi-Console';
@@ -40,9 +54,10 @@ const consoleMiddleware: Middleware = {
     request.headers.set(CONSOLE_HEADER, '1');
     return request;
   },
-  onResponse({ request, response }) {
+  async onResponse({ request, response }) {
+    lastServerContact = Date.now();
     // a wrong password answers 401 too: only an expired or missing session leaves the page
-    if (response.status === 401 && !new URL(request.url).pathname.endsWith('/v1/admin/login')) onUnauthorized();
+    if (response.status === 401 && !new URL(request.url).pathname.endsWith('/v1/admin/login')) onUnauthorized(await unauthorizedReason(response));
     return response;
   },
 };
@@ -55,7 +70,8 @@ export async function rawFetch(path: string, init: RequestInit): Promise<Respons
   const headers = new Headers(init.headers);
   headers.set(CONSOLE_HEADER, '1');
   const response = await fetch(path, { ...init, headers, credentials: 'same-origin' });
-  if (response.status === 401) onUnauthorized();
+  lastServerContact = Date.now();
+  if (response.status === 401) onUnauthorized(await unauthorizedReason(response));
   return response;
 }
 

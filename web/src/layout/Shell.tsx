@@ -7,7 +7,7 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { api } from '../api/client.ts';
 import { LANGS, useI18n, type Lang, type MessageKey } from '../i18n/index.tsx';
 import { ROUTES } from '../routes.tsx';
-import { useSession } from '../session.ts';
+import { useIdleWarning, useSession } from '../session.ts';
 
 const LANG_LABEL: Record<Lang, string> = { 'zh-CN': '简体中文', 'en-US': 'English' };
 
@@ -18,6 +18,7 @@ export function Shell() {
   const location = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  useIdleWarning(me?.idle_timeout_seconds);
 
   if (isLoading || !me) return <Spin fullscreen />;
 

@@ -64,17 +64,19 @@ export default function LoginPage() {
         <Typography.Paragraph type="secondary" style={{ textAlign: 'center' }}>
           {t('login.subtitle')}
         </Typography.Paragraph>
+        {!error && params.get('expired') && <Alert type="warning" showIcon message={t('session.expired')} style={{ marginBottom: 16 }} role="status" data-testid="session-expired" />}
         {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} role="alert" />}
         <Form<LoginValues> layout="vertical" onFinish={submit} requiredMark={false}>
-          <Form.Item name="email" label={t('login.email')} rules={[{ required: true, message: t('login.emailRequired') }]}>
+          <Form.Item name="email" htmlFor="login-email" label={t('login.email')} rules={[{ required: true, message: t('login.emailRequired') }]}>
             <Input prefix={<MailOutlined />} autoComplete="username" type="email" id="login-email" />
           </Form.Item>
-          <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
+          <Form.Item name="password" htmlFor="login-password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
             <Input.Password prefix={<LockOutlined />} autoComplete="current-password" id="login-password" />
           </Form.Item>
           {needTotp && (
             <Form.Item
               name="totp"
+              htmlFor="login-totp"
               label={t('login.totp')}
               extra={t('login.totpHint')}
               rules={[{ required: true, pattern: /^\d{6}$/, message: t('login.totpRequired') }]}

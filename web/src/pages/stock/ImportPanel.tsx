@@ -67,7 +67,13 @@ export function ImportPanel({ onDone }: { onDone(): void }) {
       <Form form={form} layout="vertical">
         <Row gutter={16}>
           <Col xs={24} md={10}>
-            <Form.Item name="product" label={t('stock.importProduct')} rules={[{ required: true, message: t('stock.chooseProductFirst') }]}>
+            <Form.Item
+              name="product"
+              htmlFor="import-product"
+              label={t('stock.importProduct')}
+              // a validator, not `required`: antd puts aria-required on the Select's wrapper <div>, which ARIA does not allow (axe: critical)
+              rules={[{ validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error(t('stock.chooseProductFirst')))) }]}
+            >
               <Select
                 showSearch
                 optionFilterProp="label"
