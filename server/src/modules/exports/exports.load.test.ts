@@ -11,7 +11,9 @@ import { onRealPostgres } from '../../testutil/database.ts';
 // full collection) while the job runs. EXPORT_LOAD_ROWS=1000000 for the million-row case.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const N = Number(process.env.EXPORT_LOAD_ROWS ?? 200_000);
+// 200,000 rows on PostgreSQL (CI runs it there); 50,000 on the embedded database, where inserting them is most of
+// the test's time — enough for the CSV check below, which compares the heap's growth with the file's size.
+const N = Number(process.env.EXPORT_LOAD_ROWS ?? (onRealPostgres ? 200_000 : 50_000));
 let h: Harness;
 let admin: AdminAgent;
 beforeAll(async () => {
@@ -61,6 +63,8 @@ describe(`exports of ${N.toLocaleString('en')} grants (${onRealPostgres ? 'Postg
       // the file never sits in memory: measured +0.3 MiB (CSV) and +10 MiB (XLSX, exceljs's zip buffers) at
       // 200,000 rows, +13 MiB for XLSX at 400,000 — flat, where the CSV alone is 38 MiB
       expect(growthMb).toBeLessThan(24);
+      // a CSV held in memory would grow the heap by its size; streamed, it grows by far less
+      if (format === 'csv') expect(growthMb).toBeLessThan(fileMb / 2);
       // and the download streams it back whole
       const res = await fetch(h.url + e.download_url, { headers: admin.headers });
       let bytes = 0;

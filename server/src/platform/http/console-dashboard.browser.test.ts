@@ -231,13 +231,14 @@ describe.runIf(runBrowser)('dashboard (headless Chromium)', () => {
       await page.waitForURL(new RegExp(`client=${clients[1].id}`));
       await settled(page);
       const ofClient = await sql<{ n: string }>`SELECT count(*) AS n FROM grants WHERE client_id = ${clients[1].id}`.execute(h.ctx.db);
-      expect(await kpis(page)).toMatchObject({ issued: String(n(ofClient.rows[0].n)), redeemed: '0' });
+      // the client's figures arrive after the URL changes: poll, as for the product filter
+      await expect.poll(() => kpis(page)).toMatchObject({ issued: String(n(ofClient.rows[0].n)), redeemed: '0' });
 
       // filter by supplier: only that supplier's attempts (a failed grant has no single supplier)
       const first = k.sandboxes[0];
       await page.goto(`${h.url}/admin/dashboard?supplier=${first.supplierId}`);
       await settled(page);
-      expect((await table(page, 'suppliers')).map((r) => r[0])).toEqual([first.name]);
+      await expect.poll(async () => (await table(page, 'suppliers')).map((r) => r[0])).toEqual([first.name]);
       const itsFailures = await sql<{ reason: string }>`
         SELECT DISTINCT state || COALESCE(':' || result_code, '') AS reason FROM recharge_attempts
          WHERE supplier_id = ${first.supplierId} AND state IN ('failed', 'rejected')`.execute(h.ctx.db);
