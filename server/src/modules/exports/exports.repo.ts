@@ -72,13 +72,18 @@ export async function appendChunk(db: Executor, id: string, seq: number, data: B
   await edb(db).insertInto('export_chunks').values({ export_id: id, seq, data }).execute();
 }
 
-/** The file's chunks in order, one query per chunk: a download holds one chunk in memory at a time. */
+/**
+ * The file's chunks in order, one query per chunk: a download holds one chunk in memory at a time. The last
+ * chunk's number is read first, so the stream ends with the last byte: with a query after it, the client
+ * (which stops at Content-Length) was done while the server still had the request open, and a server shutting
+ * down then waited for the keep-alive timeout.
+ */
 export async function* chunksOf(db: Executor, id: string): AsyncGenerator<Buffer> {
-  let after = -1;
-  for (;;) {
-    const c = await edb(db).selectFrom('export_chunks').select(['seq', 'data']).where('export_id', '=', id).where('seq', '>', after).orderBy('seq').limit(1).executeTakeFirst();
-    if (!c) return;
-    after = c.seq;
+  const last = await edb(db).selectFrom('export_chunks').select((eb) => eb.fn.max('seq').as('seq')).where('export_id', '=', id).executeTakeFirst();
+  const lastSeq = last?.seq ?? null;
+  if (lastSeq === null) return;
+  for (let seq = 0; seq <= Number(lastSeq); seq++) {
+    const c = await edb(db).selectFrom('export_chunks').select('data').where('export_id', '=', id).where('seq', '=', seq).executeTakeFirstOrThrow();
     yield Buffer.from(c.data);
   }
 }
