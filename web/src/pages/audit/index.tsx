@@ -1,6 +1,7 @@
 import { MinusSquareOutlined, PlusSquareOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { PageContainer, ProTable, type ProColumns } from '@ant-design/pro-components';
 import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Alert, Button, Typography } from 'antd';
 import { api, unwrap } from '../../api/client.ts';
 import type { QueryOf, ResponseOf } from '../../api/types.ts';
@@ -9,6 +10,7 @@ import { useCursorRequest } from '../../lib/cursor.ts';
 import { LIST_TABLE } from '../../lib/table.ts';
 import { formatTime } from '../../lib/time.ts';
 import { rangeQuery } from './range.ts';
+import { ExportButton } from '../exports/ExportButton.tsx';
 
 type AuditEvent = ResponseOf<'/v1/admin/audit', 'get'>['data'][number];
 type Verify = ResponseOf<'/v1/admin/audit/verify', 'get'>;
@@ -24,7 +26,12 @@ function VerifyResult({ result }: { result: Verify }) {
 /** The tamper-evident audit log: filter by actor, action, target and time; verify the hash chain on demand. */
 export default function AuditPage() {
   const { t } = useI18n();
-  const request = useCursorRequest<AuditEvent, QueryOf<'/v1/admin/audit', 'get'>>(async (query) => unwrap(await api.GET('/v1/admin/audit', { params: { query } })));
+  // the export button exports what the list shows: the filters of the last request
+  const [filter, setFilter] = useState<{ action?: string; actor?: string; target?: string }>({});
+  const request = useCursorRequest<AuditEvent, QueryOf<'/v1/admin/audit', 'get'>>(async (query) => {
+    setFilter({ action: query.action, actor: query.actor, target: query.target });
+    return unwrap(await api.GET('/v1/admin/audit', { params: { query } }));
+  });
   const verify = useMutation({ mutationFn: async () => unwrap(await api.GET('/v1/admin/audit/verify')) });
 
   const columns: ProColumns<AuditEvent>[] = [
@@ -69,6 +76,7 @@ export default function AuditPage() {
         columns={columns}
         request={request}
         {...LIST_TABLE}
+        toolBarRender={() => [<ExportButton key="export" kind="audit" filter={filter} />]}
         // all four filters in view: the auditor's first move is narrowing the log down
         search={{ ...LIST_TABLE.search, defaultCollapsed: false }}
         expandable={{

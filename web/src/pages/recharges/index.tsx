@@ -11,6 +11,7 @@ import { TIME_ZONE, formatTime } from '../../lib/time.ts';
 import { useSuppliers } from '../suppliers/useSuppliers.ts';
 import { RechargeDetail } from './RechargeDetail.tsx';
 import { OrderStatusTag } from './RechargeTags.tsx';
+import { ExportButton } from '../exports/ExportButton.tsx';
 
 type Row = ResponseOf<'/v1/admin/recharges', 'get'>['data'][number];
 const STATUSES = ['processing', 'succeeded', 'failed'] as const;
@@ -30,7 +31,12 @@ export default function RechargesPage() {
   const suppliers = useSuppliers();
   const products = useQuery({ queryKey: ['products', 'all'], queryFn: async () => unwrap(await api.GET('/v1/admin/products', { params: { query: { limit: 200 } } })).data });
   const productName = (id: string) => products.data?.find((p) => p.id === id)?.sku ?? id;
-  const request = useCursorRequest<Row, QueryOf<'/v1/admin/recharges', 'get'>>(async (query) => unwrap(await api.GET('/v1/admin/recharges', { params: { query } })));
+  // the export button exports what the list shows (the export takes the status and product filters)
+  const [filter, setFilter] = useState<{ status?: string; product?: string }>({});
+  const request = useCursorRequest<Row, QueryOf<'/v1/admin/recharges', 'get'>>(async (query) => {
+    setFilter({ status: query.status, product: query.product });
+    return unwrap(await api.GET('/v1/admin/recharges', { params: { query } }));
+  });
 
   const columns: ProColumns<Row>[] = [
     { title: t('recharges.id'), dataIndex: 'id', search: false, render: (_, o) => <a onClick={() => setOpen(o.id)}>{o.id}</a> },
@@ -79,6 +85,7 @@ export default function RechargesPage() {
         columns={columns}
         request={request}
         {...LIST_TABLE}
+        toolBarRender={() => [<ExportButton key="export" kind="recharges" filter={filter} />]}
       />
       <RechargeDetail id={open} onClose={() => setOpen(undefined)} onChanged={() => table.current?.reload()} />
     </PageContainer>
