@@ -13,6 +13,7 @@ import { appendAudit } from '../audit/index.ts';
 import { EXPORT_JOB } from './exports.job.ts';
 import { chunksOf, getExport, insertExport, listExports, type ExportFormat, type ExportKind, type ExportRow } from './exports.repo.ts';
 import { EXPORT_KINDS, EXPORT_SOURCES, shownFilter } from './exports.sources.ts';
+import { exportMachine } from './exports.machine.ts';
 
 // Exports of grants, recharge orders and audit events as CSV or XLSX (issue 6). Always a job in the bulk
 // lane, whatever the size: one code path, and a console request never holds a connection for minutes.
@@ -34,7 +35,7 @@ const ExportView = Type.Object({
   kind: Type.Union(EXPORT_KINDS.map((k) => Type.Literal(k))),
   format: Format,
   filter: Type.Record(Type.String(), Type.Unknown(), { description: 'as given; a phone only masked (phone_masked)' }),
-  status: Type.Union(['queued', 'running', 'succeeded', 'failed'].map((s) => Type.Literal(s))),
+  status: Type.Union(exportMachine.states.map((s) => Type.Literal(s))),
   job_id: Type.String(),
   progress_rows: Type.Integer({ description: 'rows written so far (while running) or in all' }),
   rows: Type.Integer(),
