@@ -228,7 +228,10 @@ describe.runIf(runBrowser)('console: suppliers, recharges, clients, webhooks (he
       await page.fill('#recon-day', today);
       await page.press('#recon-day', 'Enter');
       await expect.poll(() => page.inputValue('#recon-day')).toBe(today);
+      // the zh-CN run stored today's bill already and the page shows it at once: wait for this fetch itself
+      const fetched = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/v1/admin/reconciliation/bills/') && r.url().endsWith('/fetch'));
       await page.click('#recon-fetch');
+      expect((await fetched).ok()).toBe(true);
       await page.locator('[data-testid=recon-matched]').waitFor();
       const report = (await k.admin.request('GET', `/v1/admin/reconciliation/${k.sandboxes[0].supplierId}/${today}`)).body;
       // the sandbox bills 10.00 for what the product's supplier list agreed at 9.00: an amount that differs
