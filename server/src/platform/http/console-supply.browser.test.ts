@@ -102,9 +102,13 @@ describe.runIf(runBrowser)('console: suppliers, recharges, clients, webhooks (he
       await menu(page, m.menu.products);
       await page.click(`[data-testid="suppliers-${k.product.sku}"]`);
       const form = page.locator('.ant-modal-content');
-      await expect.poll(() => form.locator('input[aria-label]').nth(2).inputValue()).toBe('9.00');
+      // the whole stored list is in the form before a row is added (the form loads it after opening)
+      const rows = form.locator('[data-testid=failover-row]');
+      await expect.poll(() => rows.count()).toBe(listBefore.length);
+      await expect.poll(() => rows.first().locator('input[aria-label]').nth(2).inputValue()).toBe('9.00');
       await form.locator('.ant-btn-dashed').click();
-      const last = form.locator('.ant-space').nth(listBefore.length);
+      await expect.poll(() => rows.count()).toBe(listBefore.length + 1);
+      const last = rows.nth(listBefore.length);
       await last.locator('.ant-select').click();
       await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: name }).click();
       await last.locator('input').nth(1).fill(`P-${lang}`);

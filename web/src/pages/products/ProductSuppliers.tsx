@@ -51,7 +51,7 @@ export function ProductSuppliers({ product }: { product: Product }) {
           <>
             {fields.length === 0 && <Typography.Paragraph type="secondary">{t('suppliers.failover.empty')}</Typography.Paragraph>}
             {fields.map((f, i) => (
-              <Space key={f.key} align="start" style={{ display: 'flex' }}>
+              <Space key={f.key} align="start" style={{ display: 'flex' }} data-testid="failover-row">
                 <Typography.Text strong style={{ display: 'inline-block', width: 24, lineHeight: '32px' }}>{i + 1}.</Typography.Text>
                 <Form.Item name={[f.name, 'supplier_id']} rules={[{ required: true, message: t('suppliers.failover.chooseSupplier') }]} style={{ width: 220 }}>
                   <Select placeholder={t('suppliers.failover.supplier')} aria-label={t('suppliers.failover.supplier')} options={(suppliers.data ?? []).map((s) => ({ value: s.id, label: s.name }))} />
