@@ -79,6 +79,11 @@ export const ERROR_CODES = {
   webhook_endpoint_disabled: { status: 409, title: 'Conflict', description: 'The webhook endpoint is disabled; enable it first.' },
   export_not_ready: { status: 409, title: 'Conflict', description: 'The export is still being written (or failed); see its status.' },
   job_not_dead: { status: 409, title: 'Conflict', description: 'Only dead or failed jobs can be re-queued.' },
+  // h5 (issue 7 §6): brands, logos and QR codes
+  brand_scope_taken: { status: 409, title: 'Conflict', description: 'Another brand already belongs to this client or campaign.' },
+  logo_invalid: { status: 400, title: 'Bad request', description: 'The logo is not a PNG or JPEG image (checked by its bytes), or is empty.' },
+  logo_too_large: { status: 413, title: 'Payload too large', description: 'The logo is larger than 100 KB.' },
+  qr_url_not_ours: { status: 400, title: 'Bad request', description: 'QR codes are made only for links under this server\'s PUBLIC_URL.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },

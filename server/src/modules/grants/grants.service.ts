@@ -209,7 +209,7 @@ export async function grantByTokenHash(db: Executor, tokenHash: Buffer) {
   return db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
-    .select(['g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
+    .select(['g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'g.client_id', 'g.campaign', 'g.recipient_account_masked', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
     .where('g.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }

@@ -57,16 +57,16 @@ const DELIVERABLE = [...sourcesOf('deliver'), targetOf('deliver')];
  * Marks a grant's code delivered and opens it. Delivering a delivered code again returns the same secret.
  * A code in any other state is a fault (a grant that points at a code it does not hold).
  */
-export async function deliverCode(tx: Tx, codeId: number, keyring: Keyring): Promise<{ secret: CodeSecret; hint: string }> {
-  const c = await sql<{ ciphertext: Uint8Array; hint: string; batch_id: string; dek_wrapped: Uint8Array; master_key_id: string }>`
+export async function deliverCode(tx: Tx, codeId: number, keyring: Keyring): Promise<{ secret: CodeSecret; hint: string; expiresAt: Date | null }> {
+  const c = await sql<{ ciphertext: Uint8Array; hint: string; batch_id: string; dek_wrapped: Uint8Array; master_key_id: string; expires_at: Date | null }>`
     UPDATE codes c SET status = ${targetOf('deliver')}, updated_at = now()
       FROM batches b
      WHERE c.id = ${codeId} AND b.id = c.batch_id AND c.status = ANY(${DELIVERABLE}::text[])
-    RETURNING c.ciphertext, c.hint, c.batch_id, b.dek_wrapped, b.master_key_id`.execute(tx);
+    RETURNING c.ciphertext, c.hint, c.batch_id, b.dek_wrapped, b.master_key_id, c.expires_at`.execute(tx);
   const code = c.rows[0];
   if (!code) throw new AppError(500, 'code_unavailable', 'Internal error', 'The code of this grant is not available.');
   const secret = openCode(batchKey(keyring, { id: code.batch_id, dek_wrapped: code.dek_wrapped, master_key_id: code.master_key_id }), code.ciphertext);
-  return { secret, hint: code.hint };
+  return { secret, hint: code.hint, expiresAt: code.expires_at ? new Date(code.expires_at) : null };
 }
 
 /** The masked hint of a code (what a redeemed grant's page shows). */

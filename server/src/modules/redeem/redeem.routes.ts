@@ -2,8 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { problems } from '../../platform/http/schemas.ts';
+import { brandFor, DEFAULT_BRAND, qrImage, sendH5Page, type PageBrand } from '../h5/index.ts';
 import { redeemPage } from './redeem-page.ts';
-import { revealCode, TokenNotFound, viewRedeem } from './redeem.service.ts';
+import { brandScopeOf, revealCode, TokenNotFound, viewRedeem } from './redeem.service.ts';
 
 const TokenParam = Type.Object({ token: Type.String({ maxLength: 200 }) });
 
@@ -19,6 +20,7 @@ const RedeemView = Type.Object({
   expires_at: Type.Union([Type.String(), Type.Null()]),
   redeemed_at: Type.Union([Type.String(), Type.Null()]),
   code_hint: Type.Union([Type.String(), Type.Null()]),
+  account_hint: Type.Union([Type.String(), Type.Null()], { description: 'direct recharge: the account, masked' }),
 });
 
 const Revealed = Type.Object({
@@ -26,6 +28,7 @@ const Revealed = Type.Object({
   password: Type.Optional(Type.String()),
   code: Type.Optional(Type.String()),
   url: Type.Optional(Type.String()),
+  code_expires_at: Type.Union([Type.String(), Type.Null()], { description: 'the code\'s own expiry at the platform' }),
 });
 
 export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
@@ -66,12 +69,31 @@ export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     handler: async (req) => countMiss(req, () => revealCode(ctx, (req.params as { token: string }).token, { ip: req.ip })),
   });
 
-  app.get('/r/:token', { schema: { hide: true, params: TokenParam } }, async (_req, reply) =>
-    reply
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:")
-      .type('text/html; charset=utf-8')
-      .send(redeemPage()),
-  );
+  for (const format of ['png', 'svg'] as const) {
+    app.get(`/v1/redeem/:token/qr.${format}`, {
+      preValidation: throttle,
+      schema: { tags: ['redeem'], summary: `The redeem link as a QR code (${format.toUpperCase()})`, params: TokenParam, response: { 200: Type.String({ description: format === 'png' ? 'image/png' : 'image/svg+xml' }), ...problems(404, 429) } },
+      handler: async (req, reply) => {
+        const token = (req.params as { token: string }).token;
+        await countMiss(req, () => brandScopeOf(ctx, token)); // 404 for an unknown token, counted as a guess
+        const img = await qrImage(`${ctx.config.publicUrl}/r/${token}`, format);
+        return reply.type(img.type).header('x-content-type-options', 'nosniff').send(img.body);
+      },
+    });
+  }
+
+  // The page, on the H5 shell in the brand of the grant's campaign or client. Its lookup is throttled and
+  // counted like the API's; when it is refused (unknown token, throttled, database down) the page still
+  // renders in the default brand and its script tells the holder what happened.
+  app.get('/r/:token', { schema: { hide: true, params: TokenParam } }, async (req, reply) => {
+    let brand: PageBrand = DEFAULT_BRAND;
+    try {
+      await throttle(req, reply);
+      brand = await brandFor(ctx.db, await countMiss(req, () => brandScopeOf(ctx, (req.params as { token: string }).token)));
+    } catch {
+      brand = DEFAULT_BRAND;
+    }
+    reply.removeHeader('retry-after');
+    return sendH5Page(reply.status(200), redeemPage(brand));
+  });
 }

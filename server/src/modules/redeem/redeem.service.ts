@@ -23,7 +23,12 @@ export interface RedeemView {
   expires_at: string | null;
   redeemed_at: string | null;
   code_hint: string | null;
+  /** direct recharge: the account it goes to, masked (null for card codes, or when none was given yet) */
+  account_hint: string | null;
 }
+
+/** What reveal answers: the code and the code's own expiry (the platform refuses it after that). */
+export type Revealed = CodeSecret & { code_expires_at: string | null };
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -52,14 +57,26 @@ export async function viewRedeem(ctx: AppContext, token: string): Promise<Redeem
     expires_at: iso(g.expires_at),
     redeemed_at: iso(g.redeemed_at),
     code_hint: g.status === 'redeemed' && g.code_id !== null ? await codeHint(ctx.db, g.code_id) : null,
+    account_hint: g.kind === 'direct_recharge' ? g.recipient_account_masked : null,
   };
+}
+
+/**
+ * Whose brand the page of a token shows (the grant's campaign, else its client). Throws TokenNotFound for an
+ * unknown token, so the page route counts it against the guessing budget like the API does.
+ */
+export async function brandScopeOf(ctx: AppContext, token: string): Promise<{ clientId: string | null; campaignId: string | null }> {
+  if (!TOKEN_PATTERN.test(token)) throw new TokenNotFound();
+  const g = await grantByTokenHash(ctx.db, tokenHash(token));
+  if (!g) throw new TokenNotFound();
+  return { clientId: g.client_id, campaignId: g.campaign };
 }
 
 /**
  * Reveals the code. The first reveal marks the grant redeemed and the code delivered; later reveals return
  * the same code (people lose it) and are counted. Every reveal is audited in the same transaction.
  */
-export async function revealCode(ctx: AppContext, token: string, meta: { ip: string }): Promise<CodeSecret> {
+export async function revealCode(ctx: AppContext, token: string, meta: { ip: string }): Promise<Revealed> {
   if (!TOKEN_PATTERN.test(token)) throw new TokenNotFound();
   const hash = tokenHash(token);
   return ctx.db.transaction().execute(async (tx) => {
@@ -74,6 +91,6 @@ export async function revealCode(ctx: AppContext, token: string, meta: { ip: str
       details: { reveal_count: grant.reveal_count, first: grant.reveal_count === 1, code_hint: code.hint },
     });
     if (grant.reveal_count === 1) await recordGrantEvent(tx, ctx, 'grant.redeemed', grant.id, grant.client_id);
-    return code.secret;
+    return { ...code.secret, code_expires_at: iso(code.expiresAt) };
   });
 }

@@ -300,3 +300,26 @@ export interface DB {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
 }
+
+// ---- h5 (issue 7 §6): brands of the H5 pages (migration 024) ----
+export interface H5BrandsTable {
+  id: string;
+  client_id: string | null;
+  campaign_id: string | null;
+  name: string;
+  primary_color: Generated<string>;
+  text_color: Generated<string>;
+  service_phone: string | null;
+  service_wechat: string | null;
+  service_url: string | null;
+  footer: string | null;
+  logo: Uint8Array | null;
+  logo_type: string | null;
+  logo_sha256: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export interface DB {
+  h5_brands: H5BrandsTable;
+}
