@@ -89,6 +89,7 @@ export function renderH5Page(page: H5Page, nonce: string): string {
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
 <meta name="robots" content="noindex"><meta name="format-detection" content="telephone=no">
+<link rel="icon" href="data:,">
 <title>${esc(page.title)}</title>
 <style nonce="${nonce}">:root{--brand:${b.primary_color};--brand-text:${b.text_color}}
 ${CSS}</style></head>

@@ -79,7 +79,8 @@
     } else legacy();
   };
 
-  /* Calls step(next) now and again after growing delays until step does not call next (or max tries). */
+  /* Calls step(next) after growing delays (first, ×1.5 up to max) for as long as step calls next (at most
+     `tries` times); next(true) jumps to the longest delay (throttled, offline, server busy). */
   H5.poll = function (step, opts) {
     var delay = (opts && opts.first) || 2000, max = (opts && opts.max) || 20000, tries = 0, limit = (opts && opts.tries) || 60;
     function next(slower) {
@@ -88,7 +89,7 @@
       setTimeout(function () { step(next); }, delay);
       delay = Math.min(max, Math.round(delay * 1.5));
     }
-    step(next);
+    next();
   };
 
   H5.date = function (iso) {
