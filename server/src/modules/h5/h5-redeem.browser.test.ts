@@ -55,7 +55,7 @@ describe.runIf(runBrowser)('branded redeem page on a phone (headless Chromium)',
     it(`${agent}: brand, period, instructions and the warning before the tap; reveal; copy`, async () => {
       const { grant, secret } = await newGrant();
       const context = await browser.newContext({ ...PHONE, userAgent: UA[agent] });
-      if (agent === 'wechat') await context.addInitScript(() => { Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }); });
+      if (agent === 'wechat') await context.addInitScript(() => { Object.defineProperty((globalThis as unknown as { Navigator: { prototype: object } }).Navigator.prototype, 'clipboard', { get: () => undefined }); });
       else await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
       const page = await context.newPage();
       const problems = watch(page);

@@ -1,12 +1,13 @@
 import { PageContainer } from '@ant-design/pro-components';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, Descriptions, Form, Input, Modal, Row, Tabs, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Form, Input, Modal, Row, Space, Tabs, Typography } from 'antd';
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client.ts';
 import { Can } from '../../components/Guard.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 import { formatTime } from '../../lib/time.ts';
+import { GrantQrButton } from './GrantQr.tsx';
 import { GrantStatusTag } from './GrantStatus.tsx';
 import { AuditSection, RechargeSection, TrailTimeline, WebhooksSection } from './TrailSections.tsx';
 import type { RechargeOrder, Trail, WebhookEvent } from './trail-types.ts';
@@ -111,9 +112,14 @@ export function GrantDetail() {
       tags={trail && <GrantStatusTag status={trail.grant.status} />}
       extra={
         trail?.grant.status === 'issued' && (
-          <Can permission="grants:void">
-            <VoidButton id={id} />
-          </Can>
+          <Space>
+            <Can permission="grants:qr">
+              <GrantQrButton id={id} />
+            </Can>
+            <Can permission="grants:void">
+              <VoidButton id={id} />
+            </Can>
+          </Space>
         )
       }
     >
