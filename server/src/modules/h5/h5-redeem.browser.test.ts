@@ -148,13 +148,14 @@ describe.runIf(runBrowser)('branded redeem page on a phone (headless Chromium)',
       const k = t === 'Script' || t === 'Document' ? t : 'Other';
       bytes[k] += e.encodedDataLength;
     });
-    const started = Date.now();
     await page.goto(grant.redeem_url);
     await page.waitForFunction(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): unknown[] } }).performance.getEntriesByName('first-contentful-paint').length > 0);
     await expect.poll(() => page.textContent('#name'), { timeout: 10_000 }).toBe('腾讯视频VIP月卡');
-    const loadedMs = Date.now() - started;
-    const fcp = await page.evaluate(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): Array<{ startTime: number }> } }).performance.getEntriesByName('first-contentful-paint')[0].startTime);
-    console.log(`[h5 budget] redeem page, Slow 4G + 4x CPU: JS ${bytes.Script} B, HTML ${bytes.Document} B, other ${bytes.Other} B, FCP ${Math.round(fcp)} ms, product shown after ${loadedMs} ms`);
+    type Perf = { performance: { getEntriesByName(n: string): Array<{ startTime: number }>; getEntriesByType(t: string): Array<{ loadEventEnd: number }> } };
+    const fcp = await page.evaluate(() => (globalThis as unknown as Perf).performance.getEntriesByName('first-contentful-paint')[0].startTime);
+    const load = await page.evaluate(() => (globalThis as unknown as Perf).performance.getEntriesByType('navigation')[0].loadEventEnd);
+    // the first screen (brand, product, period, instructions, warning) is in the HTML: it is what FCP paints
+    console.log(`[h5 budget] redeem page, Slow 4G + 4x CPU: JS ${bytes.Script} B, HTML ${bytes.Document} B, other ${bytes.Other} B, FCP ${Math.round(fcp)} ms, load event ${Math.round(load)} ms`);
     expect(bytes.Script).toBeGreaterThan(0);
     expect(bytes.Script).toBeLessThanOrEqual(JS_BUDGET);
     expect(fcp).toBeLessThanOrEqual(FCP_BUDGET_MS);

@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { problems } from '../../platform/http/schemas.ts';
 import { brandFor, DEFAULT_BRAND, qrImage, sendH5Page, type PageBrand } from '../h5/index.ts';
 import { redeemPage } from './redeem-page.ts';
-import { brandScopeOf, revealCode, TokenNotFound, viewRedeem } from './redeem.service.ts';
+import { redeemPageData, revealCode, TokenNotFound, viewRedeem, type RedeemView } from './redeem.service.ts';
 
 const TokenParam = Type.Object({ token: Type.String({ maxLength: 200 }) });
 
@@ -75,7 +75,7 @@ export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
       schema: { tags: ['redeem'], summary: `The redeem link as a QR code (${format.toUpperCase()})`, params: TokenParam, response: { 200: Type.String({ description: format === 'png' ? 'image/png' : 'image/svg+xml' }), ...problems(404, 429) } },
       handler: async (req, reply) => {
         const token = (req.params as { token: string }).token;
-        await countMiss(req, () => brandScopeOf(ctx, token)); // 404 for an unknown token, counted as a guess
+        await countMiss(req, () => redeemPageData(ctx, token)); // 404 for an unknown token, counted as a guess
         const img = await qrImage(`${ctx.config.publicUrl}/r/${token}`, format);
         return reply.type(img.type).header('x-content-type-options', 'nosniff').send(img.body);
       },
@@ -87,13 +87,16 @@ export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
   // renders in the default brand and its script tells the holder what happened.
   app.get('/r/:token', { schema: { hide: true, params: TokenParam } }, async (req, reply) => {
     let brand: PageBrand = DEFAULT_BRAND;
+    let view: RedeemView | null = null;
     try {
       await throttle(req, reply);
-      brand = await brandFor(ctx.db, await countMiss(req, () => brandScopeOf(ctx, (req.params as { token: string }).token)));
+      const data = await countMiss(req, () => redeemPageData(ctx, (req.params as { token: string }).token));
+      view = data.view;
+      brand = await brandFor(ctx.db, data);
     } catch {
-      brand = DEFAULT_BRAND;
+      // unknown, throttled or unreachable: the default look, and the script reports what the API says
     }
     reply.removeHeader('retry-after');
-    return sendH5Page(reply.status(200), redeemPage(brand));
+    return sendH5Page(reply.status(200), redeemPage(brand, view));
   });
 }

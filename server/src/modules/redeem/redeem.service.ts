@@ -43,6 +43,12 @@ export async function viewRedeem(ctx: AppContext, token: string): Promise<Redeem
   if (!TOKEN_PATTERN.test(token)) throw new TokenNotFound();
   const g = await grantByTokenHash(ctx.db, tokenHash(token));
   if (!g) throw new TokenNotFound();
+  return viewOf(ctx, g);
+}
+
+type TokenGrant = NonNullable<Awaited<ReturnType<typeof grantByTokenHash>>>;
+
+async function viewOf(ctx: AppContext, g: TokenGrant): Promise<RedeemView> {
   const expired = g.status === 'expired' || (g.status === 'issued' && g.expires_at !== null && new Date(g.expires_at) <= new Date());
   if (expired || g.status === 'voided' || g.status === 'failed') throw refusal(expired ? 'expired' : g.status);
   return {
@@ -62,15 +68,22 @@ export async function viewRedeem(ctx: AppContext, token: string): Promise<Redeem
 }
 
 /**
- * Whose brand the page of a token shows (the grant's campaign, else its client). Throws TokenNotFound for an
- * unknown token, so the page route counts it against the guessing budget like the API does.
+ * What the page of a token is drawn with: whose brand (the grant's campaign, else its client) and the view,
+ * or null when the grant is expired, voided or failed (the page script then says which). One lookup, so the
+ * first screen is complete without waiting for the API. Throws TokenNotFound for an unknown token, so the
+ * page route counts it against the guessing budget like the API does.
  */
-export async function brandScopeOf(ctx: AppContext, token: string): Promise<{ clientId: string | null; campaignId: string | null }> {
+export async function redeemPageData(ctx: AppContext, token: string): Promise<{ clientId: string | null; campaignId: string | null; view: RedeemView | null }> {
   if (!TOKEN_PATTERN.test(token)) throw new TokenNotFound();
   const g = await grantByTokenHash(ctx.db, tokenHash(token));
   if (!g) throw new TokenNotFound();
-  return { clientId: g.client_id, campaignId: g.campaign };
+  const view = await viewOf(ctx, g).catch((e) => {
+    if (e instanceof AppError && e.status === 410) return null;
+    throw e;
+  });
+  return { clientId: g.client_id, campaignId: g.campaign, view };
 }
+
 
 /**
  * Reveals the code. The first reveal marks the grant redeemed and the code delivered; later reveals return

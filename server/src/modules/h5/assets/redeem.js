@@ -7,14 +7,8 @@
   var api = '/v1/redeem/' + encodeURIComponent(token);
   var SUFFIX = '领取权益';
   var units = { day: '天', week: '周', month: '个月', quarter: '季度', year: '年' };
-  // what to do with the code on each platform, shown BEFORE the tap
-  var platforms = {
-    iqiyi: { name: '爱奇艺', steps: ['打开爱奇艺 App，进入「我的」', '点击「激活码兑换」（或「VIP会员」→「兑换」）', '粘贴卡密，确认兑换'] },
-    tencent_video: { name: '腾讯视频', steps: ['打开腾讯视频 App，进入「个人中心」', '点击「兑换VIP」', '输入卡密，确认兑换'] },
-    youku: { name: '优酷', steps: ['打开优酷 App，进入「我的」', '点击「兑换码」', '输入卡密，确认兑换'] },
-    mango_tv: { name: '芒果TV', steps: ['打开芒果TV App，进入「我的」', '点击「兑换中心」', '输入卡密，确认兑换'] },
-    bilibili: { name: '哔哩哔哩', steps: ['打开哔哩哔哩 App，进入「我的」→「大会员」', '点击「兑换」', '输入兑换码，确认兑换'] }
-  };
+  // the server rendered what it is, the period, the instructions and the warning (redeem-page.ts); this
+  // script checks the state with the API, reveals, copies and polls
   var loaded = false;
 
   function fail(p) {
@@ -26,24 +20,6 @@
     if (help) s.appendChild(help);
     H5.show('reveal', false);
     H5.show('warning', false);
-  }
-
-  function periodText(p) {
-    var n = p.period ? p.period.count + (units[p.period.unit] || p.period.unit) : '';
-    if (p.renewal) return '连续包月首期（到期自动续费，可随时取消）：兑换后开通首期' + n + '会员，到期后平台按其价格自动续费，可在平台 App 内随时取消自动续费。';
-    return '单次有效期，不自动续费：兑换后获得' + (n || '一期') + '会员，到期自动结束。';
-  }
-
-  function instructions(platform) {
-    var info = platforms[platform];
-    var box = $('howto');
-    box.innerHTML = '';
-    box.appendChild(H5.el('h2', '', info ? '如何在' + info.name + '使用' : '如何使用'));
-    var ol = H5.el('ol');
-    var steps = info ? info.steps : ['复制下方的卡密或兑换码', '在对应平台的兑换入口粘贴并确认'];
-    for (var i = 0; i < steps.length; i++) ol.appendChild(H5.el('li', '', steps[i]));
-    box.appendChild(ol);
-    box.hidden = false;
   }
 
   function secretRow(label, value) {
@@ -87,6 +63,9 @@
   function recharge(v) {
     var box = $('recharge');
     box.hidden = false;
+    H5.show('reveal', false);
+    H5.show('warning', false);
+    H5.show('howto', false);
     $('account').textContent = v.account_hint ? '充值账号：' + v.account_hint : '';
     if (!v.account_hint && H5.hooks.accountEntry) {
       // HOOK(account-entry): a grant issued without an account; the account-entry page script registers
@@ -116,19 +95,15 @@
     if (p.period) meta.push(p.period.count + (units[p.period.unit] || p.period.unit));
     meta.push(p.renewal ? '连续包月首期' : '单次有效期');
     if (v.expires_at) meta.push('领取截止 ' + H5.date(v.expires_at));
-    $('meta').textContent = meta.join(' · ');
-    $('period').textContent = periodText(p);
-    $('period').hidden = false;
+    if (!$('meta').textContent) $('meta').textContent = meta.join(' · '); // the server's, in China time, wins
     if (p.kind === 'direct_recharge') return recharge(v);
-    instructions(p.platform);
     var btn = $('reveal');
     btn.onclick = reveal;
     btn.hidden = false;
     if (v.status === 'redeemed') {
       btn.textContent = '再次查看卡密';
-      $('status').appendChild(H5.el('span', 'badge', '已领取'));
-    } else {
-      $('warning').hidden = false;
+      if (!$('status').firstChild) $('status').appendChild(H5.el('span', 'badge', '已领取'));
     }
+    $('warning').hidden = v.status === 'redeemed';
   });
 })(window.H5, window);
