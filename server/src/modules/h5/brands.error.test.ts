@@ -22,6 +22,8 @@ describe('H5 brands: bad input', () => {
     const both = await admin.request('POST', '/v1/admin/brands', { name: 'x', client_id: 'cli_1', campaign_id: 'c' });
     expect(both.body.errors).toEqual([{ field: 'campaign_id', message: expect.stringContaining('not both') }]);
     expect((await admin.request('POST', '/v1/admin/brands', { name: 'x', colour: '#fff' })).status).toBe(400); // unknown field
+    const ghost = await admin.request('POST', '/v1/admin/brands', { name: 'x', client_id: 'cli_nobody' });
+    expect([ghost.status, ghost.body.errors]).toEqual([400, [{ field: 'client_id', message: 'no client cli_nobody' }]]);
     expect(await count()).toBe(before);
   });
 

@@ -4,6 +4,7 @@ import type { Executor, Tx } from '../../platform/db/db.ts';
 import { AppError, fail, notFound, validationFailed, type FieldProblem } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/index.ts';
+import { clientNames } from '../clients/index.ts';
 
 // Brands of the H5 pages (issue 7 §6): per client or per campaign. Validation happens here, at the one place
 // that writes, so the CLI, the console and any flow get the same answers; every change is audited in the
@@ -128,6 +129,11 @@ function validate(input: BrandInput, creating: boolean): BrandInput {
   return out;
 }
 
+/** A brand for a client that does not exist would never be shown: say so instead of storing it. */
+async function assertClient(db: Executor, clientId: string | null | undefined) {
+  if (clientId && !(await clientNames(db, [clientId])).has(clientId)) throw validationFailed([{ field: 'client_id', message: `no client ${clientId}` }]);
+}
+
 function scopeTaken(e: unknown): never {
   if ((e as { code?: string }).code === '23505') throw fail('brand_scope_taken', 'Another brand already belongs to this client or campaign; edit that one.');
   throw e;
@@ -150,6 +156,7 @@ export async function getBrand(db: Executor, id: string): Promise<BrandView> {
 
 export async function createBrand(tx: Tx, input: BrandInput, actor: string): Promise<BrandView> {
   const v = validate(input, true);
+  await assertClient(tx, v.client_id);
   const id = newId('brd');
   const r = await tx
     .insertInto('h5_brands')
@@ -164,6 +171,7 @@ export async function createBrand(tx: Tx, input: BrandInput, actor: string): Pro
 export async function updateBrand(tx: Tx, id: string, input: BrandInput, actor: string): Promise<BrandView> {
   const v = validate(input, false);
   if (Object.keys(v).length === 0) return getBrand(tx, id);
+  await assertClient(tx, v.client_id);
   const r = await tx.updateTable('h5_brands').set({ ...v, updated_at: sql`now()` }).where('id', '=', id).returning(COLUMNS).executeTakeFirst().catch(scopeTaken);
   if (!r) throw notFound('Brand', id);
   await appendAudit(tx, { actor, action: 'brand.update', target: id, details: { ...v } });
