@@ -79,6 +79,14 @@ export const ERROR_CODES = {
   webhook_endpoint_disabled: { status: 409, title: 'Conflict', description: 'The webhook endpoint is disabled; enable it first.' },
   export_not_ready: { status: 409, title: 'Conflict', description: 'The export is still being written (or failed); see its status.' },
   job_not_dead: { status: 409, title: 'Conflict', description: 'Only dead or failed jobs can be re-queued.' },
+  // bundles and choice packs (modules/bundles, flows/bundles)
+  bundle_component_invalid: { status: 400, title: 'Bad request', description: 'A bundle or choice-pack component is unknown, repeated, or itself a bundle or choice pack; see errors[].' },
+  pick_count_invalid: { status: 400, title: 'Bad request', description: 'A choice pack needs 1 ≤ pick_count ≤ the number of components (a bundle takes no pick_count).' },
+  choice_pick_invalid: { status: 400, title: 'Bad request', description: 'The pick names a product that is not an option of this pack, repeats one, or has the wrong number of products; see errors[].' },
+  choice_already_picked: { status: 409, title: 'Conflict', description: 'This choice pack has been picked already; a pack is picked once.' },
+  choice_unavailable: { status: 409, title: 'Conflict', description: 'Some picked products ran out while choosing; nothing was reserved — pick others (see unavailable[]).' },
+  choice_not_picked: { status: 409, title: 'Conflict', description: 'Pick the products of this choice pack before revealing it.' },
+  not_a_choice_pack: { status: 409, title: 'Conflict', description: 'Only a choice pack can be picked.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },

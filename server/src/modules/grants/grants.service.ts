@@ -14,6 +14,7 @@ import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import { grantMachine } from './grant.machine.ts';
 import type { Grant, IssueGrantBody } from './grants.schemas.ts';
 import { grantQuery, searchGrants, type GrantSearch } from './grants.search.ts';
+import { withComponents } from './bundle-grants.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
 // that records the grant, so there is no window in which a code is claimed without a grant (or the reverse).
@@ -129,7 +130,7 @@ export async function getGrant(ctx: AppContext, id: string, clientId?: string): 
   if (clientId) q = q.where('g.client_id', '=', clientId);
   const row = await q.executeTakeFirst();
   if (!row) throw notFound('Grant', id);
-  return toGrant(row as GrantRow, ctx.config.publicUrl, clientId ? ctx.secrets : null);
+  return toGrant(await withComponents(ctx.db, row as GrantRow), ctx.config.publicUrl, clientId ? ctx.secrets : null);
 }
 
 export async function listGrants(ctx: AppContext, q: GrantSearch) {
@@ -209,7 +210,7 @@ export async function grantByTokenHash(db: Executor, tokenHash: Buffer) {
   return db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
-    .select(['g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
+    .select(['g.id', 'g.product_id', 'g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
     .where('g.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { problems } from '../../platform/http/schemas.ts';
 import { redeemPage } from './redeem-page.ts';
 import { revealCode, TokenNotFound, viewRedeem } from './redeem.service.ts';
+import { PackRedeemFields, RevealedComponent } from './redeem-components.ts';
 
 const TokenParam = Type.Object({ token: Type.String({ maxLength: 200 }) });
 
@@ -19,6 +20,7 @@ const RedeemView = Type.Object({
   expires_at: Type.Union([Type.String(), Type.Null()]),
   redeemed_at: Type.Union([Type.String(), Type.Null()]),
   code_hint: Type.Union([Type.String(), Type.Null()]),
+  ...PackRedeemFields,
 });
 
 const Revealed = Type.Object({
@@ -26,6 +28,7 @@ const Revealed = Type.Object({
   password: Type.Optional(Type.String()),
   code: Type.Optional(Type.String()),
   url: Type.Optional(Type.String()),
+  components: Type.Optional(Type.Array(RevealedComponent, { description: 'bundle / choice pack: every component; card codes and links with their secret' })),
 });
 
 export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
@@ -62,7 +65,7 @@ export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.post('/v1/redeem/:token/reveal', {
     preValidation: throttle,
-    schema: { tags: ['redeem'], summary: 'Reveal the code; the first reveal redeems the grant', params: TokenParam, response: { 200: Revealed, ...problems(404, 410, 429) } },
+    schema: { tags: ['redeem'], summary: 'Reveal the code; the first reveal redeems the grant', params: TokenParam, response: { 200: Revealed, ...problems(404, 409, 410, 429) } },
     handler: async (req) => countMiss(req, () => revealCode(ctx, (req.params as { token: string }).token, { ip: req.ip })),
   });
 
