@@ -97,4 +97,18 @@ describe('bundles', () => {
     expect(g.body.status).toBe('redeemed');
     expect(g.body.components).toHaveLength(2);
   });
+
+  it('voiding a bundle voids its components and returns their codes to stock', async () => {
+    const [a, b] = [await h.product(), await h.product()];
+    await h.stock(a.id, 1);
+    await h.stock(b.id, 1);
+    const pack = await createPack(h, { kind: 'bundle', components: [a.sku, b.sku] });
+    const before = await snapshot(h, [a.id, b.id]);
+    const issued = await issue(client, pack.product.sku);
+    expect((await snapshot(h, [a.id, b.id])).codes.map((c) => c.status)).toEqual(['reserved', 'reserved']);
+    const voided = await client.request('POST', `/v1/grants/${issued.body.id}/void`, { reason: 'order refunded' }, { idempotencyKey: crypto.randomUUID() });
+    expect(voided.status).toBe(200);
+    expect([voided.body.status, ...voided.body.components.map((c: { status: string }) => c.status)]).toEqual(['voided', 'voided', 'voided']);
+    expect((await snapshot(h, [a.id, b.id])).codes).toEqual(before.codes);
+  });
 });

@@ -138,3 +138,17 @@ export async function revealComponents(tx: Tx, parentId: string) {
     RETURNING id, code_id, reveal_count, client_id, product_id`.execute(tx);
   return r.rows.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
+
+/**
+ * Voids the unredeemed components of a pack whose parent was just voided (same transaction), by the grant
+ * machine's `void` guard: card-code children give their codes back (the caller releases them); a pending
+ * direct recharge cannot be voided — a supplier may be recharging it — and ends on its own.
+ */
+export async function voidComponents(tx: Tx, parentId: string, reason: string): Promise<{ id: string; code_id: number | null; client_id: string | null }[]> {
+  const r = await sql<{ id: string; code_id: number | null; client_id: string | null }>`
+    UPDATE grants g SET status = ${grantMachine.targetOf('void')}, ended_at = now(), end_reason = ${reason}, code_id = NULL
+      FROM (SELECT id, code_id FROM grants WHERE parent_grant_id = ${parentId} FOR UPDATE) old
+     WHERE g.id = old.id AND g.status = ANY(${grantMachine.sourcesOf('void')}::text[])
+    RETURNING g.id, old.code_id, g.client_id`.execute(tx);
+  return r.rows;
+}

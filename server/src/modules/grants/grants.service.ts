@@ -6,7 +6,7 @@ import { AppError, conflict, notFound, validationFailed } from '../../platform/e
 import { newId } from '../../platform/ids.ts';
 import { normalisePhone } from '../../platform/phone.ts';
 import { appendAudit } from '../audit/index.ts';
-import { releaseCode } from '../inventory/index.ts';
+import { releaseCode, releaseCodes } from '../inventory/index.ts';
 import { isSubscribed, recordEvent } from '../webhooks/index.ts';
 import { recordGrantEvent } from './grant-events.ts';
 import type { GrantStatus } from '../../platform/db/schema.ts';
@@ -14,7 +14,7 @@ import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import { grantMachine } from './grant.machine.ts';
 import type { Grant, IssueGrantBody } from './grants.schemas.ts';
 import { grantQuery, searchGrants, type GrantSearch } from './grants.search.ts';
-import { withComponents } from './bundle-grants.ts';
+import { voidComponents, withComponents } from './bundle-grants.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
 // that records the grant, so there is no window in which a code is claimed without a grant (or the reverse).
@@ -160,6 +160,10 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
     }
     const codeId = res.rows[0].code_id;
     const hint = codeId ? await releaseCode(tx, codeId) : null;
+    // a bundle or choice pack: its unredeemed components go with it (bundle-grants.ts)
+    const children = await voidComponents(tx, input.id, input.reason ?? 'voided');
+    await releaseCodes(tx, children.flatMap((c) => (c.code_id ? [c.code_id] : [])));
+    for (const c of children) await recordGrantEvent(tx, ctx, 'grant.voided', c.id, c.client_id);
     await appendAudit(tx, { actor: input.actor, action: 'grant.void', target: input.id, details: { reason: input.reason ?? null, code_hint: hint, code_returned: Boolean(hint) } });
     await recordGrantEvent(tx, ctx, 'grant.voided', input.id, res.rows[0].client_id);
   });
