@@ -43,4 +43,22 @@ describe('bundle with card-code and direct-recharge components', () => {
     expect(parent.body.status).toBe('redeemed');
     expect(parent.body.components.map((c: { status: string }) => c.status)).toEqual(['redeemed', 'redeemed']);
   });
+
+  it('a choice pack picks a direct recharge with the account given at the pick', async () => {
+    const { h, client } = kit;
+    const card = await h.product({ name: '网易云音乐月卡', platform: 'netease_music' });
+    await h.stock(card.id, 1);
+    const pack = await createPack(h, { kind: 'choice_pack', pick_count: 1, components: [card.sku, kit.product.sku] });
+    const g = await issue(client, pack.product.sku, { external_id: 'u-10' });
+    const token = tokenOf(g.body);
+    const noAccount = await redeem.pick(h, token, { products: [kit.product.sku] });
+    expect([noAccount.status, noAccount.body.code, noAccount.body.errors?.[0]?.field]).toEqual([400, 'validation_failed', 'account']);
+    const picked = await redeem.pick(h, token, { products: [kit.product.sku], account: '13900002222' });
+    expect(picked.status).toBe(200);
+    expect(picked.body.components).toEqual([expect.objectContaining({ status: 'pending', account: '139****2222' })]);
+    const child = await kit.waitFinal(picked.body.components[0].grant_id);
+    expect(child.status).toBe('redeemed');
+    const view = await redeem.view(h, token);
+    expect(view.body.components.map((c: { status: string }) => c.status)).toEqual(['redeemed']);
+  });
 });
