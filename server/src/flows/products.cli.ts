@@ -3,6 +3,8 @@ import { printJson } from '../platform/cli/output.ts';
 import { validateInput } from '../platform/cli/validate.ts';
 import type { CommandEnv } from '../platform/module.ts';
 import { ProductCreate, ProductUpdate, parsePeriod } from '../modules/catalog/index.ts';
+import { BundleCreate, ComponentsPut, createBundle, isPackKind, setComponents } from '../modules/bundles/index.ts';
+import { validationFailed } from '../platform/errors.ts';
 import { createProductWithSuppliers, parseSupplierSpec, updateProductWithSuppliers, type ProductWithSuppliers } from './product-suppliers.ts';
 
 // `quanyi products create|update`: a product and (with --suppliers) its failover list of suppliers, in one
@@ -12,6 +14,8 @@ const int = (v: string | undefined) => (v === undefined ? undefined : /^-?\d+$/.
 const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
 const ACCOUNT_TYPES_HELP = 'direct recharge: accounts the product takes, of mobile,qq,uid,email (default mobile,uid)';
 const SUPPLIERS_HELP = 'NAME:SUPPLIER_PRODUCT_ID:COST_FEN,… in failover order (the first is tried first)';
+const COMPONENTS_HELP = 'bundle / choice_pack: SKU1,SKU2,… the component products in order';
+const PICK_HELP = 'choice_pack: how many components the recipient picks (k of n)';
 
 function print(json: boolean, verb: string, r: ProductWithSuppliers) {
   if (json) printJson(r.suppliers ? { ...r.product, suppliers: r.suppliers } : r.product);
@@ -26,7 +30,9 @@ export function registerProductCommands(program: Command, env: CommandEnv) {
     .requiredOption('--sku <sku>', 'your SKU code')
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--platform <platform>', 'iqiyi, tencent_video, youku, mango_tv, bilibili …')
-    .option('--kind <kind>', 'card_code | direct_recharge | link', 'card_code')
+    .option('--kind <kind>', 'card_code | direct_recharge | link | bundle | choice_pack', 'card_code')
+    .option('--components <list>', COMPONENTS_HELP)
+    .option('--pick <k>', PICK_HELP)
     .option('--period <unit:count>', 'e.g. month:1, quarter:1, year:1 (or none)')
     .option('--renewal', 'first period of an auto-renewing subscription')
     .option('--price <fen>', 'price in 分')
@@ -40,6 +46,15 @@ export function registerProductCommands(program: Command, env: CommandEnv) {
     .option('--json', 'print JSON')
     .action(async (o) => {
       await env.run('products create', Boolean(o.json), async (ctx) => {
+        if (isPackKind(o.kind)) {
+          if (o.suppliers !== undefined) throw validationFailed([{ field: 'suppliers', message: 'a bundle has no suppliers: its components have' }]);
+          const bundle = validateInput(BundleCreate, {
+            sku: o.sku, name: o.name, platform: o.platform, kind: o.kind, components: list(o.components), pick_count: int(o.pick),
+            period: parsePeriod(o.period), renewal: Boolean(o.renewal), currency: o.currency, price: int(o.price), cost: int(o.cost),
+            face_value: int(o.faceValue), validity_days: int(o.validityDays), safety_stock: int(o.safetyStock),
+          });
+          return print(Boolean(o.json), 'created', { product: (await createBundle(ctx.db, bundle, 'cli')).product });
+        }
         const input = validateInput(ProductCreate, {
           sku: o.sku,
           name: o.name,
@@ -74,6 +89,8 @@ export function registerProductCommands(program: Command, env: CommandEnv) {
     .option('--account-types <list>', ACCOUNT_TYPES_HELP)
     .option('--status <status>', 'active | inactive | archived')
     .option('--suppliers <list>', SUPPLIERS_HELP + '; replaces the list, "" clears it')
+    .option('--components <list>', COMPONENTS_HELP + '; replaces the list')
+    .option('--pick <k>', PICK_HELP)
     .option('--json', 'print JSON')
     .action(async (ref: string, o) => {
       await env.run('products update', Boolean(o.json), async (ctx) => {
@@ -92,7 +109,12 @@ export function registerProductCommands(program: Command, env: CommandEnv) {
           status: o.status,
         });
         const suppliers = o.suppliers === undefined ? undefined : parseSupplierSpec(o.suppliers);
-        print(Boolean(o.json), 'updated', await ctx.db.transaction().execute((tx) => updateProductWithSuppliers(tx, ref, input, suppliers, 'cli')));
+        const spec = o.components === undefined ? undefined : validateInput(ComponentsPut, { components: list(o.components), pick_count: int(o.pick) });
+        print(Boolean(o.json), 'updated', await ctx.db.transaction().execute(async (tx) => {
+          const r = await updateProductWithSuppliers(tx, ref, input, suppliers, 'cli');
+          if (spec) await setComponents(tx, r.product.id, spec, 'cli');
+          return r;
+        }));
       });
     });
 }

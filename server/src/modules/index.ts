@@ -18,6 +18,8 @@ import { analyticsModule } from './analytics/index.ts';
 import { grantTrailFlow } from '../flows/grant-trail.routes.ts';
 import { exportsModule } from './exports/index.ts';
 import { h5Module } from './h5/index.ts';
+import { bundlesModule } from './bundles/index.ts';
+import { bundleFlows } from '../flows/bundles/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -42,4 +44,6 @@ export const MODULES: readonly ModuleDefinition[] = [
   grantTrailFlow,
   exportsModule,
   h5Module,
+  bundlesModule,
+  bundleFlows,
 ];

@@ -84,6 +84,14 @@ export const ERROR_CODES = {
   logo_invalid: { status: 400, title: 'Bad request', description: 'The logo is not a PNG or JPEG image (checked by its bytes), or is empty.' },
   logo_too_large: { status: 413, title: 'Payload too large', description: 'The logo is larger than 100 KB.' },
   qr_url_not_ours: { status: 400, title: 'Bad request', description: 'QR codes are made only for links under this server\'s PUBLIC_URL.' },
+  // bundles and choice packs (modules/bundles, flows/bundles)
+  bundle_component_invalid: { status: 400, title: 'Bad request', description: 'A bundle or choice-pack component is unknown, repeated, or itself a bundle or choice pack; see errors[].' },
+  pick_count_invalid: { status: 400, title: 'Bad request', description: 'A choice pack needs 1 ≤ pick_count ≤ the number of components (a bundle takes no pick_count).' },
+  choice_pick_invalid: { status: 400, title: 'Bad request', description: 'The pick names a product that is not an option of this pack, repeats one, or has the wrong number of products; see errors[].' },
+  choice_already_picked: { status: 409, title: 'Conflict', description: 'This choice pack has been picked already; a pack is picked once.' },
+  choice_unavailable: { status: 409, title: 'Conflict', description: 'Some picked products ran out while choosing; nothing was reserved — pick others (see unavailable[]).' },
+  choice_not_picked: { status: 409, title: 'Conflict', description: 'Pick the products of this choice pack before revealing it.' },
+  not_a_choice_pack: { status: 409, title: 'Conflict', description: 'Only a choice pack can be picked.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },

@@ -401,6 +401,8 @@ const enUS: Messages = {
       card_code: 'Card code',
       direct_recharge: 'Direct recharge',
       link: 'Redeem link',
+      bundle: 'Bundle',
+      choice_pack: 'Choice pack',
     },
     units: {
       day: 'day(s)',
@@ -739,6 +741,14 @@ const enUS: Messages = {
     qrTitle: 'QR code of the redeem link',
     qrWarning: 'Whoever scans this code can claim the entitlement. Hand it only to the recipient; showing it is recorded in the audit log.',
     qrDownload: 'Download PNG',
+  },
+  bundles: {
+    components: 'Components',
+    componentsHint: 'Existing card-code, direct-recharge or link products, in order (at least 2; no bundles inside)',
+    pickCount: 'Pick count',
+    pickCountHint: 'How many of the components the recipient picks at redeem time (k of n)',
+    bundleNotice: 'Bundle: one grant delivers every component; if one is out of stock, nothing is issued.',
+    choiceNotice: 'Choice pack: nothing is reserved at issue; the recipient picks at redeem time and may pick another if one runs out.',
   },
 };
 

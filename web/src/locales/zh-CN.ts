@@ -399,6 +399,8 @@ const zhCN = {
       card_code: '卡密',
       direct_recharge: '直充',
       link: '兑换链接',
+      bundle: '组合套餐',
+      choice_pack: '自选权益包',
     },
     units: {
       day: '天',
@@ -737,6 +739,14 @@ const zhCN = {
     qrTitle: '兑换链接二维码',
     qrWarning: '任何人扫描此二维码都可以领取该权益。请只交给领取人；每次显示都会记入审计日志。',
     qrDownload: '下载 PNG',
+  },
+  bundles: {
+    components: '组合商品',
+    componentsHint: '按顺序选择已有的卡密、直充或兑换链接商品（至少 2 个，不可嵌套套餐）',
+    pickCount: '可选数量',
+    pickCountHint: '领取人在兑换时从中自选的数量（k 选 n 中的 k）',
+    bundleNotice: '组合套餐：一次发放即包含全部商品，任一商品缺货则整单不发放。',
+    choiceNotice: '自选权益包：发放时不占库存，领取人兑换时自选；所选商品缺货时可改选其他。',
   },
 };
 

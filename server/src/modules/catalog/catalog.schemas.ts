@@ -10,7 +10,9 @@ export const Period = Type.Object(
 
 const Money = Type.Integer({ minimum: 0, maximum: 100_000_000_00, description: 'minor units (分)' });
 
-export const ProductKind = Type.Union([Type.Literal('card_code'), Type.Literal('direct_recharge'), Type.Literal('link')]);
+/** what POST /v1/admin/products creates; bundles and choice packs are made of these (modules/bundles) */
+export const SimpleProductKind = Type.Union([Type.Literal('card_code'), Type.Literal('direct_recharge'), Type.Literal('link')]);
+export const ProductKind = Type.Union([Type.Literal('card_code'), Type.Literal('direct_recharge'), Type.Literal('link'), Type.Literal('bundle'), Type.Literal('choice_pack')]);
 export const ProductStatus = Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('archived')]);
 
 export const AccountType = Type.Union([Type.Literal('mobile'), Type.Literal('qq'), Type.Literal('uid'), Type.Literal('email')], {
@@ -28,7 +30,7 @@ export const ProductCreate = Type.Object(
     sku: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'your SKU code; letters, digits, . _ -' }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     platform: Type.String({ minLength: 1, maxLength: 50, description: 'iqiyi, tencent_video, youku, mango_tv, bilibili …' }),
-    kind: ProductKind,
+    kind: SimpleProductKind,
     period: Type.Optional(Type.Union([Period, Type.Null()])),
     renewal: Type.Optional(Type.Boolean({ description: 'true: first period of an auto-renewing subscription (连续包月首期)' })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),

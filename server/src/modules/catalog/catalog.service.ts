@@ -30,7 +30,8 @@ export function toProduct(r: Row): Product {
   };
 }
 
-export async function createProduct(db: Executor, input: ProductCreate, actor: string): Promise<Product> {
+/** `kind` may be bundle / choice_pack only from modules/bundles, which writes the components in the same transaction */
+export async function createProduct(db: Executor, input: Omit<ProductCreate, 'kind'> & { kind: Product['kind'] }, actor: string): Promise<Product> {
   return inTx(db, async (db) => {
     const row = await db
       .insertInto('products')

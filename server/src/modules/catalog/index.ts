@@ -6,7 +6,7 @@ import { catalogRoutes } from './catalog.routes.ts';
 // The catalog's front door: products (what can be issued).
 export { activeProductCte, type ProductCteRow } from './catalog.ctes.ts';
 export { createProduct, updateProduct, findProduct, getProduct, listProducts, toProduct } from './catalog.service.ts';
-export { Product, ProductCreate, ProductUpdate, ProductStatus, ProductKind, Period } from './catalog.schemas.ts';
+export { Product, ProductCreate, ProductUpdate, ProductStatus, ProductKind, SimpleProductKind, Period } from './catalog.schemas.ts';
 
 export const catalogModule: ModuleDefinition = {
   name: 'catalog',

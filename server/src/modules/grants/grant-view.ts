@@ -1,5 +1,5 @@
 import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
-import type { Grant } from './grants.schemas.ts';
+import type { Grant, GrantComponent } from './grants.schemas.ts';
 
 // Renders a grant row (joined with its product) for the API. The redeem URL is derived, never stored.
 export interface GrantRow {
@@ -26,6 +26,8 @@ export interface GrantRow {
   recipient_account_masked?: string | null;
   failure_code?: string | null;
   failure_message?: string | null;
+  /** bundle / choice pack: the component grants (bundle-grants.ts `withComponents`) */
+  components?: GrantRow[];
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -65,6 +67,21 @@ export function toGrant(r: GrantRow, publicUrl: string, secrets: ServerSecrets |
     redeemed_at: iso(r.redeemed_at),
     ended_at: iso(r.ended_at),
     ...(r.kind === 'direct_recharge' ? { failure: r.failure_code ? { code: r.failure_code, message: r.failure_message ?? '' } : null } : {}),
+    ...(r.components ? { components: r.components.map(toComponent) } : {}),
+  };
+}
+
+/** A component of a bundle or choice pack as its pack's grant shows it: what it is and how far it got. */
+function toComponent(c: GrantRow): GrantComponent {
+  const g = toGrant(c, '', null);
+  return {
+    grant_id: g.id,
+    status: g.status,
+    product: g.product,
+    ...(c.kind === 'direct_recharge' ? { account: g.recipient.account ?? null, failure: g.failure ?? null } : {}),
+    expires_at: g.expires_at,
+    redeemed_at: g.redeemed_at,
+    ended_at: g.ended_at,
   };
 }
 

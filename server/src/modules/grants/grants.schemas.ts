@@ -31,6 +31,19 @@ export type IssueGrantBody = Static<typeof IssueGrantBody>;
 /** The product as a grant shows it: what it is, not what it costs. */
 export const GrantProduct = Type.Pick(Product, ['id', 'sku', 'name', 'platform', 'kind', 'period', 'renewal']);
 
+/** One component of a bundle or choice pack: its own grant, fulfilled and tracked on its own. */
+export const GrantComponent = Type.Object({
+  grant_id: Type.String({ description: 'the component grant (grt_…)' }),
+  status: GrantStatus,
+  product: GrantProduct,
+  account: Type.Optional(Type.Union([Type.String({ description: 'direct recharge: the account, masked' }), Type.Null()])),
+  failure: Type.Optional(Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()])),
+  expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  redeemed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  ended_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type GrantComponent = Static<typeof GrantComponent>;
+
 export const Grant = Type.Object({
   id: Type.String({ description: 'grt_…' }),
   status: GrantStatus,
@@ -49,6 +62,7 @@ export const Grant = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   redeemed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   ended_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  components: Type.Optional(Type.Array(GrantComponent, { description: 'bundle / choice pack: each component and its state (a choice pack: empty until the recipient picks)' })),
 });
 export type Grant = Static<typeof Grant>;
 

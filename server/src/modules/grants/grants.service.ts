@@ -6,7 +6,7 @@ import { AppError, conflict, notFound, validationFailed } from '../../platform/e
 import { newId } from '../../platform/ids.ts';
 import { normalisePhone } from '../../platform/phone.ts';
 import { appendAudit } from '../audit/index.ts';
-import { releaseCode } from '../inventory/index.ts';
+import { releaseCode, releaseCodes } from '../inventory/index.ts';
 import { isSubscribed, recordEvent } from '../webhooks/index.ts';
 import { recordGrantEvent } from './grant-events.ts';
 import type { GrantStatus } from '../../platform/db/schema.ts';
@@ -14,6 +14,7 @@ import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import { grantMachine } from './grant.machine.ts';
 import type { Grant, IssueGrantBody } from './grants.schemas.ts';
 import { grantQuery, searchGrants, type GrantSearch } from './grants.search.ts';
+import { voidComponents, withComponents } from './bundle-grants.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
 // that records the grant, so there is no window in which a code is claimed without a grant (or the reverse).
@@ -129,7 +130,7 @@ export async function getGrant(ctx: AppContext, id: string, clientId?: string): 
   if (clientId) q = q.where('g.client_id', '=', clientId);
   const row = await q.executeTakeFirst();
   if (!row) throw notFound('Grant', id);
-  return toGrant(row as GrantRow, ctx.config.publicUrl, clientId ? ctx.secrets : null);
+  return toGrant(await withComponents(ctx.db, row as GrantRow), ctx.config.publicUrl, clientId ? ctx.secrets : null);
 }
 
 export async function listGrants(ctx: AppContext, q: GrantSearch) {
@@ -159,6 +160,10 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
     }
     const codeId = res.rows[0].code_id;
     const hint = codeId ? await releaseCode(tx, codeId) : null;
+    // a bundle or choice pack: its unredeemed components go with it (bundle-grants.ts)
+    const children = await voidComponents(tx, input.id, input.reason ?? 'voided');
+    await releaseCodes(tx, children.flatMap((c) => (c.code_id ? [c.code_id] : [])));
+    for (const c of children) await recordGrantEvent(tx, ctx, 'grant.voided', c.id, c.client_id);
     await appendAudit(tx, { actor: input.actor, action: 'grant.void', target: input.id, details: { reason: input.reason ?? null, code_hint: hint, code_returned: Boolean(hint) } });
     await recordGrantEvent(tx, ctx, 'grant.voided', input.id, res.rows[0].client_id);
   });
@@ -209,7 +214,7 @@ export async function grantByTokenHash(db: Executor, tokenHash: Buffer) {
   return db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
-    .select(['g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'g.client_id', 'g.campaign', 'g.recipient_account_masked', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
+    .select(['g.id', 'g.product_id', 'g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'g.client_id', 'g.campaign', 'g.recipient_account_masked', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
     .where('g.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }

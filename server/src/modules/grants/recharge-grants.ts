@@ -7,6 +7,7 @@ import { grantMachine } from './grant.machine.ts';
 import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import type { Grant } from './grants.schemas.ts';
 import { grantQuery } from './grants.search.ts';
+import { withComponents } from './bundle-grants.ts';
 
 // The grants front door for direct recharge (DESIGN §5: `pending → redeemed | failed`). The recharge flow
 // writes the grant in its own transaction, next to the recharge order and the job; these functions take
@@ -97,7 +98,7 @@ export interface GrantWithOwner {
 export async function grantAsClientSees(db: Executor, publicUrl: string, secrets: ServerSecrets, id: string): Promise<GrantWithOwner | null> {
   const row = await grantQuery(db).where('g.id', '=', id).executeTakeFirst();
   if (!row) return null;
-  return { grant: toGrant(row as GrantRow, publicUrl, row.client_id ? secrets : null), clientId: row.client_id, requestHash: row.request_hash, kind: row.kind };
+  return { grant: toGrant(await withComponents(db, row as GrantRow), publicUrl, row.client_id ? secrets : null), clientId: row.client_id, requestHash: row.request_hash, kind: row.kind };
 }
 
 /** The grant a client already has under this Idempotency-Key or out_order_no, if any. */
@@ -108,7 +109,7 @@ export async function findClientGrant(db: Executor, publicUrl: string, secrets: 
   else return null;
   const row = await q.executeTakeFirst();
   if (!row) return null;
-  return { grant: toGrant(row as GrantRow, publicUrl, secrets), clientId: row.client_id, requestHash: row.request_hash, kind: row.kind };
+  return { grant: toGrant(await withComponents(db, row as GrantRow), publicUrl, secrets), clientId: row.client_id, requestHash: row.request_hash, kind: row.kind };
 }
 
 /** pending → redeemed (the recharge succeeded). False when the grant was not pending (it changes nothing). */

@@ -7,6 +7,7 @@ import { inventoryRoutes } from './inventory.routes.ts';
 // (code.machine.ts). Inventory owns the tables `batches` and `codes`; everyone else comes through here.
 export { codeMachine, type CodeEvent } from './code.machine.ts';
 export { releaseCode, releaseCodes, deliverCode, codeHint, expireCodes } from './codes.service.ts';
+export { claimCode, productsInStock } from './claim.service.ts';
 export { storePurchasedCodes, stockGeneratedCodes, type PurchasedCodes, type PurchaseResult } from './purchases.service.ts';
 export { importCodes, REJECTIONS_KEPT, type ImportOptions, type ImportResult, type Rejection } from './import.service.ts';
 export { IMPORT_JOB, IMPORT_JOB_POLICY, runImportJob } from './import.job.ts';

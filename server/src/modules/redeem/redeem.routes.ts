@@ -5,6 +5,7 @@ import { problems } from '../../platform/http/schemas.ts';
 import { brandFor, DEFAULT_BRAND, qrImage, sendH5Page, type PageBrand } from '../h5/index.ts';
 import { redeemPage } from './redeem-page.ts';
 import { redeemPageData, revealCode, TokenNotFound, viewRedeem, type RedeemView } from './redeem.service.ts';
+import { PackRedeemFields, RevealedComponent } from './redeem-components.ts';
 
 const TokenParam = Type.Object({ token: Type.String({ maxLength: 200 }) });
 
@@ -21,6 +22,7 @@ const RedeemView = Type.Object({
   redeemed_at: Type.Union([Type.String(), Type.Null()]),
   code_hint: Type.Union([Type.String(), Type.Null()]),
   account_hint: Type.Union([Type.String(), Type.Null()], { description: 'direct recharge: the account, masked' }),
+  ...PackRedeemFields,
 });
 
 const Revealed = Type.Object({
@@ -28,7 +30,8 @@ const Revealed = Type.Object({
   password: Type.Optional(Type.String()),
   code: Type.Optional(Type.String()),
   url: Type.Optional(Type.String()),
-  code_expires_at: Type.Union([Type.String(), Type.Null()], { description: 'the code\'s own expiry at the platform' }),
+  code_expires_at: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the code\'s own expiry at the platform' })),
+  components: Type.Optional(Type.Array(RevealedComponent, { description: 'bundle / choice pack: every component; card codes and links with their secret' })),
 });
 
 export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
@@ -65,7 +68,7 @@ export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.post('/v1/redeem/:token/reveal', {
     preValidation: throttle,
-    schema: { tags: ['redeem'], summary: 'Reveal the code; the first reveal redeems the grant', params: TokenParam, response: { 200: Revealed, ...problems(404, 410, 429) } },
+    schema: { tags: ['redeem'], summary: 'Reveal the code; the first reveal redeems the grant', params: TokenParam, response: { 200: Revealed, ...problems(404, 409, 410, 429) } },
     handler: async (req) => countMiss(req, () => revealCode(ctx, (req.params as { token: string }).token, { ip: req.ip })),
   });
 

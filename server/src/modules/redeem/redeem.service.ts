@@ -3,7 +3,8 @@ import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { AppError, gone } from '../../platform/errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { codeHint, deliverCode, type CodeSecret } from '../inventory/index.ts';
-import { grantByTokenHash, recordGrantEvent, revealGrant } from '../grants/index.ts';
+import { grantByTokenHash, grantForToken, PACK_KINDS, recordGrantEvent, revealGrant } from '../grants/index.ts';
+import { packRedeemView, revealPack, type RevealedComponent } from './redeem-components.ts';
 
 // Public redemption by bearer token (blind box: only the holder of the link ever sees the code). A use case
 // across modules: the grant moves through grants' front door, the code through inventory's, in ONE
@@ -25,6 +26,11 @@ export interface RedeemView {
   code_hint: string | null;
   /** direct recharge: the account it goes to, masked (null for card codes, or when none was given yet) */
   account_hint: string | null;
+  /** bundle / choice pack: redeem-components.ts */
+  pick_count?: number | null;
+  picked?: boolean;
+  options?: unknown[];
+  components?: unknown[];
 }
 
 /** What reveal answers: the code and the code's own expiry (the platform refuses it after that). */
@@ -51,7 +57,7 @@ type TokenGrant = NonNullable<Awaited<ReturnType<typeof grantByTokenHash>>>;
 async function viewOf(ctx: AppContext, g: TokenGrant): Promise<RedeemView> {
   const expired = g.status === 'expired' || (g.status === 'issued' && g.expires_at !== null && new Date(g.expires_at) <= new Date());
   if (expired || g.status === 'voided' || g.status === 'failed') throw refusal(expired ? 'expired' : g.status);
-  return {
+  const view: RedeemView = {
     status: g.status,
     product: {
       name: g.name,
@@ -65,6 +71,7 @@ async function viewOf(ctx: AppContext, g: TokenGrant): Promise<RedeemView> {
     code_hint: g.status === 'redeemed' && g.code_id !== null ? await codeHint(ctx.db, g.code_id) : null,
     account_hint: g.kind === 'direct_recharge' ? g.recipient_account_masked : null,
   };
+  return PACK_KINDS.includes(g.kind) ? { ...view, ...(await packRedeemView(ctx.db, { id: g.id, kind: g.kind, product_id: g.product_id })) } : view;
 }
 
 /**
@@ -89,12 +96,20 @@ export async function redeemPageData(ctx: AppContext, token: string): Promise<{ 
  * Reveals the code. The first reveal marks the grant redeemed and the code delivered; later reveals return
  * the same code (people lose it) and are counted. Every reveal is audited in the same transaction.
  */
-export async function revealCode(ctx: AppContext, token: string, meta: { ip: string }): Promise<Revealed> {
+export async function revealCode(ctx: AppContext, token: string, meta: { ip: string }): Promise<Revealed | { components: RevealedComponent[] }> {
   if (!TOKEN_PATTERN.test(token)) throw new TokenNotFound();
   const hash = tokenHash(token);
   return ctx.db.transaction().execute(async (tx) => {
     const grant = await revealGrant(tx, hash);
     if (!grant.revealed) throw refusal(grant.status);
+    // a bundle or choice pack holds no code itself: its components are revealed with it
+    const pack = grant.code_id ? null : await grantForToken(tx, hash);
+    if (pack && PACK_KINDS.includes(pack.kind)) {
+      const out = await revealPack(tx, ctx, { id: grant.id, kind: pack.kind }, meta);
+      await appendAudit(tx, { actor: `public:${meta.ip}`, action: 'grant.reveal', target: grant.id, details: { reveal_count: grant.reveal_count, first: grant.reveal_count === 1, components: out.components.length } });
+      if (grant.reveal_count === 1) await recordGrantEvent(tx, ctx, 'grant.redeemed', grant.id, grant.client_id);
+      return out;
+    }
     if (!grant.code_id) throw new AppError(500, 'grant_without_code', 'Internal error', 'This grant has no code attached.');
     const code = await deliverCode(tx, grant.code_id, ctx.keyring);
     await appendAudit(tx, {

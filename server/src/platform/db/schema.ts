@@ -17,7 +17,7 @@ export interface ProductsTable {
   sku: string;
   name: string;
   platform: string;
-  kind: 'card_code' | 'direct_recharge' | 'link';
+  kind: 'card_code' | 'direct_recharge' | 'link' | 'bundle' | 'choice_pack';
   period_unit: 'day' | 'week' | 'month' | 'quarter' | 'year' | null;
   period_count: number | null;
   renewal: Generated<boolean>;
@@ -116,6 +116,8 @@ export interface GrantsTable {
   failure_message: Generated<string | null>;
   /** direct recharge: the account, masked (the recharge order holds it encrypted) */
   recipient_account_masked: Generated<string | null>;
+  /** a component of a bundle or choice pack: the pack's grant (migration 022) */
+  parent_grant_id: Generated<string | null>;
 }
 
 export type Role = 'admin' | 'operator' | 'finance' | 'auditor' | 'support';
@@ -323,3 +325,28 @@ export interface H5BrandsTable {
 export interface DB {
   h5_brands: H5BrandsTable;
 }
+// ---- bundles and choice packs (migration 022; modules/bundles owns these tables) ----
+export interface ProductBundlesTable {
+  product_id: string;
+  /** choice pack: k of n; null for a bundle */
+  pick_count: number | null;
+  updated_at: Generated<Date>;
+}
+
+export interface ProductComponentsTable {
+  bundle_id: string;
+  position: number;
+  component_id: string;
+}
+
+export interface ChoicePicksTable {
+  grant_id: string;
+  products: string[];
+  picked_at: Generated<Date>;
+}
+
+export type BundleTables = {
+  product_bundles: ProductBundlesTable;
+  product_components: ProductComponentsTable;
+  choice_picks: ChoicePicksTable;
+};

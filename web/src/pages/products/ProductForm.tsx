@@ -5,11 +5,12 @@ import { api, unwrap } from '../../api/client.ts';
 import type { ResponseOf } from '../../api/types.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { fenToYuan, yuanToFen } from '../../lib/money.ts';
+import { BundleFields, isPack, PACK_KINDS, packValues } from './BundleFields.tsx';
 
 export type Product = ResponseOf<'/v1/admin/products/{id}', 'get'>;
 type Unit = NonNullable<Product['period']>['unit'];
 
-const KINDS = ['card_code', 'direct_recharge', 'link'] as const;
+const KINDS = ['card_code', 'direct_recharge', 'link', ...PACK_KINDS] as const;
 const UNITS: Unit[] = ['day', 'week', 'month', 'quarter', 'year'];
 const ACCOUNT_TYPES = ['mobile', 'qq', 'uid', 'email'] as const;
 const PLATFORMS = ['iqiyi', 'tencent_video', 'youku', 'mango_tv', 'bilibili'];
@@ -30,6 +31,9 @@ interface FormValues {
   validity_days?: number | null;
   safety_stock?: number;
   account_types?: Product['account_types'];
+  /** bundle / choice pack: component product ids in order, and k */
+  components?: string[];
+  pick_count?: number;
 }
 
 function toForm(p?: Product): Partial<FormValues> {
@@ -69,17 +73,28 @@ export function ProductForm({ product, trigger, onSaved }: { product?: Product; 
     },
   });
   const submit = async (v: FormValues) => {
-    const saved = product
+    onSaved(isPack(v.kind) ? await savePack(v) : product
       ? unwrap(await api.PATCH('/v1/admin/products/{id}', { params: { path: { id: product.id } }, body: toBody(v) }))
-      : unwrap(await api.POST('/v1/admin/products', { body: { ...toBody(v), sku: v.sku, kind: v.kind } }));
-    onSaved(saved);
+      : unwrap(await api.POST('/v1/admin/products', { body: { ...toBody(v), sku: v.sku, kind: v.kind as (typeof KINDS)[number] & Exclude<Product['kind'], 'bundle' | 'choice_pack'> } })));
     return true;
+  };
+  // a bundle or choice pack is created with its components in one call; an edit saves both parts
+  const savePack = async (v: FormValues): Promise<Product> => {
+    const spec = { components: v.components ?? [], ...(v.kind === 'choice_pack' ? { pick_count: v.pick_count } : {}) };
+    if (!product) {
+      const kind = v.kind as 'bundle' | 'choice_pack';
+      return unwrap(await api.POST('/v1/admin/bundles', { body: { ...toBody(v), sku: v.sku, kind, ...spec } })).product;
+    }
+    const saved = unwrap(await api.PATCH('/v1/admin/products/{id}', { params: { path: { id: product.id } }, body: toBody(v) }));
+    unwrap(await api.PUT('/v1/admin/products/{id}/components', { params: { path: { id: product.id } }, body: spec }));
+    return saved;
   };
   return (
     <ModalForm<FormValues>
       title={product ? t('products.edit') : t('products.new')}
       trigger={trigger}
       initialValues={toForm(product)}
+      request={product && isPack(product.kind) ? async () => ({ ...toForm(product), ...(await packValues(product.id)) }) as FormValues : undefined}
       modalProps={{ destroyOnHidden: true }}
       onFinish={submit}
       submitter={{ searchConfig: { submitText: t('common.save'), resetText: t('common.cancel') } }}
@@ -116,6 +131,7 @@ export function ProductForm({ product, trigger, onSaved }: { product?: Product; 
           )
         }
       </ProFormDependency>
+      <BundleFields />
       <Space />
     </ModalForm>
   );
