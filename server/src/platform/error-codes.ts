@@ -79,6 +79,13 @@ export const ERROR_CODES = {
   webhook_endpoint_disabled: { status: 409, title: 'Conflict', description: 'The webhook endpoint is disabled; enable it first.' },
   export_not_ready: { status: 409, title: 'Conflict', description: 'The export is still being written (or failed); see its status.' },
   job_not_dead: { status: 409, title: 'Conflict', description: 'Only dead or failed jobs can be re-queued.' },
+  // risk module (issue 7 §7): deny codes of assessClaim (the claim paths answer with them) and the console's conflicts
+  risk_blacklisted: { status: 403, title: 'Forbidden', description: 'The claim comes from a blacklisted IP range or phone.' },
+  risk_threshold_not_met: { status: 403, title: 'Forbidden', description: 'The claimant does not meet a new-user threshold of the campaign or product (phone verified, account age …).' },
+  risk_limit_exceeded: { status: 429, title: 'Too many requests', description: 'A risk limit (per IP, device, phone or external id per window) is reached.' },
+  risk_blacklist_duplicate: { status: 409, title: 'Conflict', description: 'The IP range or phone is on the blacklist already.' },
+  review_decided: { status: 409, title: 'Conflict', description: 'The review item was approved or rejected already.' },
+  review_handler_missing: { status: 409, title: 'Conflict', description: 'No module handles review items of this subject type; it cannot be decided.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },
