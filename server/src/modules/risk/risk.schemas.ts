@@ -17,7 +17,9 @@ const definition = {
   review_above: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'kind limit: a soft threshold below max; claims above it go to review' })),
   fact: Type.Optional(Type.String({ maxLength: 100, description: `kind threshold: one of ${Object.keys(FACTS).join(', ')}` })),
   op: Type.Optional(Op),
-  value: Type.Optional(Type.Union([Type.Integer(), Type.Boolean()])),
+  // not a union of integer and boolean: the validator coerces types, and would turn true into 1 (or 1 into
+  // true); ruleProblems checks the value against the fact's type instead
+  value: Type.Optional(Type.Unknown({ description: 'kind threshold: true / false for a boolean fact, an integer ≥ 0 for a numeric one' })),
 };
 
 export const RuleCreate = Type.Object(
