@@ -93,7 +93,7 @@ export async function decideReview(ctx: AppContext, id: string, event: ReviewEve
     const moved = await moveReview(tx, id, event, by);
     if (!moved) {
       const now = await getReview(tx, id);
-      throw conflict('review_decided', `Review ${id} was ${now?.status} already${now?.decided_by ? ` by ${now.decided_by}` : ''}.`, { status: now?.status });
+      throw conflict('review_decided', `Review ${id} was ${now?.status} already${now?.decided_by ? ` by ${now.decided_by}` : ''}.`, { review_status: now?.status });
     }
     const item = toReviewItem(moved);
     await (event === 'approve' ? handler.onApprove(ctx, item, tx) : handler.onReject(ctx, item, tx));
