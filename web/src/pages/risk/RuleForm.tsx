@@ -1,8 +1,8 @@
-import { ModalForm, ProFormDependency, ProFormDigit, ProFormRadio, ProFormSelect, ProFormText } from '@ant-design/pro-components';
+import { ModalForm, ProFormDependency, ProFormDigit, ProFormRadio, ProFormSelect, ProFormText, type ProFormInstance } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
 import { App } from 'antd';
-import type { ReactElement } from 'react';
-import { api, unwrap } from '../../api/client.ts';
+import { useRef, type ReactElement } from 'react';
+import { ApiError, api, unwrap } from '../../api/client.ts';
 import type { ResponseOf } from '../../api/types.ts';
 import { useI18n } from '../../i18n/index.tsx';
 
@@ -35,6 +35,7 @@ const DIMENSIONS = ['ip', 'device', 'phone', 'external_id'] as const;
 export function RuleForm({ rule, trigger, onDone }: { rule?: Rule; trigger: ReactElement; onDone(): void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const formRef = useRef<ProFormInstance<Values>>(undefined);
   const facts = useQuery({ queryKey: ['risk-facts'], queryFn: async () => unwrap(await api.GET('/v1/admin/risk/facts')).data, staleTime: Infinity });
   const typeOf = (fact?: string) => facts.data?.find((f) => f.name === fact)?.type;
   const initial: Partial<Values> = rule
@@ -45,14 +46,22 @@ export function RuleForm({ rule, trigger, onDone }: { rule?: Rule; trigger: Reac
     const def = v.kind === 'limit'
       ? { dimension: v.dimension, max: v.max, window_seconds: v.window_seconds, review_above: v.review_above ?? null }
       : { fact: v.fact, op: typeOf(v.fact) === 'boolean' ? ('eq' as const) : v.op, value: typeOf(v.fact) === 'boolean' ? v.value === 'true' : Number(v.value) };
-    if (rule) unwrap(await api.PATCH('/v1/admin/risk/rules/{id}', { params: { path: { id: rule.id } }, body: { name: v.name, action: v.action, ...def } }));
-    else unwrap(await api.POST('/v1/admin/risk/rules', { body: { scope_type: v.scope_type, ...(v.scope_type === 'global' ? {} : { scope_id: v.scope_id }), name: v.name, kind: v.kind, action: v.action, ...def } }));
+    try {
+      if (rule) unwrap(await api.PATCH('/v1/admin/risk/rules/{id}', { params: { path: { id: rule.id } }, body: { name: v.name, action: v.action, ...def } }));
+      else unwrap(await api.POST('/v1/admin/risk/rules', { body: { scope_type: v.scope_type, ...(v.scope_type === 'global' ? {} : { scope_id: v.scope_id }), name: v.name, kind: v.kind, action: v.action, ...def } }));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      // the server's field problems beside their fields; the form stays open
+      message.error(e.problem.detail ?? e.message);
+      formRef.current?.setFields((e.problem.errors ?? []).map((p) => ({ name: p.field as keyof Values, errors: [p.message] })));
+      return false;
+    }
     message.success(t('risk.ruleSaved'));
     onDone();
     return true;
   };
   return (
-    <ModalForm<Values> title={t(rule ? 'risk.editRule' : 'risk.newRule')} trigger={trigger} width={560} initialValues={initial} modalProps={{ destroyOnHidden: true }} onFinish={submit}>
+    <ModalForm<Values> formRef={formRef} title={t(rule ? 'risk.editRule' : 'risk.newRule')} trigger={trigger} width={560} initialValues={initial} modalProps={{ destroyOnHidden: true }} onFinish={submit}>
       <ProFormRadio.Group name="scope_type" label={t('risk.scope')} radioType="button" disabled={!!rule} options={SCOPES.map((s) => ({ value: s, label: t(`risk.scopes.${s}`) }))} />
       <ProFormDependency name={['scope_type']}>
         {({ scope_type }) => scope_type !== 'global' && (
