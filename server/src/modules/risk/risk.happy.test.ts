@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type AdminAgent, type Harness } from '../../testutil/harness.ts';
 import { assessClaim, registerReviewHandler, releaseClaim, submitForReview, type ReviewItem } from './index.ts';
+import { pruneCounters } from './risk.counters.ts';
+import { pruneDecisions, rdb } from './risk.repo.ts';
 
 // Rules, blacklists, thresholds and the review queue through the admin API and the callers' functions.
 let h: Harness;
@@ -85,8 +87,10 @@ describe('limits', () => {
 describe('new-user thresholds', () => {
   it('requires the facts the rules name; a missing fact does not meet a threshold; review instead of deny', async () => {
     const s = scope();
-    await rule({ scope_type: 'product', scope_id: s.productId, name: 'phone verified', kind: 'threshold', action: 'deny', fact: 'phone_verified', op: 'eq', value: true });
-    await rule({ scope_type: 'product', scope_id: s.productId, name: 'a week old', kind: 'threshold', action: 'review', fact: 'account_age_days', op: 'gte', value: 7 });
+    const verified = await rule({ scope_type: 'product', scope_id: s.productId, name: 'phone verified', kind: 'threshold', action: 'deny', fact: 'phone_verified', op: 'eq', value: true });
+    const age = await rule({ scope_type: 'product', scope_id: s.productId, name: 'a week old', kind: 'threshold', action: 'review', fact: 'account_age_days', op: 'gte', value: 7 });
+    // true stays true and 7 stays 7 (the validator coerces types; the value is checked against the fact instead)
+    expect([verified.value, age.value, age.max, age.dimension]).toEqual([true, 7, null, null]);
     const a = (facts: Record<string, unknown>) => assessClaim(h.ctx, { scope: s, ip: '10.1.0.1', facts });
     expect(await a({})).toMatchObject({ outcome: 'deny', code: 'risk_threshold_not_met', reason: expect.stringContaining('not given') });
     expect(await a({ phone_verified: false, account_age_days: 30 })).toMatchObject({ outcome: 'deny', code: 'risk_threshold_not_met' });
@@ -161,5 +165,19 @@ describe('review queue', () => {
     expect((await support.request('POST', '/v1/admin/risk/blacklist', { kind: 'ip', value: '10.0.0.0/8' })).status).toBe(403);
     const finance = await h.admin('finance');
     expect((await finance.request('GET', '/v1/admin/risk/decisions')).status).toBe(403);
+  });
+});
+
+describe('pruning', () => {
+  it('deletes counters of past windows and old decisions, keeps the current ones', async () => {
+    await rdb(h.ctx.db).insertInto('risk_counters').values([
+      { key: 'prune:old', window_start: 0, n: 2, expires_at: new Date(Date.now() - 1000) },
+      { key: 'prune:now', window_start: 0, n: 2, expires_at: new Date(Date.now() + 60_000) },
+    ]).execute();
+    await rdb(h.ctx.db).insertInto('risk_decisions').values({ id: 'rdc_00000000000000000000000000', outcome: 'deny', code: 'x', reason: 'old', rule_id: null, scope: '{}', ip: null, phone_masked: null, device_hint: null, external_hint: null, created_at: new Date(Date.now() - 40 * 86_400_000) }).execute();
+    expect(await pruneCounters(h.ctx)).toBe(1);
+    expect(await pruneDecisions(h.ctx.db, 30)).toBe(1);
+    const left = await rdb(h.ctx.db).selectFrom('risk_counters').select('key').where('key', 'like', 'prune:%').execute();
+    expect(left.map((r) => r.key)).toEqual(['prune:now']);
   });
 });
