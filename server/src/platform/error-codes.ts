@@ -92,6 +92,13 @@ export const ERROR_CODES = {
   choice_unavailable: { status: 409, title: 'Conflict', description: 'Some picked products ran out while choosing; nothing was reserved — pick others (see unavailable[]).' },
   choice_not_picked: { status: 409, title: 'Conflict', description: 'Pick the products of this choice pack before revealing it.' },
   not_a_choice_pack: { status: 409, title: 'Conflict', description: 'Only a choice pack can be picked.' },
+  // risk module (issue 7 §7): deny codes of assessClaim (the claim paths answer with them) and the console's conflicts
+  risk_blacklisted: { status: 403, title: 'Forbidden', description: 'The claim comes from a blacklisted IP range or phone.' },
+  risk_threshold_not_met: { status: 403, title: 'Forbidden', description: 'The claimant does not meet a new-user threshold of the campaign or product (phone verified, account age …).' },
+  risk_limit_exceeded: { status: 429, title: 'Too many requests', description: 'A risk limit (per IP, device, phone or external id per window) is reached.' },
+  risk_blacklist_duplicate: { status: 409, title: 'Conflict', description: 'The IP range or phone is on the blacklist already.' },
+  review_decided: { status: 409, title: 'Conflict', description: 'The review item was approved or rejected already.' },
+  review_handler_missing: { status: 409, title: 'Conflict', description: 'No module handles review items of this subject type; it cannot be decided.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },

@@ -17,7 +17,9 @@ const ulid = monotonicFactory(pooledRandom);
 
 export type IdPrefix = 'prd' | 'bat' | 'grt' | 'cli' | 'usr' | 'job' | 'imp' | 'sup' | 'rco' | 'rca' | 'whe' | 'evt' | 'whd' | 'po' | 'bil' | 'exp'
   // h5 (issue 7 §6)
-  | 'brd';
+  | 'brd'
+  // risk (issue 7 §7)
+  | 'rsk' | 'rbl' | 'rvw' | 'rdc';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

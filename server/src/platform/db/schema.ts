@@ -350,3 +350,90 @@ export type BundleTables = {
   product_components: ProductComponentsTable;
   choice_picks: ChoicePicksTable;
 };
+
+// ---- risk module (issue 7 §7, migration 023). Not in DB: the module reaches them through `withTables`
+// (modules/risk/risk.repo.ts), so no other module can name them.
+export type RiskScopeType = 'global' | 'product' | 'campaign' | 'client';
+export type RiskDimension = 'ip' | 'device' | 'phone' | 'external_id';
+export type RiskReviewStatus = 'pending' | 'approved' | 'rejected';
+
+export interface RiskRulesTable {
+  id: string;
+  scope_type: RiskScopeType;
+  scope_id: Generated<string>;
+  name: string;
+  kind: 'limit' | 'threshold';
+  action: 'deny' | 'review';
+  dimension: RiskDimension | null;
+  max: number | null;
+  window_seconds: number | null;
+  review_above: number | null;
+  fact: string | null;
+  op: 'eq' | 'gte' | 'lte' | null;
+  value: ColumnType<number | boolean | null, string | null, string | null>;
+  status: Generated<'active' | 'disabled'>;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface RiskBlacklistTable {
+  id: string;
+  kind: 'ip' | 'phone';
+  ip_range: string | null;
+  phone_fp: Buffer | null;
+  shown: string;
+  note: Generated<string>;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+
+export interface RiskCountersTable {
+  key: string;
+  window_start: number;
+  n: number;
+  expires_at: Date;
+}
+
+export interface RiskReleasesTable {
+  reservation_id: string;
+  released_at: Generated<Date>;
+}
+
+export interface RiskReviewsTable {
+  id: string;
+  subject_type: string;
+  subject_ref: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  reason: string;
+  scope: ColumnType<Record<string, unknown>, string, string>;
+  status: Generated<RiskReviewStatus>;
+  decided_by: string | null;
+  decision_reason: string | null;
+  decided_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface RiskDecisionsTable {
+  id: string;
+  outcome: 'deny' | 'review';
+  code: string;
+  reason: string;
+  rule_id: string | null;
+  scope: ColumnType<Record<string, unknown>, string, string>;
+  ip: string | null;
+  phone_masked: string | null;
+  device_hint: string | null;
+  external_hint: string | null;
+  created_at: Generated<Date>;
+}
+
+export type RiskTables = {
+  risk_rules: RiskRulesTable;
+  risk_blacklist: RiskBlacklistTable;
+  risk_counters: RiskCountersTable;
+  risk_releases: RiskReleasesTable;
+  risk_reviews: RiskReviewsTable;
+  risk_decisions: RiskDecisionsTable;
+};
+// ---- end risk module
