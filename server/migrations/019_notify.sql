@@ -91,3 +91,7 @@ CREATE TABLE notify_phone_codes (
   created_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX notify_phone_codes_phone_idx ON notify_phone_codes (phone_fp, purpose, created_at DESC);
+
+-- Serves the grants module's redeemedGrantsBetween (period-end reminders walk one product's redeemed grants
+-- by redemption time).
+CREATE INDEX grants_redeemed_product_idx ON grants (product_id, redeemed_at) WHERE status = 'redeemed';

@@ -8,6 +8,7 @@ import { registerSmsSandboxCommand } from './sandbox/sms-gateway.cli.ts';
 // templates, sent by durable jobs in their own lane with retries, caps, quiet hours and unsubscribes; and
 // phone verification by SMS code. Reminders before expiry live in flows/notify-reminders.ts (they read grants).
 export { enqueueNotification, categoryOf, quietUntil, type NotificationInput } from './notify.service.ts';
+export { productNotifySettings } from './notify.settings.ts';
 export { inboxFor, markInboxRead, type InboxMessage } from './notify.inbox.ts';
 export { phoneProofFrom, requestPhoneCode, verifyPhoneCode, PHONE_PROOF_COOKIE, type PhoneProof } from './phone-codes.ts';
 export { startSmsGateway, type SmsGateway, type ReceivedSms, type SmsKnobs } from './sandbox/sms-gateway.ts';
