@@ -42,12 +42,12 @@ export const DEFAULT_TEMPLATES: Record<NotifyEvent, Record<NotifyChannel, Templa
     inapp: D('您获得了{{product_name}}', '{{product_name}}已发放给您，请在{{expires_at}}前领取：{{redeem_url}}'),
   },
   'reminder.unclaimed_expiry': {
-    sms: D('', '【{{brand_name}}】您的{{product_name}}将于{{expires_at}}过期，尚未领取：{{redeem_url}} 退订回T', 'SMS_QUANYI_UNCLAIMED_EXPIRY'),
+    sms: D('', '【{{brand_name}}】您的{{product_name}}将于{{expires_at}}过期，尚未领取：{{redeem_url}} 退订：{{unsubscribe_url}}', 'SMS_QUANYI_UNCLAIMED_EXPIRY'),
     email: D('{{product_name}}即将过期', '您好！\n\n您的{{product_name}}将于{{expires_at}}过期，尚未领取：{{redeem_url}}\n\n退订：{{unsubscribe_url}}\n'),
     inapp: D('{{product_name}}即将过期', '您的{{product_name}}将于{{expires_at}}过期，尚未领取：{{redeem_url}}'),
   },
   'reminder.period_end': {
-    sms: D('', '【{{brand_name}}】您的{{product_name}}将于{{period_end}}到期，续费：{{renewal_url}} 退订回T', 'SMS_QUANYI_PERIOD_END'),
+    sms: D('', '【{{brand_name}}】您的{{product_name}}将于{{period_end}}到期，续费：{{renewal_url}} 退订：{{unsubscribe_url}}', 'SMS_QUANYI_PERIOD_END'),
     email: D('{{product_name}}即将到期', '您好！\n\n您的{{product_name}}将于{{period_end}}到期。续费：{{renewal_url}}\n\n退订：{{unsubscribe_url}}\n'),
     inapp: D('{{product_name}}即将到期', '您的{{product_name}}将于{{period_end}}到期，续费：{{renewal_url}}'),
   },
