@@ -104,6 +104,6 @@ describe('notify: happy paths', () => {
     // a used code does not verify twice
     const again = await fetch(`${h.url}/v1/public/phone-codes/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '13600001234', code, purpose: 'my_entitlements' }) });
     expect(again.status).toBe(400);
-    expect((await again.json()).code).toBe('phone_code_invalid');
+    expect(((await again.json()) as { code: string }).code).toBe('phone_code_invalid');
   });
 });
