@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
-import { enqueueNotification, startSmsGateway, type SmsGateway } from './index.ts';
-import { startSending, waitFor } from './notify.testkit.ts';
+import { enqueueNotification, resetSenders, startSmsGateway, type SmsGateway } from './index.ts';
+import { startSending, startSmtpSink, waitFor } from './notify.testkit.ts';
 
 // Wrong, expired and too many codes; resend too soon; bad input; unknown template variables; a provider
 // that refuses a number for good, and one that keeps failing (retried, then failed with the reason).
@@ -124,5 +124,29 @@ describe('sending: provider refusals', () => {
     } finally {
       gw.knobs.drop = false;
     }
+  });
+});
+
+describe('sending: email refusals', () => {
+  it('fails an email for good when the SMTP server answers 550', async () => {
+    const smtp = await startSmtpSink({ rejectWith: 550 });
+    h.ctx.config.notify.smtpUrl = smtp.url;
+    resetSenders(h.ctx);
+    try {
+      const m = await h.ctx.db.transaction().execute((tx) => enqueueNotification(h.ctx, tx, { event: 'grant.issued', channel: 'email', email: 'nobody@example.com', vars: { product_name: 'x' } }));
+      const row = await waitFor(async () => {
+        const r = await h.ctx.db.selectFrom('notify_messages').selectAll().where('id', '=', m.id).executeTakeFirstOrThrow();
+        return r.status !== 'queued' ? r : null;
+      });
+      expect(row.status).toBe('failed');
+      expect(row.last_error).toContain('550');
+      expect(row.attempts).toBe(1);
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it('refuses an email message without an address, and writes nothing', async () => {
+    await expect(h.ctx.db.transaction().execute((tx) => enqueueNotification(h.ctx, tx, { event: 'grant.issued', channel: 'email' }))).rejects.toMatchObject({ code: 'validation_failed' });
   });
 });
