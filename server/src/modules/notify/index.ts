@@ -1,4 +1,5 @@
-import type { ModuleDefinition } from '../../platform/module.ts';
+import { periodicWorker, type ModuleDefinition } from '../../platform/module.ts';
+import { pruneNotify } from './notify.repo.ts';
 import { notifyRoutes } from './notify.routes.ts';
 import { runSendJob, SEND_JOB_POLICY } from './notify.job.ts';
 import { SEND_JOB } from './notify.service.ts';
@@ -16,6 +17,9 @@ export { resetSenders } from './notify.senders.ts';
 export { NOTIFY_EVENTS, type NotifyEvent, type TemplateVars } from './notify.templates.ts';
 export { SEND_JOB };
 
+/** hourly: spent phone codes and past days' counters go */
+const notifyPruner = periodicWorker('notify-pruner', 3_600_000, (ctx) => pruneNotify(ctx.db));
+
 export const notifyModule: ModuleDefinition = {
   name: 'notify',
   routes: notifyRoutes,
@@ -26,4 +30,5 @@ export const notifyModule: ModuleDefinition = {
   },
   tags: [{ name: 'notify', description: 'Phone verification codes and unsubscribe (public)' }],
   cli: (program) => registerSmsSandboxCommand(program),
+  workers: [notifyPruner],
 };

@@ -5,7 +5,7 @@ import { redeemUrl } from '../grants/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import { findTemplate, getMessage, isUnsubscribed, moveMessage, noteAttempt, productSettings, takeCap, type MessageRow } from './notify.repo.ts';
 import { localDay, quietUntil, unsubscribeToken } from './notify.service.ts';
-import { DEFAULT_TEMPLATES, render, type NotifyEvent, type TemplateText, type TemplateVars } from './notify.templates.ts';
+import { DEFAULT_TEMPLATES, render, usedVariables, type NotifyEvent, type TemplateText, type TemplateVars } from './notify.templates.ts';
 import { sendersOf } from './notify.senders.ts';
 
 // The job that sends one message. Marketing messages honour unsubscribes (skipped, recorded), quiet hours
@@ -72,7 +72,8 @@ export async function runSendJob(run: JobRun) {
     subject: render(t.subject, vars),
     body,
     providerTemplate: t.providerTemplate,
-    templateParams: Object.fromEntries(Object.entries(vars).filter(([k]) => t.body.includes(k))) as Record<string, string>,
+    // the provider fills its registered template from these: exactly the variables the body uses
+    templateParams: Object.fromEntries(usedVariables(t.body).map((k) => [k, (vars as Record<string, string | undefined>)[k] ?? ''])),
   });
   if (result.status === 'ok') {
     await ctx.db.transaction().execute(async (tx) => {

@@ -84,3 +84,9 @@ export async function findTemplate(db: Executor, q: { event: string; channel: No
 export async function productSettings(db: Executor, productId: string) {
   return db.selectFrom('notify_product_settings').selectAll().where('product_id', '=', productId).executeTakeFirst();
 }
+
+/** Housekeeping: phone codes a day past their expiry, and frequency counters of days gone by. */
+export async function pruneNotify(db: Executor): Promise<void> {
+  await sql`DELETE FROM notify_phone_codes WHERE expires_at < now() - interval '1 day'`.execute(db);
+  await sql`DELETE FROM notify_caps WHERE day < (now() - interval '2 days')::date`.execute(db);
+}

@@ -27,6 +27,11 @@ export function unknownVariables(text: string): string[] {
   return [...new Set([...text.matchAll(VAR)].map((m) => m[1]).filter((v) => !known.has(v)))];
 }
 
+/** The variables a template text uses. */
+export function usedVariables(text: string): string[] {
+  return [...new Set([...text.matchAll(VAR)].map((m) => m[1]))];
+}
+
 /** Fills {{variables}}; a known variable without a value becomes empty, never the placeholder. */
 export function render(text: string, vars: TemplateVars): string {
   return text.replace(VAR, (_m, name: string) => (vars as Record<string, string | undefined>)[name] ?? '');
