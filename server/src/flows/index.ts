@@ -3,6 +3,7 @@ import { registerKeys } from './keys.cli.ts';
 import { registerClientCreate } from './create-client.cli.ts';
 import { registerProductCommands } from './products.cli.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
+import { reminderWorker } from './notify-reminders.ts';
 
 // Use cases that span modules declare their workers and commands here, like a module does.
 const expirySweeper: Worker = {
@@ -12,7 +13,7 @@ const expirySweeper: Worker = {
 
 export const flowsModule: ModuleDefinition = {
   name: 'flows',
-  workers: [expirySweeper],
+  workers: [expirySweeper, reminderWorker],
   cli: (program, env) => {
     registerKeys(program, env);
     registerProductCommands(program, env);

@@ -21,6 +21,7 @@ import { h5Module } from './h5/index.ts';
 import { bundlesModule } from './bundles/index.ts';
 import { bundleFlows } from '../flows/bundles/index.ts';
 import { riskModule } from './risk/index.ts';
+import { notifyModule } from './notify/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -48,4 +49,5 @@ export const MODULES: readonly ModuleDefinition[] = [
   bundlesModule,
   bundleFlows,
   riskModule,
+  notifyModule,
 ];

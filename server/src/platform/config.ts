@@ -71,6 +71,25 @@ export interface Config {
   webhookRetentionDays: number;
   /** jobs run at once per lane by `quanyi serve` (unset: the runner's defaults, 32 fast / 1 bulk on PostgreSQL) */
   jobs: { fastConcurrency?: number; bulkConcurrency?: number };
+  /** notifications and phone codes (module notify) */
+  notify: NotifyConfig;
+}
+
+export interface NotifyConfig {
+  /** SMTP_URL, e.g. smtp://user:pass@host:587; unset: email is not configured */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Aliyun SMS SendSms; unset key id: SMS is not configured (the demo starts the sandbox gateway) */
+  sms: { endpoint: string; accessKeyId?: string; accessKeySecret?: string; signName: string; regionId: string };
+  /** every outbound send gives up after this */
+  sendTimeoutMs: number;
+  /** marketing messages per recipient per (Asia/Shanghai) day */
+  marketingPerDay: number;
+  /** quiet hours for marketing, local hours [start, end) in UTC+offset; start = end: none */
+  quietHours: { start: number; end: number; utcOffsetMinutes: number };
+  /** reminders: days before an unclaimed grant expires / a membership period ends */
+  reminderDaysBefore: number;
+  brandName: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -172,12 +191,36 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       fastConcurrency: env.QUANYI_JOBS_FAST_CONCURRENCY ? int(env, 'QUANYI_JOBS_FAST_CONCURRENCY', 32, problems, 1, 1000) : undefined,
       bulkConcurrency: env.QUANYI_JOBS_BULK_CONCURRENCY ? int(env, 'QUANYI_JOBS_BULK_CONCURRENCY', 1, problems, 1, 100) : undefined,
     },
+    notify: notifyConfig(env, problems),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push({ field: 'LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent' });
   }
   if (problems.length) throw validationFailed(problems, 'Invalid configuration: ' + problems.map((p) => `${p.field} ${p.message}`).join('; '));
   return config;
+}
+
+function notifyConfig(env: Env, problems: FieldProblem[]): NotifyConfig {
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push({ field: 'SMTP_URL', message: 'must be an smtp:// or smtps:// URL' });
+  const quiet = (env.QUANYI_NOTIFY_QUIET_HOURS ?? '21-8').split('-').map((x) => Number(x.trim()));
+  if (quiet.length !== 2 || quiet.some((h) => !Number.isInteger(h) || h < 0 || h > 23)) problems.push({ field: 'QUANYI_NOTIFY_QUIET_HOURS', message: 'must be START-END hours (0–23), e.g. 21-8' });
+  return {
+    smtpUrl,
+    mailFrom: env.MAIL_FROM || 'Quanyi <no-reply@localhost>',
+    sms: {
+      endpoint: env.ALIYUN_SMS_ENDPOINT || 'https://dysmsapi.aliyuncs.com/',
+      accessKeyId: env.ALIYUN_SMS_ACCESS_KEY_ID || undefined,
+      accessKeySecret: env.ALIYUN_SMS_ACCESS_KEY_SECRET || undefined,
+      signName: env.ALIYUN_SMS_SIGN_NAME || 'Quanyi',
+      regionId: env.ALIYUN_SMS_REGION_ID || 'cn-hangzhou',
+    },
+    sendTimeoutMs: int(env, 'QUANYI_NOTIFY_SEND_TIMEOUT_MS', 10_000, problems, 100, 120_000),
+    marketingPerDay: int(env, 'QUANYI_NOTIFY_MARKETING_PER_DAY', 3, problems, 0, 1000),
+    quietHours: { start: quiet[0] ?? 21, end: quiet[1] ?? 8, utcOffsetMinutes: int(env, 'QUANYI_NOTIFY_UTC_OFFSET_MINUTES', 480, problems, -720, 840) },
+    reminderDaysBefore: int(env, 'QUANYI_NOTIFY_REMINDER_DAYS', 3, problems, 1, 60),
+    brandName: env.QUANYI_BRAND_NAME || '权益',
+  };
 }
 
 function dbTimeouts(env: Env, problems: FieldProblem[]): Config['dbTimeouts'] {

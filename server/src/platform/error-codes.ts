@@ -99,6 +99,11 @@ export const ERROR_CODES = {
   risk_blacklist_duplicate: { status: 409, title: 'Conflict', description: 'The IP range or phone is on the blacklist already.' },
   review_decided: { status: 409, title: 'Conflict', description: 'The review item was approved or rejected already.' },
   review_handler_missing: { status: 409, title: 'Conflict', description: 'No module handles review items of this subject type; it cannot be decided.' },
+  // notify (issue 7 §4): phone verification codes
+  phone_code_invalid: { status: 400, title: 'Bad request', description: 'The verification code is wrong (or was used already); the attempt is counted.' },
+  phone_code_expired: { status: 400, title: 'Bad request', description: 'The verification code expired (5 minutes); request a new one.' },
+  phone_code_attempts_exceeded: { status: 400, title: 'Bad request', description: 'Too many wrong attempts for this code (5); request a new one.' },
+  phone_code_too_soon: { status: 429, title: 'Too many requests', description: 'A code was sent to this phone less than 60 s ago; see Retry-After.' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },

@@ -15,11 +15,14 @@ function pooledRandom(): number {
 }
 const ulid = monotonicFactory(pooledRandom);
 
-export type IdPrefix = 'prd' | 'bat' | 'grt' | 'cli' | 'usr' | 'job' | 'imp' | 'sup' | 'rco' | 'rca' | 'whe' | 'evt' | 'whd' | 'po' | 'bil' | 'exp'
+export type IdPrefix =
+  | 'prd' | 'bat' | 'grt' | 'cli' | 'usr' | 'job' | 'imp' | 'sup' | 'rco' | 'rca' | 'whe' | 'evt' | 'whd' | 'po' | 'bil' | 'exp'
   // h5 (issue 7 §6)
   | 'brd'
   // risk (issue 7 §7)
-  | 'rsk' | 'rbl' | 'rvw' | 'rdc';
+  | 'rsk' | 'rbl' | 'rvw' | 'rdc'
+  // notify (issue 7 §4)
+  | 'msg' | 'ntp' | 'pvc';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

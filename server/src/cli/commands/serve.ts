@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../platform/config.ts';
 import { openAppRuntime, startModuleWorkers } from '../../compose.ts';
 import { seedDemo } from '../../flows/seed-demo.ts';
 import { DEMO_RECHARGE_SKU, restartDemoSandboxes, seedDemoRecharge } from '../../flows/demo-suppliers.ts';
+import { startDemoSms } from '../../flows/demo-sms.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
 import { reportError } from '../../platform/cli/output.ts';
@@ -44,10 +45,13 @@ export function registerServe(program: Command) {
         // listen before seeding: if the port is taken, the demo credentials must not be created unseen
         await app.listen({ port: config.port, host: config.host });
         const demo = opts.demo && demoAllowed(config) ? await seedDemo(ctx) : null;
+        let demoSms: Awaited<ReturnType<typeof startDemoSms>> = null;
         // the demo's direct recharge: sandbox suppliers in this process (created with the demo, restarted after)
         if (opts.demo && demoAllowed(config)) {
           const sandboxes = demo ? await seedDemoRecharge(ctx) : await restartDemoSandboxes(ctx, (m) => process.stderr.write(`warning: ${m}\n`));
           for (const s of sandboxes) stops.push(() => s.close());
+          demoSms = await startDemoSms(ctx);
+          if (demoSms) stops.push(demoSms.close);
         }
         if (opts.workers) {
           const log = app.log;
@@ -67,6 +71,7 @@ export function registerServe(program: Command) {
         if (opts.demo && !demoAllowed(config)) {
           lines.push('Demo data: not created (DATABASE_URL is set and may be production). Set QUANYI_DEMO=true to seed this database.');
         }
+        if (demoSms) lines.push(`SMS: sandbox gateway (no ALIYUN_SMS_* set); verification codes sent are listed at ${demoSms.url}_sandbox/messages`);
         if (demo) {
           lines.push(
             '',

@@ -23,6 +23,9 @@ export {
 export { registerGrantIssuer, grantIssuerFor, type GrantIssuer, type IssuerInput } from './grant-issuers.ts';
 export { recordGrantEvent, type GrantEventType } from './grant-events.ts';
 // the console: a grant's detail for its trail, the search as export pages
+export { redeemUrl, maskPhone } from './grant-view.ts';
+// expiry reminders (flows/notify-reminders.ts)
+export { unclaimedGrantsExpiring, redeemedGrantsBetween, type ReminderGrant } from './grant-reminders.ts';
 export { grantDetail, grantExportPage, type GrantDetail, type GrantExportRow } from './grant-detail.ts';
 export { phoneFilterOf, type GrantSearch } from './grants.search.ts';
 export { AdminGrantFilter } from './grants.schemas.ts';

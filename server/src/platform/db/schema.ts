@@ -437,3 +437,94 @@ export type RiskTables = {
   risk_decisions: RiskDecisionsTable;
 };
 // ---- end risk module
+
+// ---- notify (migration 019): notifications and phone verification codes ----------------------------------
+export type NotifyChannel = 'sms' | 'email' | 'inapp';
+export type NotifyCategory = 'transactional' | 'marketing';
+export type NotifyMessageStatus = 'queued' | 'sent' | 'skipped' | 'failed';
+
+export interface NotifyTemplatesTable {
+  id: string;
+  scope: 'default' | 'product' | 'campaign';
+  scope_id: Generated<string>;
+  event: string;
+  channel: NotifyChannel;
+  locale: Generated<string>;
+  subject: Generated<string>;
+  body: string;
+  provider_template: Generated<string>;
+  updated_by: string;
+  updated_at: Generated<Date>;
+}
+
+export interface NotifyProductSettingsTable {
+  product_id: string;
+  send_codes: Generated<boolean>;
+  renewal_url: string | null;
+  updated_by: string;
+  updated_at: Generated<Date>;
+}
+
+export interface NotifyMessagesTable {
+  id: string;
+  event: string;
+  channel: NotifyChannel;
+  category: NotifyCategory;
+  status: Generated<NotifyMessageStatus>;
+  recipient_fp: Uint8Array;
+  phone_enc: Uint8Array | null;
+  recipient_masked: string;
+  email: string | null;
+  grant_id: string | null;
+  product_id: string | null;
+  campaign_id: string | null;
+  locale: Generated<string>;
+  vars_enc: Uint8Array;
+  body_enc: Uint8Array | null;
+  dedupe_key: string | null;
+  job_id: string | null;
+  attempts: Generated<number>;
+  cap_counted: Generated<boolean>;
+  provider_id: string | null;
+  last_error: string | null;
+  skip_reason: string | null;
+  read_at: TsNull;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  sent_at: TsNull;
+}
+
+export interface NotifyCapsTable {
+  recipient_fp: Uint8Array;
+  day: string;
+  used: Generated<number>;
+}
+
+export interface NotifyUnsubscribesTable {
+  recipient_fp: Uint8Array;
+  recipient_masked: string;
+  channel: string;
+  created_at: Generated<Date>;
+}
+
+export interface NotifyPhoneCodesTable {
+  id: string;
+  phone_fp: Uint8Array;
+  purpose: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  expires_at: Date;
+  consumed_at: TsNull;
+  created_at: Generated<Date>;
+}
+
+// declaration merging: the notify tables join DB here, so this block merges without touching the one above
+export interface DB {
+  notify_templates: NotifyTemplatesTable;
+  notify_product_settings: NotifyProductSettingsTable;
+  notify_messages: NotifyMessagesTable;
+  notify_caps: NotifyCapsTable;
+  notify_unsubscribes: NotifyUnsubscribesTable;
+  notify_phone_codes: NotifyPhoneCodesTable;
+}

@@ -138,9 +138,10 @@ export const isCheckAgain = (v: unknown): v is CheckAgain => typeof v === 'objec
 
 /**
  * Lanes keep long work from delaying short work: each lane has its own workers (and on PostgreSQL its own
- * connections), so an import in `bulk` never holds up a recharge or a webhook in `fast`.
+ * connections), so an import in `bulk` never holds up a recharge or a webhook in `fast`; `notify` keeps a
+ * burst of messages (a bulk issuance with a notification per row) from delaying recharges and webhooks.
  */
-export type JobLane = 'fast' | 'bulk';
+export type JobLane = 'fast' | 'bulk' | 'notify';
 
 export interface JobPolicy {
   /** runs before the job is dead (checkAgain answers do not count) */

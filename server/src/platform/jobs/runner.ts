@@ -38,7 +38,7 @@ export function scheduleMs(attempt: number, backoffSeconds: readonly number[]): 
 // retries of many jobs that failed together do not line up
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
 
-const DEFAULT_CONCURRENCY = { pg: { fast: 32, bulk: 1 }, pglite: { fast: 8, bulk: 1 } } as const;
+const DEFAULT_CONCURRENCY = { pg: { fast: 32, bulk: 1, notify: 8 }, pglite: { fast: 8, bulk: 1, notify: 4 } } as const;
 
 export function startJobRunner(ctx: AppContext, opts: RunnerOptions = {}): { stop(): Promise<void> } {
   const legacy = opts.handlers;
