@@ -4,6 +4,7 @@ import type { ReactElement } from 'react';
 import { api, unwrap } from '../../api/client.ts';
 import type { ResponseOf } from '../../api/types.ts';
 import { useI18n } from '../../i18n/index.tsx';
+import { useSession } from '../../session.ts';
 
 export type Campaign = ResponseOf<'/v1/admin/campaigns', 'get'>['data'][number];
 
@@ -30,7 +31,10 @@ const toIso = (local: string) => new Date(local).toISOString();
 /** Create a campaign, or edit one (`campaign` given): client and product are fixed once created. */
 export function CampaignForm({ trigger, campaign, onSaved }: { trigger: ReactElement; campaign?: Campaign; onSaved(): void }) {
   const { t } = useI18n();
-  const clients = useQuery({ queryKey: ['clients', 'all'], queryFn: async () => unwrap(await api.GET('/v1/admin/clients')).data, enabled: !campaign });
+  const { access } = useSession();
+  // only admins may list client keys: other roles type the client id (cli_…) the admin gave them
+  const listClients = access.can('clients:read');
+  const clients = useQuery({ queryKey: ['clients', 'all'], queryFn: async () => unwrap(await api.GET('/v1/admin/clients')).data, enabled: !campaign && listClients });
   const products = useQuery({ queryKey: ['products', 'all'], queryFn: async () => unwrap(await api.GET('/v1/admin/products', { params: { query: { limit: 200 } } })).data, enabled: !campaign });
   const now = new Date();
   const initial = campaign
@@ -63,8 +67,12 @@ export function CampaignForm({ trigger, campaign, onSaved }: { trigger: ReactEle
       <ProFormText name="name" label={t('campaigns.name')} rules={[{ required: true, whitespace: true, max: 100 }]} />
       {!campaign && (
         <>
-          <ProFormSelect name="client" label={t('campaigns.client')} tooltip={t('campaigns.clientHint')} rules={[{ required: true }]} showSearch
-            options={(clients.data ?? []).map((c) => ({ value: c.id, label: `${c.name} (${c.id})` }))} />
+          {listClients ? (
+            <ProFormSelect name="client" label={t('campaigns.client')} tooltip={t('campaigns.clientHint')} rules={[{ required: true }]} showSearch
+              options={(clients.data ?? []).map((c) => ({ value: c.id, label: `${c.name} (${c.id})` }))} />
+          ) : (
+            <ProFormText name="client" label={t('campaigns.client')} tooltip={t('campaigns.clientHint')} placeholder="cli_…" rules={[{ required: true, whitespace: true, max: 100 }]} />
+          )}
           <ProFormSelect name="product" label={t('campaigns.product')} rules={[{ required: true }]} showSearch
             options={(products.data ?? []).map((p) => ({ value: p.id, label: `${p.name} · ${p.sku}` }))} />
         </>
