@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
 import { findProduct } from '../../modules/catalog/index.ts';
-import { getGrant, grantIssuerFor, issueGrant, type IssuerInput } from '../../modules/grants/index.ts';
+import { getGrant, grantIssuerFor, issueGrant, voidGrant, type IssuerInput } from '../../modules/grants/index.ts';
 import {
   campaignBySlug,
   getCampaign,
@@ -181,7 +181,15 @@ export async function finishClaim(ctx: AppContext, claimId: string): Promise<Cla
     if (now?.status === 'issued') return issuedResult(ctx, now, campaign);
     return { outcome: 'refused', code: 'out_of_stock', detail: `The campaign "${campaign.name}" cannot give this grant now (${e.code}).` };
   }
-  await moveClaim(ctx.db, claim.id, 'issue', { grant_id: grant.id });
+  if (!(await moveClaim(ctx.db, claim.id, 'issue', { grant_id: grant.id }))) {
+    const now = (await getClaim(ctx.db, claim.id))!;
+    if (now.status === 'failed') {
+      // another run of this claim found no stock and gave the counters back first, and this grant was made
+      // after a restock: a failed claim keeps no grant (its code returns to stock); nobody saw its link
+      await voidGrant(ctx, { id: grant.id, clientId: campaign.client_id, actor: `campaign:${campaign.id}`, reason: 'campaign claim failed' });
+      return { outcome: 'refused', code: 'out_of_stock', detail: now.failure ?? 'The grant could not be issued.' };
+    }
+  }
   return { outcome: 'issued', claim_id: claim.id, grant_id: grant.id, redeem_url: grant.redeem_url! };
 }
 
