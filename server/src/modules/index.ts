@@ -22,6 +22,8 @@ import { bundlesModule } from './bundles/index.ts';
 import { bundleFlows } from '../flows/bundles/index.ts';
 import { riskModule } from './risk/index.ts';
 import { notifyModule } from './notify/index.ts';
+import { campaignsModule } from './campaigns/index.ts';
+import { campaignClaimFlow } from '../flows/campaign-claim/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -50,4 +52,5 @@ export const MODULES: readonly ModuleDefinition[] = [
   bundleFlows,
   riskModule,
   notifyModule,
+  campaignsModule, campaignClaimFlow,
 ];

@@ -40,6 +40,8 @@ export interface Config {
     loginPer15Min: number;
     /** signed API requests per client key per minute and process (Redis: across processes); 0 = no limit */
     clientRequestsPerMinute: number;
+    /** campaign-link claims per IP per minute (the page views share redeemPerIpPerMinute) */
+    campaignClaimsPerIpPerMinute: number;
   };
   clockSkewSeconds: number;
   suppliers: {
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       redeemMissesPerIpPer10Min: int(env, 'QUANYI_REDEEM_MISSES_PER_IP_PER_10MIN', 30, problems),
       loginPer15Min: int(env, 'QUANYI_LOGIN_ATTEMPTS_PER_15MIN', 10, problems),
       clientRequestsPerMinute: int(env, 'QUANYI_CLIENT_REQUESTS_PER_MINUTE', 60_000, problems, 0),
+      campaignClaimsPerIpPerMinute: int(env, 'QUANYI_CAMPAIGN_CLAIMS_PER_IP_PER_MINUTE', 30, problems, 1),
     },
     clockSkewSeconds: 300,
     suppliers: {

@@ -104,6 +104,16 @@ export const ERROR_CODES = {
   phone_code_expired: { status: 400, title: 'Bad request', description: 'The verification code expired (5 minutes); request a new one.' },
   phone_code_attempts_exceeded: { status: 400, title: 'Bad request', description: 'Too many wrong attempts for this code (5); request a new one.' },
   phone_code_too_soon: { status: 429, title: 'Too many requests', description: 'A code was sent to this phone less than 60 s ago; see Retry-After.' },
+  // campaigns (issue 7, module `campaigns` and flows/campaign-claim)
+  campaign_not_found: { status: 404, title: 'Not found', description: 'No published campaign has this link.' },
+  campaign_not_started: { status: 409, title: 'Conflict', description: 'The campaign has not started yet; see starts_at.' },
+  campaign_paused: { status: 409, title: 'Conflict', description: 'The campaign is paused by its operator.' },
+  campaign_sold_out: { status: 409, title: 'Conflict', description: 'The campaign\'s budget is used up.' },
+  campaign_ended: { status: 410, title: 'Gone', description: 'The campaign has ended (by its operator or its window).' },
+  campaign_limit_reached: { status: 409, title: 'Conflict', description: 'This phone has claimed as many times as the campaign allows; redeem_url points at the grant it already has.' },
+  campaign_transition: { status: 409, title: 'Conflict', description: 'The campaign\'s status does not allow this change.' },
+  campaign_budget_below_used: { status: 409, title: 'Conflict', description: 'The budget cannot go below the grants already claimed.' },
+  phone_not_verified: { status: 401, title: 'Unauthorized', description: 'Verify a phone number by SMS code first (POST /v1/public/phone-codes/verify).' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },

@@ -22,7 +22,9 @@ export type IdPrefix =
   // risk (issue 7 §7)
   | 'rsk' | 'rbl' | 'rvw' | 'rdc'
   // notify (issue 7 §4)
-  | 'msg' | 'ntp' | 'pvc';
+  | 'msg' | 'ntp' | 'pvc'
+  // campaigns (issue 7 §2)
+  | 'cmp' | 'ccl';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

@@ -282,6 +282,53 @@ export interface WebhookDeliveryAttemptsTable {
   error: string | null;
 }
 
+// ---- campaigns (issue 7, module `campaigns`, migration 026) ----
+export type CampaignStatus = 'draft' | 'active' | 'paused' | 'ended';
+export type CampaignClaimStatus = 'pending' | 'issued' | 'failed';
+
+export interface CampaignsTable {
+  id: string;
+  slug: string;
+  name: string;
+  client_id: string;
+  product_id: string;
+  budget: number;
+  used: Generated<number>;
+  per_person_limit: Generated<number>;
+  starts_at: Date;
+  ends_at: Date;
+  status: Generated<CampaignStatus>;
+  description: Generated<string>;
+  instructions: Generated<string>;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CampaignClaimantsTable {
+  campaign_id: string;
+  phone_fingerprint: Buffer;
+  n: number;
+  attempts: number;
+}
+
+export interface CampaignClaimsTable {
+  id: string;
+  campaign_id: string;
+  phone_fingerprint: Buffer;
+  seq: number;
+  phone_sealed: Buffer;
+  phone_masked: string;
+  status: Generated<CampaignClaimStatus>;
+  grant_id: string | null;
+  failure: string | null;
+  ip: string | null;
+  device_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+// ---- end campaigns ----
+
 export interface DB {
   server_secrets: ServerSecretsTable;
   products: ProductsTable;
@@ -301,6 +348,10 @@ export interface DB {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  // campaigns (issue 7)
+  campaigns: CampaignsTable;
+  campaign_claimants: CampaignClaimantsTable;
+  campaign_claims: CampaignClaimsTable;
 }
 
 // ---- h5 (issue 7 §6): brands of the H5 pages (migration 024) ----

@@ -1,0 +1,92 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError, ERROR_CODES, fail } from '../../platform/errors.ts';
+import { problems } from '../../platform/http/schemas.ts';
+import { RateLimit } from '../../platform/http/rate-limit.ts';
+import { campaignBySlug, SLUG_PATTERN } from '../../modules/campaigns/index.ts';
+import { findProduct } from '../../modules/catalog/index.ts';
+import { claimCampaign, refusalOf, verifiedPhoneOf } from './claim.ts';
+
+// The public side of a campaign link, for the H5 page at PUBLIC_URL/c/<slug>: what the campaign is, and the
+// claim. Throttled per IP (the claim more tightly: each one costs an SMS-verified phone, and a budget unit).
+
+const SlugParam = Type.Object({ slug: Type.String({ pattern: SLUG_PATTERN, description: 'the 10 characters after /c/' }) });
+
+const CampaignPage = Type.Object({
+  campaign_id: Type.String({ description: 'brand reference (the H5 shell brands per campaign, else per client)' }),
+  client_id: Type.String({ description: 'brand reference' }),
+  name: Type.String(),
+  description: Type.String(),
+  instructions: Type.String(),
+  product: Type.Object({ name: Type.String(), platform: Type.String(), kind: Type.String(), period: Type.Unknown(), renewal: Type.Boolean() }),
+  starts_at: Type.String({ format: 'date-time' }),
+  ends_at: Type.String({ format: 'date-time' }),
+  per_person_limit: Type.Integer(),
+  available: Type.Boolean({ description: 'grants still available (the count is not shown)' }),
+  state: Type.Union(['open', 'not_started', 'paused', 'sold_out', 'ended'].map((s) => Type.Literal(s)), {
+    description: 'open: claims accepted; otherwise the claim answers the matching error (campaign_not_started, campaign_paused, campaign_sold_out, campaign_ended)',
+  }),
+});
+
+const ClaimBody = Type.Object({ device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' })) }, { additionalProperties: false });
+const Claimed = Type.Object({ claim_id: Type.String(), grant_id: Type.String(), redeem_url: Type.String({ description: '/r/<token>: send the visitor there' }) });
+
+const STATE_OF = { campaign_not_started: 'not_started', campaign_paused: 'paused', campaign_sold_out: 'sold_out', campaign_ended: 'ended' } as const;
+
+export async function campaignClaimRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const views = new RateLimit('campaign-view-ip', ctx.config.limits.redeemPerIpPerMinute, 60, ctx.redis, ctx.config.redisPrefix);
+  const claims = new RateLimit('campaign-claim-ip', ctx.config.limits.campaignClaimsPerIpPerMinute, 60, ctx.redis, ctx.config.redisPrefix);
+
+  app.get('/v1/public/campaigns/:slug', {
+    schema: {
+      tags: ['campaigns'],
+      summary: 'What a campaign link shows (public)',
+      params: SlugParam,
+      response: { 200: CampaignPage, ...problems(400, 404, 429) },
+    },
+    handler: async (req, reply) => {
+      await views.consume(req.ip, reply);
+      const c = await campaignBySlug(ctx.db, (req.params as { slug: string }).slug);
+      if (!c || c.status === 'draft') throw fail('campaign_not_found');
+      const product = (await findProduct(ctx.db, c.product_id))!;
+      const refusal = refusalOf(c);
+      const state = refusal ? STATE_OF[refusal.code as keyof typeof STATE_OF] : 'open';
+      reply.header('cache-control', 'no-store');
+      return {
+        campaign_id: c.id,
+        client_id: c.client_id,
+        name: c.name,
+        description: c.description,
+        instructions: c.instructions,
+        product: { name: product.name, platform: product.platform, kind: product.kind, period: product.period, renewal: product.renewal },
+        starts_at: c.starts_at.toISOString(),
+        ends_at: c.ends_at.toISOString(),
+        per_person_limit: c.per_person_limit,
+        available: c.used < c.budget,
+        state,
+      };
+    },
+  });
+
+  app.post('/v1/public/campaigns/:slug/claim', {
+    schema: {
+      tags: ['campaigns'],
+      summary: 'Claim one grant with the phone verified by SMS code (public)',
+      description:
+        'The phone comes from the HttpOnly cookie set by POST /v1/public/phone-codes/verify (401 phone_not_verified without it). 201 with the redeem URL; a phone over the per-person limit gets 409 campaign_limit_reached with the redeem_url of the grant it already has. No Idempotency-Key: a repeated claim is answered by the per-person limit.',
+      params: SlugParam,
+      body: Type.Optional(ClaimBody),
+      response: { 201: Claimed, ...problems(400, 401, 404, 409, 410, 429) },
+    },
+    handler: async (req, reply) => {
+      await claims.consume(req.ip, reply);
+      const phone = await verifiedPhoneOf(ctx, req);
+      if (!phone) throw fail('phone_not_verified');
+      const r = await claimCampaign(ctx, { slug: (req.params as { slug: string }).slug, phone, ip: req.ip, deviceId: (req.body as { device_id?: string } | undefined)?.device_id });
+      if (r.outcome === 'issued') return reply.status(201).send({ claim_id: r.claim_id, grant_id: r.grant_id, redeem_url: r.redeem_url });
+      const e = ERROR_CODES[r.code];
+      throw new AppError(e.status, r.code, e.title, r.detail, r.redeem_url !== undefined ? { redeem_url: r.redeem_url } : {});
+    },
+  });
+}

@@ -1,0 +1,24 @@
+import type { ModuleDefinition } from '../../platform/module.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { JobRun } from '../../platform/jobs/jobs.ts';
+import { CLAIM_JOB, finishClaim } from './claim.ts';
+import { campaignClaimRoutes } from './claim.routes.ts';
+
+// The campaign-claim flow (issue 7 §2): spans campaigns (counters, claims) and grants (issuing). Its job
+// finishes a claim whose request died between taking the counters and issuing the grant.
+export { claimCampaign, finishClaim, reserveClaim, verifiedPhoneOf, usePhoneProof, claimIdOf, CLAIM_JOB, type VerifiedPhone, type ClaimResult } from './claim.ts';
+
+async function runFinishClaim(run: JobRun) {
+  const id = String(run.payload.claim_id ?? '');
+  if (!id.startsWith('ccl_')) throw new AppError(400, 'bad_request', 'Bad request', 'payload.claim_id is missing');
+  const r = await finishClaim(run.ctx, id);
+  return r.outcome === 'issued' ? { outcome: 'issued', grant_id: r.grant_id } : { outcome: 'refused', code: r.code };
+}
+
+export const campaignClaimFlow: ModuleDefinition = {
+  name: 'campaign-claim',
+  routes: campaignClaimRoutes,
+  // short work beside recharges and webhooks; a fault (database away) is retried, the grant's idempotency key
+  // makes every retry safe
+  jobs: { [CLAIM_JOB]: { handler: runFinishClaim, policy: { attempts: 12, backoffSeconds: [30, 60, 300, 900, 3600], lane: 'fast', retentionDays: 7 } } },
+};
