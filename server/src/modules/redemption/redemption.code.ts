@@ -4,8 +4,7 @@ import { randomInt } from 'node:crypto';
 // all from a charset without look-alikes (no 0/O, 1/I/L), so a code read off paper or a screen is typed
 // right, and a typo is caught by the check character before any database lookup (and is not a guess).
 
-/** 31 characters: 2–9 and A–Z without I, L, O. 31 is prime, so Luhn mod 31 catches every single-character
- * substitution and every transposition of two adjacent characters. */
+/** 31 characters: 2–9 and A–Z without I, L, O. 31 is prime, which the check character relies on. */
 export const CHARSET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 const N = CHARSET.length;
 const INDEX = new Map([...CHARSET].map((c, i) => [c, i]));
@@ -16,16 +15,15 @@ export const MAX_PREFIX = 8;
 /** a normalised code is at most prefix + random + check */
 export const MAX_CODE = MAX_PREFIX + MAX_RANDOM + 1;
 
-/** Luhn mod N (the generalisation of the card-number check digit to any alphabet) over `body`. */
+/**
+ * The check character: a weighted sum modulo the prime 31 (ISO 7064 style), weights 2, 3, … 30, 1, 2 … from
+ * the right (the check character itself weighs 1). Every weight is non-zero and neighbours differ, so every
+ * single substitution and every swap of two adjacent characters changes the sum. (Luhn mod N was the first
+ * idea; with an odd alphabet its doubling is not a bijection, and it misses some substitutions.)
+ */
 export function checkCharacter(body: string): string {
-  let factor = 2;
   let sum = 0;
-  for (let i = body.length - 1; i >= 0; i--) {
-    let addend = factor * INDEX.get(body[i])!;
-    factor = factor === 2 ? 1 : 2;
-    addend = Math.floor(addend / N) + (addend % N);
-    sum += addend;
-  }
+  for (let i = body.length - 1, p = 1; i >= 0; i--, p++) sum += ((p % 30) + 1) * INDEX.get(body[i])!;
   return CHARSET[(N - (sum % N)) % N];
 }
 
