@@ -52,9 +52,9 @@ export const DEVICE_COOKIE = 'qy_device';
 export const DEVICE_HEADER = 'x-quanyi-device';
 const DEVICE_ID = /^[A-Za-z0-9_-]{16,128}$/;
 
-function guardOf(ctx: AppContext, req: FastifyRequest): ClaimInput['guard'] {
+function guardOf(ctx: AppContext, req: FastifyRequest, reply: FastifyReply): ClaimInput['guard'] {
   return {
-    beforeLookup: () => ctx.limits.redeemMissesPerIp.reserve(req.ip),
+    beforeLookup: () => ctx.limits.redeemMissesPerIp.reserve(req.ip, reply),
     found: () => ctx.limits.redeemMissesPerIp.refund(req.ip),
   };
 }
@@ -106,7 +106,7 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
         recipient: r,
         identity,
         caller: { clientId: req.client!.id, idempotencyKey: key, requestHash: ctx.secrets.requestHash(req.rawBody) },
-        guard: guardOf(ctx, req),
+        guard: guardOf(ctx, req, reply),
       });
       if (out.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(out.grant.status === 'pending' ? 202 : 201).send({ claim_id: out.claim_id, set_id: out.set_id, grant: out.grant });
@@ -132,7 +132,7 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
         ...(phone ? { phone } : { external_id: 'h5-device:' + createHash('sha256').update(device!).digest('hex').slice(0, 24) }),
         ...(body.account ? { account: body.account } : {}),
       };
-      const out = await claimRedemptionCode(ctx, { code: body.code, channel: 'h5', recipient, identity, guard: guardOf(ctx, req) });
+      const out = await claimRedemptionCode(ctx, { code: body.code, channel: 'h5', recipient, identity, guard: guardOf(ctx, req, reply) });
       const g = out.grant;
       return reply.status(g.status === 'pending' ? 202 : 201).send({
         claim_id: out.claim_id,
