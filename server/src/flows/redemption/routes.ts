@@ -10,10 +10,11 @@ import { Grant } from '../../modules/grants/index.ts';
 import type { ClaimRecipient } from '../../modules/redemption/index.ts';
 import { claimRedemptionCode, type ClaimInput } from './claim.ts';
 
-// The two ways to claim a redemption code. Guessing is throttled as for redeem tokens (modules/redeem): the
-// per-IP budget, and the budget of unknown codes per IP (the same one as unknown redeem tokens: one guesser,
-// one budget), reserved before the lookup and given back when the code exists. A typo caught by the check
-// character costs nothing from the guessing budget.
+// The two ways to claim a redemption code. Guessing is throttled as for redeem tokens (modules/redeem): on the
+// public API the per-IP budget and the budget of unknown codes per IP (the same one as unknown redeem tokens:
+// one guesser, one budget), reserved before the lookup and given back when the code exists; on the signed API
+// the per-client limit and the unknown-code budget per recipient. A typo caught by the check character costs
+// nothing from the guessing budget.
 
 const CodeField = Type.String({ minLength: 1, maxLength: 64, description: 'the redemption code as typed (case, spaces and dashes do not matter)' });
 const ClientClaimBody = Type.Object(
@@ -52,10 +53,11 @@ export const DEVICE_COOKIE = 'qy_device';
 export const DEVICE_HEADER = 'x-quanyi-device';
 const DEVICE_ID = /^[A-Za-z0-9_-]{16,128}$/;
 
-function guardOf(ctx: AppContext, req: FastifyRequest, reply: FastifyReply): ClaimInput['guard'] {
+/** The budget of unknown codes for `key` (an IP on the public API), reserved before the lookup. */
+function guardOf(ctx: AppContext, key: string, reply: FastifyReply): ClaimInput['guard'] {
   return {
-    beforeLookup: () => ctx.limits.redeemMissesPerIp.reserve(req.ip, reply),
-    found: () => ctx.limits.redeemMissesPerIp.refund(req.ip),
+    beforeLookup: () => ctx.limits.redeemMissesPerIp.reserve(key, reply),
+    found: () => ctx.limits.redeemMissesPerIp.refund(key),
   };
 }
 
@@ -94,7 +96,6 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
         throw badRequest('idempotency_key_required', 'Send an Idempotency-Key header (1–255 printable characters) with every POST.');
       }
-      await ctx.limits.redeemPerIp.consume(req.ip, reply);
       const body = req.body as { code: string; recipient: ClaimRecipient };
       const r = body.recipient;
       const phone = r.phone === undefined ? null : normalisePhone(r.phone);
@@ -106,7 +107,9 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
         recipient: r,
         identity,
         caller: { clientId: req.client!.id, idempotencyKey: key, requestHash: ctx.secrets.requestHash(req.rawBody) },
-        guard: guardOf(ctx, req, reply),
+        // a client's server sends every user's claims from its few addresses: the per-client request limit
+        // applies, and the unknown-code budget is per recipient of that client (not per IP)
+        guard: guardOf(ctx, `${req.client!.id}:${ctx.secrets.redemptionUserKey(identity).toString('base64url')}`, reply),
       });
       if (out.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(out.grant.status === 'pending' ? 202 : 201).send({ claim_id: out.claim_id, set_id: out.set_id, grant: out.grant });
@@ -132,7 +135,7 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
         ...(phone ? { phone } : { external_id: 'h5-device:' + createHash('sha256').update(device!).digest('hex').slice(0, 24) }),
         ...(body.account ? { account: body.account } : {}),
       };
-      const out = await claimRedemptionCode(ctx, { code: body.code, channel: 'h5', recipient, identity, guard: guardOf(ctx, req, reply) });
+      const out = await claimRedemptionCode(ctx, { code: body.code, channel: 'h5', recipient, identity, guard: guardOf(ctx, req.ip, reply) });
       const g = out.grant;
       return reply.status(g.status === 'pending' ? 202 : 201).send({
         claim_id: out.claim_id,

@@ -22,11 +22,9 @@ export function registerRedemption(program: Command, env: CommandEnv) {
     .option('--json', 'print the result as JSON')
     .action(async (o) => {
       await env.run('redemption generate', Boolean(o.json), async (ctx) => {
-        const g = await startGeneration(ctx, String(o.set), { count: Number(o.count), length: Number(o.length), prefix: String(o.prefix) }, 'cli');
+        const g = await startGeneration(ctx, String(o.set), { count: Number(o.count), length: Number(o.length), prefix: String(o.prefix) }, 'cli', { inline: true });
         const run = { id: g.job_id, kind: 'redemption.generate', payload: { generation_id: g.id }, attempt: 1, lastAttempt: true, ctx, progress: () => {}, endSteps: () => [] } as unknown as JobRun;
         await runGenerateJob(run);
-        // the inline run did the job's work: end the queued job so no worker runs it again
-        await ctx.db.updateTable('jobs').set({ status: 'succeeded', finished_at: new Date(), updated_at: new Date() }).where('id', '=', g.job_id).where('status', '=', 'queued').execute();
         const { codes } = await downloadGeneration(ctx, g.id, 'cli');
         if (o.out) fs.writeFileSync(String(o.out), await codeListFile('csv', codes), { mode: 0o600 });
         if (o.json) printJson({ generation_id: g.id, set_id: g.set_id, count: codes.length, ...(o.out ? { file: String(o.out) } : { codes }) });

@@ -67,6 +67,16 @@ describe('guessing and permissions', () => {
     expect(Number(guesses.find((g) => g.status === 429)!.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('signed API: the unknown-code budget is per recipient of the client, not per IP', async () => {
+    const c = await campaign(h, { stock: 1, codes: 1 });
+    const guess = (who: string, code = generateCode('', 12)) => c.client.request('POST', '/v1/redemption-codes/claim', { code, recipient: { external_id: who } }, { idempotencyKey: idem() });
+    const statuses = (await Promise.all(Array.from({ length: 35 }, () => guess('bot')))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 404)).toHaveLength(30);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    // another user of the same client (same IP) is not held back
+    expect((await guess('honest', c.codes[0])).status).toBe(201);
+  });
+
   it('roles: support reads but cannot generate or take the list; finance cannot take the list; operators can', async () => {
     const operator = await h.admin('operator');
     const support = await h.admin('support');

@@ -103,8 +103,11 @@ export function generationView(g: GenerationRow, progress?: number) {
   };
 }
 
-/** Starts generating `count` codes (a job in the bulk lane, with progress); the list is downloadable once. */
-export async function startGeneration(ctx: AppContext, setId: string, input: { count: number; length?: number; prefix?: string; format?: 'csv' | 'xlsx' }, actor: string) {
+/**
+ * Starts generating `count` codes (a job in the bulk lane, with progress); the list is downloadable once.
+ * `inline`: the caller (the CLI) runs the generation itself, so no job is queued.
+ */
+export async function startGeneration(ctx: AppContext, setId: string, input: { count: number; length?: number; prefix?: string; format?: 'csv' | 'xlsx' }, actor: string, opts: { inline?: boolean } = {}) {
   const set = await requireSet(ctx, setId);
   const length = input.length ?? 12;
   const prefix = (input.prefix ?? '').toUpperCase();
@@ -115,13 +118,13 @@ export async function startGeneration(ctx: AppContext, setId: string, input: { c
   if (problems.length) throw validationFailed(problems);
   if (set.status === 'voided') throw fail('redemption_set_state', `Set ${setId} is voided.`);
   const id = newId('rcg');
-  const jobId = newId('job');
+  const jobId = opts.inline ? 'inline' : newId('job');
   await ctx.db.transaction().execute(async (tx) => {
     await tx
       .insertInto('redemption_generations')
       .values({ id, set_id: setId, count: input.count, length, prefix, format: input.format ?? 'csv', job_id: jobId, created_by: actor, expires_at: new Date(Date.now() + PLAINTEXT_TTL_MS) })
       .execute();
-    await enqueue(tx, GENERATE_JOB, { generation_id: id }, { id: jobId, createdBy: actor });
+    if (!opts.inline) await enqueue(tx, GENERATE_JOB, { generation_id: id }, { id: jobId, createdBy: actor });
     await appendAudit(tx, { actor, action: 'redemption.generate', target: id, details: { set_id: setId, count: input.count, length, prefix } });
   });
   return generationView((await getGeneration(ctx.db, id))!);

@@ -12,7 +12,7 @@ export function inlineRun(h: Harness, kind: string, payload: Record<string, unkn
 
 /** Generates `n` codes for a set in this process and takes the one-time list. */
 export async function makeCodes(h: Harness, setId: string, n: number, opts: { prefix?: string; length?: number } = {}): Promise<string[]> {
-  const g = await startGeneration(h.ctx, setId, { count: n, ...opts }, 'usr_test');
+  const g = await startGeneration(h.ctx, setId, { count: n, ...opts }, 'usr_test', { inline: true });
   await runGenerateJob(inlineRun(h, 'redemption.generate', { generation_id: g.id }));
   return (await downloadGeneration(h.ctx, g.id, 'usr_test')).codes;
 }
