@@ -27,8 +27,10 @@ export function SetDrawer({ set, onClose }: { set?: RedemptionSet; onClose(): vo
     // poll while one is being written, so the progress moves
     refetchInterval: (q) => (q.state.data?.some((g) => g.status === 'queued' || g.status === 'running') ? 1_000 : false),
   });
+  // read again whenever a generation has written more codes
+  const written = generations.data?.reduce((n, g) => n + g.generated, 0) ?? 0;
   const codes = useQuery({
-    queryKey: ['redemption-codes', id],
+    queryKey: ['redemption-codes', id, written],
     enabled: Boolean(set),
     queryFn: async () => unwrap(await api.GET('/v1/admin/redemption-sets/{id}/codes', { params: { path: { id }, query: { limit: 200 } } })).data,
   });
