@@ -2,7 +2,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, conflict, fail, type ErrorCode } from '../../platform/errors.ts';
 import type { JobRun } from '../../platform/jobs/jobs.ts';
 import { findProduct } from '../../modules/catalog/index.ts';
-import { getGrant, grantIssuerFor, issueGrant, type Grant, type IssuerInput } from '../../modules/grants/index.ts';
+import { getGrant, grantIssuerFor, issueGrant, voidGrant, type Grant, type IssuerInput } from '../../modules/grants/index.ts';
 import {
   claimByRequestKey,
   claimFailed,
@@ -93,7 +93,13 @@ export async function finishClaim(ctx: AppContext, claim: ClaimRow): Promise<Gra
   try {
     const issuer = product ? grantIssuerFor(product.kind) : undefined;
     const out = issuer ? await issuer(ctx, input) : await issueGrant(ctx, input);
-    await claimSucceeded(ctx, claim.id, out.grant.id);
+    if (!(await claimSucceeded(ctx, claim.id, out.grant.id))) {
+      // the other runner (request or recovery job) was refused and gave the counters back just before stock
+      // came in: the claim stays failed, and the grant it no longer backs is voided (its code returns to stock)
+      await voidGrant(ctx, { id: out.grant.id, actor: 'system', reason: `redemption claim ${claim.id} was given back` }).catch(() => undefined);
+      const failed = await getClaim(ctx.db, claim.id);
+      throw fail((failed?.failure_code ?? 'internal_error') as ErrorCode, undefined, { claim_id: claim.id });
+    }
     return out.grant;
   } catch (e) {
     if (e instanceof AppError && e.status >= 400 && e.status < 500 && e.status !== 429) {

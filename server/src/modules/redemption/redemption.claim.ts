@@ -102,8 +102,10 @@ export async function claimTarget(ctx: AppContext, claim: ClaimRow): Promise<{ c
   return { clientId: set.client_id, productId: set.product_id };
 }
 
-export async function claimSucceeded(ctx: AppContext, claimId: string, grantId: string): Promise<void> {
-  await moveClaim(ctx.db, claimId, 'succeed', { grant_id: grantId });
+/** The claim's grant exists: false when the claim had already been given back (failed) meanwhile. */
+export async function claimSucceeded(ctx: AppContext, claimId: string, grantId: string): Promise<boolean> {
+  if (await moveClaim(ctx.db, claimId, 'succeed', { grant_id: grantId })) return true;
+  return (await getClaim(ctx.db, claimId))?.status === 'succeeded';
 }
 
 /** The grant was refused (an expected outcome): the claim fails and gives its use and count back, once. */
