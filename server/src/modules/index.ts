@@ -24,6 +24,8 @@ import { riskModule } from './risk/index.ts';
 import { notifyModule } from './notify/index.ts';
 import { campaignsModule } from './campaigns/index.ts';
 import { campaignClaimFlow } from '../flows/campaign-claim/index.ts';
+import { redemptionModule } from './redemption/index.ts';
+import { redemptionClaimFlow } from '../flows/redemption/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -53,4 +55,5 @@ export const MODULES: readonly ModuleDefinition[] = [
   riskModule,
   notifyModule,
   campaignsModule, campaignClaimFlow,
+  redemptionModule, redemptionClaimFlow,
 ];

@@ -121,6 +121,18 @@ export const ERROR_CODES = {
   code_unavailable: { status: 500, title: 'Internal error', description: 'The code of a grant is not available.' },
   service_unavailable: { status: 503, title: 'Service unavailable', description: 'A dependency (the database) is unavailable; retry after Retry-After.' },
   console_not_built: { status: 503, title: 'Service unavailable', description: 'The operator console (web/dist) has not been built; run `npm run -w web build`.' },
+  // redemption codes (module `redemption`, issue 7 §1)
+  redemption_code_typo: { status: 400, title: 'Bad request', description: 'The redemption code is mistyped (length, a character outside the code alphabet, or a wrong check character); nothing was looked up and it does not count as a guess.' },
+  redemption_code_not_found: { status: 404, title: 'Not found', description: 'No redemption code matches (counted against the guessing budget).' },
+  redemption_code_exhausted: { status: 409, title: 'Conflict', description: 'The redemption code has no redemptions left.' },
+  redemption_limit_reached: { status: 409, title: 'Conflict', description: 'This recipient has claimed as many times as the code set allows.' },
+  redemption_code_not_started: { status: 409, title: 'Conflict', description: 'The redemption code set is not valid yet (starts_at in the future).' },
+  redemption_code_expired: { status: 410, title: 'Gone', description: 'The redemption code set has ended (ends_at passed).' },
+  redemption_code_paused: { status: 409, title: 'Conflict', description: 'The redemption code set is paused.' },
+  redemption_code_voided: { status: 410, title: 'Gone', description: 'The redemption code set was voided.' },
+  redemption_set_state: { status: 409, title: 'Conflict', description: 'The redemption code set is in a state that does not allow this change.' },
+  redemption_export_not_ready: { status: 409, title: 'Conflict', description: 'The code list is still being generated.' },
+  redemption_export_gone: { status: 410, title: 'Gone', description: 'The plaintext code list was downloaded already or expired (it is shown once, for 24 h).' },
 } as const satisfies Record<string, { status: number; title: string; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -24,7 +24,9 @@ export type IdPrefix =
   // notify (issue 7 §4)
   | 'msg' | 'ntp' | 'pvc'
   // campaigns (issue 7 §2)
-  | 'cmp' | 'ccl';
+  | 'cmp' | 'ccl'
+  // redemption codes (issue 7 §1)
+  | 'rcs' | 'rcg';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

@@ -39,6 +39,22 @@ export class ServerSecrets {
     return createHmac('sha256', this.keys.fingerprint).update('account\0' + account).digest();
   }
 
+  /** Keyed fingerprint of a normalised redemption code (兑换码): the only form of a code the database keeps. */
+  redemptionFingerprint(normalised: string): Buffer {
+    return createHmac('sha256', this.keys.fingerprint).update('redemption-code\0' + normalised).digest();
+  }
+
+  /** Keyed fingerprint of who claims a redemption code (per-user limit), e.g. `phone:138…` or `device:…`. */
+  redemptionUserKey(identity: string): Buffer {
+    return createHmac('sha256', this.keys.fingerprint).update('redemption-user\0' + identity).digest();
+  }
+
+  /** A redemption claim's id from what makes it unique (the caller's request, or a user's n-th claim in a set):
+   * deterministic, so it serves as the grant's Idempotency-Key. */
+  redemptionClaimId(seed: string): string {
+    return 'rcl_' + createHmac('sha256', this.keys.fingerprint).update('redemption-claim\0' + seed).digest('hex').slice(0, 32);
+  }
+
   sealPii(plaintext: string, context: string): Buffer {
     return seal(this.keys.pii, Buffer.from(plaintext, 'utf8'), Buffer.from(context));
   }

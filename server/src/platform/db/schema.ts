@@ -579,3 +579,90 @@ export interface DB {
   notify_unsubscribes: NotifyUnsubscribesTable;
   notify_phone_codes: NotifyPhoneCodesTable;
 }
+
+// ---- redemption codes (module `redemption`, migration 020) --------------------------------------------------
+// Declared as a merge into DB so this block stays apart from the tables above (easier merges).
+export interface RedemptionSetsTable {
+  id: string;
+  name: string;
+  client_id: string;
+  product_id: string;
+  max_redemptions: number;
+  per_user_limit: number;
+  starts_at: Date;
+  ends_at: Date;
+  status: Generated<'active' | 'paused' | 'voided'>;
+  code_count: Generated<number>;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface RedemptionCodesTable {
+  id: Generated<number>;
+  set_id: string;
+  fingerprint: Buffer;
+  hint: string;
+  max_redemptions: number;
+  redeemed: Generated<number>;
+  source: 'generated' | 'imported';
+  created_at: Generated<Date>;
+}
+
+export interface RedemptionUserCountsTable {
+  set_id: string;
+  user_key: Buffer;
+  used: number;
+  failed: Generated<number>;
+}
+
+export interface RedemptionClaimsTable {
+  id: string;
+  set_id: string;
+  code_id: number;
+  user_key: Buffer;
+  client_id: string;
+  channel: 'api' | 'h5';
+  request_key: string | null;
+  request_hash: string | null;
+  recipient: Buffer;
+  status: Generated<'pending' | 'succeeded' | 'failed'>;
+  grant_id: string | null;
+  failure_code: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface RedemptionGenerationsTable {
+  id: string;
+  set_id: string;
+  count: number;
+  length: number;
+  prefix: Generated<string>;
+  format: 'csv' | 'xlsx';
+  job_id: string;
+  status: Generated<'queued' | 'running' | 'succeeded' | 'failed' | 'downloaded' | 'purged'>;
+  generated: Generated<number>;
+  error: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
+  downloaded_at: Date | null;
+  expires_at: Date;
+}
+
+export interface RedemptionGenerationChunksTable {
+  generation_id: string;
+  seq: number;
+  sealed: Buffer;
+}
+
+export interface DB {
+  redemption_sets: RedemptionSetsTable;
+  redemption_codes: RedemptionCodesTable;
+  redemption_user_counts: RedemptionUserCountsTable;
+  redemption_claims: RedemptionClaimsTable;
+  redemption_generations: RedemptionGenerationsTable;
+  redemption_generation_chunks: RedemptionGenerationChunksTable;
+}
+// ---- end redemption ----------------------------------------------------------------------------------------
