@@ -8,6 +8,8 @@ export { Grant } from './grants.schemas.ts';
 // direct recharge: the pending grant, its end, and the issuer a flow registers for other product kinds
 export {
   insertPendingGrant,
+  insertAwaitingGrant,
+  startRechargeGrant,
   pendingGrantCte,
   pendingGrantView,
   grantAsClientSees,

@@ -1,6 +1,9 @@
 import type { ModuleDefinition } from '../../platform/module.ts';
 import { redeemRoutes } from './redeem.routes.ts';
 
+export { redeemGuards, RedeemRecharge } from './redeem.routes.ts';
+export { TokenNotFound, TOKEN_PATTERN, rechargeStateOf, type RechargeState } from './redeem.service.ts';
+
 // Public redemption by bearer token: the H5 page and its API.
 export const redeemModule: ModuleDefinition = {
   name: 'redeem',

@@ -23,6 +23,28 @@ export interface RedeemView {
   expires_at: string | null;
   redeemed_at: string | null;
   code_hint: string | null;
+  /** direct recharge only: what the H5 page asks for (the account) and then watches (pending → done) */
+  recharge?: RechargeState;
+}
+
+export interface RechargeState {
+  status: 'awaiting_account' | 'pending' | 'redeemed' | 'failed';
+  account_masked: string | null;
+  account_types: string[];
+  failure: { code: string; message: string } | null;
+}
+
+type TokenGrant = NonNullable<Awaited<ReturnType<typeof grantByTokenHash>>>;
+
+/** A direct-recharge grant as its redeem link shows it: `issued` without a code is waiting for the account. */
+export function rechargeStateOf(g: Pick<TokenGrant, 'status' | 'recipient_account_masked' | 'account_types' | 'failure_code' | 'failure_message'>): RechargeState {
+  const status = g.status === 'issued' ? 'awaiting_account' : (g.status as RechargeState['status']);
+  return {
+    status,
+    account_masked: g.recipient_account_masked,
+    account_types: [...g.account_types],
+    failure: g.status === 'failed' && g.failure_code ? { code: g.failure_code, message: g.failure_message ?? '' } : null,
+  };
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -39,7 +61,9 @@ export async function viewRedeem(ctx: AppContext, token: string): Promise<Redeem
   const g = await grantByTokenHash(ctx.db, tokenHash(token));
   if (!g) throw new TokenNotFound();
   const expired = g.status === 'expired' || (g.status === 'issued' && g.expires_at !== null && new Date(g.expires_at) <= new Date());
-  if (expired || g.status === 'voided' || g.status === 'failed') throw refusal(expired ? 'expired' : g.status);
+  const recharge = g.kind === 'direct_recharge';
+  // a failed direct recharge still answers: its page shows why (the account was refused …)
+  if (expired || g.status === 'voided' || (g.status === 'failed' && !recharge)) throw refusal(expired ? 'expired' : g.status);
   return {
     status: g.status,
     product: {
@@ -52,6 +76,7 @@ export async function viewRedeem(ctx: AppContext, token: string): Promise<Redeem
     expires_at: iso(g.expires_at),
     redeemed_at: iso(g.redeemed_at),
     code_hint: g.status === 'redeemed' && g.code_id !== null ? await codeHint(ctx.db, g.code_id) : null,
+    ...(recharge ? { recharge: rechargeStateOf(g) } : {}),
   };
 }
 
