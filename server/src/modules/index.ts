@@ -17,6 +17,7 @@ import { webhooksModule } from './webhooks/index.ts';
 import { analyticsModule } from './analytics/index.ts';
 import { grantTrailFlow } from '../flows/grant-trail.routes.ts';
 import { exportsModule } from './exports/index.ts';
+import { linksModule } from './links/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -40,4 +41,5 @@ export const MODULES: readonly ModuleDefinition[] = [
   analyticsModule,
   grantTrailFlow,
   exportsModule,
+  linksModule,
 ];
