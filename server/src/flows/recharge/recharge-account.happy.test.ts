@@ -94,4 +94,25 @@ describe('a direct recharge issued without an account', () => {
     expect([r.status, r.body.code]).toEqual([409, 'not_a_direct_recharge']);
     expect((await view(tokenOf(g.body))).body.recharge).toBeUndefined();
   });
+
+  it('a link batch of a direct recharge waits for the accounts; a link from its export recharges', async () => {
+    const created = await k.admin.request('POST', '/v1/admin/link-batches', { client: k.client.id, product: k.product.sku, count: 3, label: 'poster' });
+    expect(created.status).toBe(202);
+    let batch = created.body;
+    for (let i = 0; i < 200 && batch.status === 'issuing'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      batch = (await k.admin.request('GET', `/v1/admin/link-batches/${batch.id}`)).body;
+    }
+    expect(batch).toMatchObject({ status: 'ready', issued: 3 });
+    const csv = await (await fetch(`${k.h.url}/v1/admin/link-batches/${batch.id}/export?format=csv`, { headers: k.admin.headers })).text();
+    const urls = csv.trim().split('\r\n').slice(1).map((l) => l.split(',')[2]);
+    expect(urls).toHaveLength(3);
+    const token = urls[1].split('/r/')[1];
+    expect((await view(token)).body.recharge.status).toBe('awaiting_account');
+    const started = await submit(token, 'iqiyi_fan.7');
+    expect([started.status, started.body.status]).toEqual([202, 'pending']);
+    const grantId = csv.trim().split('\r\n')[2].split(',')[1];
+    expect((await k.waitFinal(grantId)).status).toBe('redeemed');
+    expect(await orders(csv.trim().split('\r\n')[1].split(',')[1])).toBe(0);
+  });
 });
