@@ -33,7 +33,7 @@ describe('a direct recharge waiting for its account (model-based)', () => {
         const g = await k.client.request('POST', '/v1/grants', { product: k.product.sku, recipient: { external_id: 'model' } }, { idempotencyKey: idem() });
         expect(g.status).toBe(201);
         const token = g.body.redeem_url.split('/r/')[1];
-        let status: GrantStatus = 'issued';
+        let status = 'issued' as GrantStatus; // (moved by `move`: a plain annotation would narrow it to 'issued')
         let account: number | null = null;
         const move = (event: GrantEvent) => {
           const to = grantMachine.next(status, event);

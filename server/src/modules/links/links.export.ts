@@ -36,7 +36,9 @@ async function* pagesOf(ctx: AppContext, batch: LinkBatchRow) {
 function streamSink(): PassThrough & Sink {
   const out = new PassThrough() as PassThrough & Sink;
   out.settled = async () => {
-    if (out.writableNeedDrain) await once(out, 'drain');
+    // a client that went away closes the stream: stop waiting (the next write fails and ends the writer)
+    if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (out.destroyed) throw new Error('download aborted');
   };
   return out;
 }
@@ -56,6 +58,7 @@ export function linkExportStream(ctx: AppContext, batch: LinkBatchRow, format: L
     return sink;
   }
   const zip = new yazl.ZipFile();
+  const out = zip.outputStream as unknown as Readable;
   const width = String(batch.count).length;
   (async () => {
     const mtime = batch.created_at;
@@ -72,9 +75,12 @@ export function linkExportStream(ctx: AppContext, batch: LinkBatchRow, format: L
         });
       }
       // wait until the zip has drawn this page before reading the next: a page's closures at a time
-      while ((zip as unknown as { entries: unknown[] }).entries.length > n + PAGE) await new Promise((r) => setTimeout(r, 20));
+      while ((zip as unknown as { entries: unknown[] }).entries.length > n + PAGE) {
+        if (out.destroyed) return; // the client went away
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
     zip.end();
-  })().catch((e: Error) => (zip.outputStream as unknown as Readable).destroy(e));
-  return zip.outputStream as unknown as Readable;
+  })().catch((e: Error) => out.destroy(e));
+  return out;
 }
