@@ -42,6 +42,7 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/grants', menu: 'menu.grants', icon: <GiftOutlined />, permission: 'grants:read', page: lazy(() => import('./pages/grants/index.tsx')) },
   { path: '/campaigns', menu: 'campaigns.menu', icon: <LinkOutlined />, permission: 'campaigns:read', page: lazy(() => import('./pages/campaigns/index.tsx')) },
   { path: '/redemption', menu: 'redemption.menu', icon: <KeyOutlined />, permission: 'redemption:read', page: lazy(() => import('./pages/redemption/index.tsx')) },
+  { path: '/links', menu: 'menu.links', icon: <LinkOutlined />, permission: 'links:read', page: lazy(() => import('./pages/links/index.tsx')) },
   { path: '/exports', menu: 'menu.exports', icon: <ExportOutlined />, permission: 'exports:read', page: lazy(() => import('./pages/exports/index.tsx')) },
   { path: '/suppliers', menu: 'menu.suppliers', icon: <CloudServerOutlined />, permission: 'suppliers:read', page: lazy(() => import('./pages/suppliers/index.tsx')) },
   { path: '/recharges', menu: 'menu.recharges', icon: <ThunderboltOutlined />, permission: 'recharges:read', page: lazy(() => import('./pages/recharges/index.tsx')) },

@@ -26,6 +26,7 @@ import { campaignsModule } from './campaigns/index.ts';
 import { campaignClaimFlow } from '../flows/campaign-claim/index.ts';
 import { redemptionModule } from './redemption/index.ts';
 import { redemptionClaimFlow } from '../flows/redemption/index.ts';
+import { linksModule } from './links/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -56,4 +57,5 @@ export const MODULES: readonly ModuleDefinition[] = [
   notifyModule,
   campaignsModule, campaignClaimFlow,
   redemptionModule, redemptionClaimFlow,
+  linksModule,
 ];

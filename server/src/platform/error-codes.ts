@@ -76,6 +76,11 @@ export const ERROR_CODES = {
   // failure.code of a failed direct-recharge grant (not an HTTP answer: what GET /v1/grants/{id} shows)
   recharge_account_invalid: { status: 410, title: 'Gone', description: 'The supplier refused the recharge account (4001).' },
   recharge_unavailable: { status: 410, title: 'Gone', description: 'Every supplier of the product declined the recharge.' },
+  // direct recharge given its account on the redeem link (flows/recharge/account.ts)
+  recharge_already_started: { status: 409, title: 'Conflict', description: 'A recharge to another account has started already for this entitlement.' },
+  not_a_direct_recharge: { status: 409, title: 'Conflict', description: 'The entitlement is not a direct recharge; it takes no account.' },
+  // links (link batches: pre-issued grants as links and QR codes)
+  client_inactive: { status: 409, title: 'Conflict', description: 'The client is disabled; it cannot be issued grants.' },
   webhook_endpoint_disabled: { status: 409, title: 'Conflict', description: 'The webhook endpoint is disabled; enable it first.' },
   export_not_ready: { status: 409, title: 'Conflict', description: 'The export is still being written (or failed); see its status.' },
   job_not_dead: { status: 409, title: 'Conflict', description: 'Only dead or failed jobs can be re-queued.' },

@@ -26,7 +26,9 @@ export type IdPrefix =
   // campaigns (issue 7 §2)
   | 'cmp' | 'ccl'
   // redemption codes (issue 7 §1)
-  | 'rcs' | 'rcg';
+  | 'rcs' | 'rcg'
+  // link batches (issue 7 §2)
+  | 'lnb';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

@@ -6,7 +6,7 @@ import { withCtes } from '../../platform/db/ctes.ts';
 import { activeProductCte, findProduct, type ProductCteRow } from '../../modules/catalog/index.ts';
 import { firstSupplierCte } from '../../modules/suppliers/index.ts';
 import { nobodyListensCte } from '../../modules/webhooks/index.ts';
-import { findClientGrant, grantAsClientSees, insertPendingGrant, pendingGrantCte, pendingGrantView, type GrantIssuer, type GrantWithOwner, type IssuerInput, type PendingGrantInput } from '../../modules/grants/index.ts';
+import { findClientGrant, grantAsClientSees, insertAwaitingGrant, insertPendingGrant, pendingGrantCte, pendingGrantView, type GrantIssuer, type GrantWithOwner, type IssuerInput, type PendingGrantInput } from '../../modules/grants/index.ts';
 import type { Grant } from '../../modules/grants/index.ts';
 import { accountCandidates, checkAccount, createRechargeOrder, maskAccount, newOrderCtes, type AccountType } from '../../modules/recharges/index.ts';
 import type { RechargePorts } from './ports.ts';
@@ -19,21 +19,24 @@ import type { RechargePorts } from './ports.ts';
 
 const isUnique = (e: unknown) => (e as { code?: string })?.code === '23505';
 
-function replay(found: GrantWithOwner, requestHash: string, clash: 'idempotency_key_reused' | 'duplicate_out_order_no') {
+// Without `recipient.account` (links, QR codes, bulk lists) the grant is issued waiting for the account:
+// 201, `grant.issued`, no recharge order; the recipient gives the account on the redeem link
+// (flows/recharge/account.ts). Its replays answer 201 too, whatever it became since.
+function replay(found: GrantWithOwner, requestHash: string, clash: 'idempotency_key_reused' | 'duplicate_out_order_no', firstStatus: 201 | 202) {
   if (found.requestHash !== requestHash) {
     throw clash === 'idempotency_key_reused'
       ? conflict('idempotency_key_reused', 'This Idempotency-Key was used with a different request body.', { existing_grant_id: found.grant.id })
       : conflict('duplicate_out_order_no', `out_order_no ${found.grant.out_order_no} already belongs to grant ${found.grant.id}.`, { existing_grant_id: found.grant.id });
   }
-  return { grant: found.grant, replayed: true, status: (found.kind === 'direct_recharge' ? 202 : 201) as 201 | 202 };
+  return { grant: found.grant, replayed: true, status: found.kind === 'direct_recharge' ? firstStatus : 201 };
 }
 
-async function findReplay(ctx: AppContext, clientId: string, idempotencyKey: string, outOrderNo: string | null, requestHash: string) {
+async function findReplay(ctx: AppContext, clientId: string, idempotencyKey: string, outOrderNo: string | null, requestHash: string, firstStatus: 201 | 202) {
   const byKey = await findClientGrant(ctx.db, ctx.config.publicUrl, ctx.secrets, clientId, { idempotencyKey });
-  if (byKey) return replay(byKey, requestHash, 'idempotency_key_reused');
+  if (byKey) return replay(byKey, requestHash, 'idempotency_key_reused', firstStatus);
   if (outOrderNo) {
     const byNo = await findClientGrant(ctx.db, ctx.config.publicUrl, ctx.secrets, clientId, { outOrderNo });
-    if (byNo) return replay(byNo, requestHash, 'duplicate_out_order_no');
+    if (byNo) return replay(byNo, requestHash, 'duplicate_out_order_no', firstStatus);
   }
   return null;
 }
@@ -74,13 +77,13 @@ export function directRechargeIssuer(ports: RechargePorts): GrantIssuer {
   return async (ctx, input) => {
     const { body } = input;
     const outOrderNo = body.out_order_no ?? null;
-    const pendingGrant = (account: string, id: string): Omit<PendingGrantInput, 'productId'> => ({
+    const pendingGrant = (account: string | null, id: string): Omit<PendingGrantInput, 'productId'> => ({
       id,
       clientId: input.clientId,
       externalId: body.recipient.external_id ?? null,
       phone: body.recipient.phone ?? null,
       email: body.recipient.email ?? null,
-      accountMasked: maskAccount(account),
+      accountMasked: account === null ? '' : maskAccount(account),
       outOrderNo,
       idempotencyKey: input.idempotencyKey,
       requestHash: input.requestHash,
@@ -95,19 +98,21 @@ export function directRechargeIssuer(ports: RechargePorts): GrantIssuer {
       }
     }
 
-    const earlier = await findReplay(ctx, input.clientId, input.idempotencyKey, outOrderNo, input.requestHash);
+    const firstStatus = body.recipient.account === undefined ? 201 : 202;
+    const earlier = await findReplay(ctx, input.clientId, input.idempotencyKey, outOrderNo, input.requestHash, firstStatus);
     if (earlier) return earlier;
 
     const product = await findProduct(ctx.db, body.product);
     if (!product) throw new AppError(404, 'product_not_found', 'Not found', `No product with sku or id ${body.product}.`);
     if (product.status !== 'active') throw conflict('product_inactive', `Product ${body.product} is ${product.status}.`);
+    const route = await ports.supplierRoute(ctx.db, product.id);
     if (body.recipient.account === undefined) {
-      throw validationFailed([{ field: 'recipient.account', message: 'a direct recharge needs the platform account to top up' }]);
+      if (route.length === 0) throw fail('recharge_no_supplier', `Product ${product.sku} has no supplier to recharge through.`);
+      return issueAwaiting(ctx, ports, input, product, pendingGrant(null, newId('grt')));
     }
     const checked = checkAccount(product.account_types, body.recipient.account);
     if (!checked.ok) throw validationFailed([{ field: 'recipient.account', message: checked.message }], `recipient.account ${checked.message}.`);
     if (body.expires_at) throw validationFailed([{ field: 'expires_at', message: 'a direct recharge does not expire: it is redeemed or fails' }]);
-    const route = await ports.supplierRoute(ctx.db, product.id);
     if (route.length === 0) throw fail('recharge_no_supplier', `Product ${product.sku} has no supplier to recharge through.`);
 
     const id = newId('grt');
@@ -131,9 +136,41 @@ export function directRechargeIssuer(ports: RechargePorts): GrantIssuer {
     } catch (e) {
       // a concurrent request with the same key or out_order_no committed first: answer as its replay
       if (!isUnique(e)) throw e;
-      const again = await findReplay(ctx, input.clientId, input.idempotencyKey, outOrderNo, input.requestHash);
+      const again = await findReplay(ctx, input.clientId, input.idempotencyKey, outOrderNo, input.requestHash, firstStatus);
       if (again) return again;
       throw e;
     }
   };
+}
+
+/**
+ * A direct recharge issued without an account: `issued`, waiting for the recipient to give it on the
+ * redeem link, expiring like an unclaimed card code (default: the product's validity, else the configured
+ * one). `grant.issued` is recorded in the same transaction.
+ */
+async function issueAwaiting(
+  ctx: AppContext,
+  ports: RechargePorts,
+  input: IssuerInput,
+  product: { id: string; validity_days: number | null },
+  grant: Omit<PendingGrantInput, 'productId'>,
+): Promise<{ grant: Grant; replayed: boolean; status: 201 }> {
+  const days = product.validity_days ?? ctx.config.grantDefaultValidityDays;
+  const expiresAt = input.body.expires_at ? new Date(input.body.expires_at) : new Date(Date.now() + days * 86_400_000);
+  if (!(expiresAt.getTime() > Date.now())) throw validationFailed([{ field: 'expires_at', message: 'must be in the future' }]);
+  const { accountMasked: _none, ...g } = grant;
+  try {
+    const written = await ctx.db.transaction().execute(async (tx) => {
+      await insertAwaitingGrant(tx, ctx.secrets, { ...g, productId: product.id, expiresAt });
+      const view = (await grantAsClientSees(tx, ctx.config.publicUrl, ctx.secrets, g.id))!;
+      await ports.recordEvent(tx, { type: 'grant.issued', clientId: input.clientId, subjectId: g.id, data: view.grant });
+      return view.grant;
+    });
+    return { grant: written, replayed: false, status: 201 };
+  } catch (e) {
+    if (!isUnique(e)) throw e;
+    const again = await findReplay(ctx, input.clientId, input.idempotencyKey, g.outOrderNo, input.requestHash, 201);
+    if (again) return again as { grant: Grant; replayed: boolean; status: 201 };
+    throw e;
+  }
 }

@@ -28,5 +28,5 @@ export interface RechargePorts {
   recordSupplierCall(supplierId: string, outcome: CallOutcome): void;
   /** whether the client has an endpoint listening for `type` (cached for about a second) */
   wantsEvent(db: Executor, clientId: string | null, type: 'grant.pending' | 'grant.redeemed' | 'grant.failed'): Promise<boolean>;
-  recordEvent(tx: Tx, e: { type: 'grant.pending' | 'grant.redeemed' | 'grant.failed'; clientId: string | null; subjectId: string; data: unknown }): Promise<void>;
+  recordEvent(tx: Tx, e: { type: 'grant.issued' | 'grant.pending' | 'grant.redeemed' | 'grant.failed'; clientId: string | null; subjectId: string; data: unknown }): Promise<void>;
 }

@@ -90,7 +90,8 @@ describe('issuing a direct recharge', () => {
       if (account) expect(r.body.errors[0].field).toBe('recipient.account');
     }
     const missing = await k.client.request('POST', '/v1/grants', { product: k.product.sku, recipient: { external_id: 'x' } }, { idempotencyKey: idem() });
-    expect([missing.status, missing.body.errors?.[0]?.field]).toEqual([400, 'recipient.account']);
+    // without an account it waits for the recipient to give it (recharge-account.happy.test.ts)
+    expect([missing.status, missing.body.status]).toEqual([201, 'issued']);
     const uid = await k.issue('iqiyi_member.42');
     expect(uid.status).toBe(202);
     expect(uid.body.recipient.account).toBe('iqi********r.42');

@@ -9,6 +9,8 @@ import { RechargeOrderDetail } from '../../modules/recharges/index.ts';
 import { queryNow, resolveByHand } from './admin.ts';
 import { handleSupplierCallback } from './callback.ts';
 import { directRechargeIssuer } from './issue.ts';
+import { submitRechargeAccount } from './account.ts';
+import { redeemGuards, RedeemRecharge } from '../../modules/redeem/index.ts';
 import type { RechargePorts } from './ports.ts';
 
 // HTTP of the recharge flows: the suppliers' callback address, and the operator's "query now" and
@@ -16,6 +18,25 @@ import type { RechargePorts } from './ports.ts';
 export function rechargeFlowRoutes(ports: RechargePorts) {
   return async function routes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
     registerGrantIssuer('direct_recharge', directRechargeIssuer(ports));
+
+    // the recipient gives the account of a direct recharge issued without one (docs/direct-recharge.md);
+    // throttled like the other redeem routes (a token guessed here costs the same as one guessed there)
+    const { throttle, countMiss } = redeemGuards(ctx);
+    app.post('/v1/redeem/:token/recharge', {
+      preValidation: throttle,
+      schema: {
+        tags: ['redeem'],
+        summary: 'Give the account of a direct recharge that waits for it; starts the recharge (202). Same account again: the same answer',
+        params: Type.Object({ token: Type.String({ maxLength: 200 }) }),
+        body: Type.Object({ account: Type.String({ minLength: 1, maxLength: 64, description: 'the platform account to top up (see recharge.account_types)' }) }, { additionalProperties: false }),
+        response: { 202: RedeemRecharge, ...problems(400, 404, 409, 410, 429) },
+      },
+      handler: async (req, reply) => {
+        const { token } = req.params as { token: string };
+        const state = await countMiss(req, () => submitRechargeAccount(ctx, ports, token, (req.body as { account: string }).account));
+        return reply.status(202).send(state);
+      },
+    });
 
     app.post('/v1/callbacks/suppliers/:supplier_id', {
       schema: {

@@ -10,6 +10,8 @@ import { registerExports } from './exports.cli.ts';
 // permissions and retention. It reads the rows only through those modules' front doors.
 export { EXPORT_JOB, buildExport } from './exports.job.ts';
 export { EXPORT_RETENTION_DAYS } from './exports.routes.ts';
+// the writer, for files generated on download rather than stored (links)
+export { writeRows, csvCell, type Sink } from './exports.writer.ts';
 
 /** Deletes expired exports (and their chunks), hourly, in bounded batches. */
 const exportPruner = periodicWorker('export-pruner', 3_600_000, async (ctx) => {

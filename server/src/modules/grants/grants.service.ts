@@ -200,7 +200,7 @@ export type RevealOutcome =
 export async function revealGrant(tx: Tx, tokenHash: Buffer): Promise<RevealOutcome> {
   const g = await sql<{ id: string; code_id: number | null; reveal_count: number; client_id: string | null }>`
     UPDATE grants SET status = ${grantMachine.targetOf('reveal')}, redeemed_at = COALESCE(redeemed_at, now()), reveal_count = reveal_count + 1
-     WHERE token_hash = ${tokenHash}
+     WHERE token_hash = ${tokenHash} AND code_id IS NOT NULL -- a direct recharge has no code to reveal
        AND (status = ${grantMachine.targetOf('reveal')}
             OR (status = ANY(${grantMachine.sourcesOf('reveal')}::text[]) AND (expires_at IS NULL OR expires_at > now())))
     RETURNING id, code_id, reveal_count, client_id`.execute(tx);
@@ -214,7 +214,8 @@ export async function grantByTokenHash(db: Executor, tokenHash: Buffer) {
   return db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
-    .select(['g.id', 'g.product_id', 'g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'g.client_id', 'g.campaign', 'g.recipient_account_masked', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
+    .select(['g.id', 'g.client_id', 'g.product_id', 'g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'g.campaign', 'g.recipient_account_masked', 'g.failure_code', 'g.failure_message',
+             'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal', 'p.account_types'])
     .where('g.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }

@@ -10,6 +10,8 @@ export { insertParentGrant, insertChildGrant, componentRows, withComponents, gra
 // direct recharge: the pending grant, its end, and the issuer a flow registers for other product kinds
 export {
   insertPendingGrant,
+  insertAwaitingGrant,
+  startRechargeGrant,
   pendingGrantCte,
   pendingGrantView,
   grantAsClientSees,

@@ -30,29 +30,51 @@ export interface PendingGrantInput {
 
 /** Inserts a `pending` grant. A unique violation (idempotency key, out_order_no) aborts the caller's tx. */
 export async function insertPendingGrant(tx: Tx, secrets: ServerSecrets, g: PendingGrantInput): Promise<void> {
-  await tx
-    .insertInto('grants')
-    .values({
-      id: g.id,
-      client_id: g.clientId,
-      product_id: g.productId,
-      status: 'pending',
-      recipient_external_id: g.externalId,
-      recipient_phone_enc: g.phone ? secrets.sealPii(g.phone, 'phone:' + g.id) : null,
-      recipient_phone_masked: g.phone ? maskPhone(g.phone) : null,
-      recipient_phone_fp: g.phone ? secrets.phoneFingerprint(g.phone) : null,
-      recipient_email: g.email?.toLowerCase() ?? null,
-      recipient_account_masked: g.accountMasked,
-      out_order_no: g.outOrderNo,
-      idempotency_key: g.idempotencyKey,
-      request_hash: g.requestHash,
-      metadata: JSON.stringify(g.metadata),
-      token_hash: tokenHash(secrets.redeemToken(g.id)),
-      code_id: null,
-      expires_at: null,
-      issued_by: g.issuedBy,
-    })
-    .execute();
+  await tx.insertInto('grants').values(rechargeGrantValues(secrets, g, 'pending', null)).execute();
+}
+
+/**
+ * Inserts a direct-recharge grant that waits for its account (links, QR codes, bulk lists): `issued`, no
+ * code, no recharge order; the recipient gives the account on the redeem link (`startRechargeGrant`).
+ * It expires like an unclaimed card code (nothing returns to stock).
+ */
+export async function insertAwaitingGrant(tx: Tx, secrets: ServerSecrets, g: Omit<PendingGrantInput, 'accountMasked'> & { expiresAt: Date | null }): Promise<void> {
+  await tx.insertInto('grants').values(rechargeGrantValues(secrets, { ...g, accountMasked: null }, 'issued', g.expiresAt)).execute();
+}
+
+function rechargeGrantValues(secrets: ServerSecrets, g: Omit<PendingGrantInput, 'accountMasked'> & { accountMasked: string | null }, status: 'pending' | 'issued', expiresAt: Date | null) {
+  return {
+    id: g.id,
+    client_id: g.clientId,
+    product_id: g.productId,
+    status,
+    recipient_external_id: g.externalId,
+    recipient_phone_enc: g.phone ? secrets.sealPii(g.phone, 'phone:' + g.id) : null,
+    recipient_phone_masked: g.phone ? maskPhone(g.phone) : null,
+    recipient_phone_fp: g.phone ? secrets.phoneFingerprint(g.phone) : null,
+    recipient_email: g.email?.toLowerCase() ?? null,
+    recipient_account_masked: g.accountMasked,
+    out_order_no: g.outOrderNo,
+    idempotency_key: g.idempotencyKey,
+    request_hash: g.requestHash,
+    metadata: JSON.stringify(g.metadata),
+    token_hash: tokenHash(secrets.redeemToken(g.id)),
+    code_id: null,
+    expires_at: expiresAt,
+    issued_by: g.issuedBy,
+  };
+}
+
+/**
+ * issued → pending: the recipient gave the account of a grant that waited for it. Guarded by the machine
+ * and by the expiry (a grant past it cannot start even before the sweeper ends it); concurrent submits
+ * serialise on the row, so exactly one of them moves it. False when it was not waiting (any more).
+ */
+export async function startRechargeGrant(tx: Tx, grantId: string, accountMasked: string): Promise<boolean> {
+  const r = await sql`UPDATE grants SET status = ${grantMachine.targetOf('account_given')}, recipient_account_masked = ${accountMasked}, expires_at = NULL
+                       WHERE id = ${grantId} AND code_id IS NULL AND status = ANY(${grantMachine.sourcesOf('account_given')}::text[])
+                         AND (expires_at IS NULL OR expires_at > now())`.execute(tx);
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 /**

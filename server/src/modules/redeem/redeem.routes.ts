@@ -9,6 +9,16 @@ import { PackRedeemFields, RevealedComponent } from './redeem-components.ts';
 
 const TokenParam = Type.Object({ token: Type.String({ maxLength: 200 }) });
 
+/** direct recharge: what the H5 page asks for and then watches (docs/direct-recharge.md) */
+export const RedeemRecharge = Type.Object({
+  status: Type.Union([Type.Literal('awaiting_account'), Type.Literal('pending'), Type.Literal('redeemed'), Type.Literal('failed')], {
+    description: 'awaiting_account: ask for the account (POST /v1/redeem/{token}/recharge); pending: the supplier is recharging; then redeemed or failed',
+  }),
+  account_masked: Type.Union([Type.String(), Type.Null()]),
+  account_types: Type.Array(Type.String(), { description: 'what the account may be: mobile, qq, uid, email' }),
+  failure: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+});
+
 const RedeemView = Type.Object({
   status: Type.String(),
   product: Type.Object({
@@ -23,6 +33,7 @@ const RedeemView = Type.Object({
   code_hint: Type.Union([Type.String(), Type.Null()]),
   account_hint: Type.Union([Type.String(), Type.Null()], { description: 'direct recharge: the account, masked' }),
   ...PackRedeemFields,
+  recharge: Type.Optional(RedeemRecharge),
 });
 
 const Revealed = Type.Object({
@@ -34,7 +45,11 @@ const Revealed = Type.Object({
   components: Type.Optional(Type.Array(RevealedComponent, { description: 'bundle / choice pack: every component; card codes and links with their secret' })),
 });
 
-export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+/**
+ * The limits of every route under /v1/redeem/:token (also the flows' POST …/recharge): `throttle` as the
+ * route's preValidation, `countMiss` around the work so only unknown tokens spend the guessing budget.
+ */
+export function redeemGuards(ctx: AppContext) {
   const { redeemPerIp, redeemPerToken, redeemMissesPerIp } = ctx.limits;
 
   // Limits: a generous per-IP budget (an office shares one address), a per-token budget, and a strict
@@ -60,9 +75,15 @@ export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     }
   }
 
+  return { throttle, countMiss };
+}
+
+export async function redeemRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const { throttle, countMiss } = redeemGuards(ctx);
+
   app.get('/v1/redeem/:token', {
     preValidation: throttle,
-    schema: { tags: ['redeem'], summary: 'What a redeem link holds (never the code); 410 once expired or voided', params: TokenParam, response: { 200: RedeemView, ...problems(404, 410, 429) } },
+    schema: { tags: ['redeem'], summary: 'What a redeem link holds (never the code; for a direct recharge, `recharge`); 410 once expired or voided', params: TokenParam, response: { 200: RedeemView, ...problems(404, 410, 429) } },
     handler: async (req) => countMiss(req, () => viewRedeem(ctx, (req.params as { token: string }).token)),
   });
 

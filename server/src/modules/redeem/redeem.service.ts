@@ -31,6 +31,26 @@ export interface RedeemView {
   picked?: boolean;
   options?: unknown[];
   components?: unknown[];
+  /** direct recharge only: what the H5 page asks for (the account) and then watches (pending → done) */
+  recharge?: RechargeState;
+}
+
+export interface RechargeState {
+  status: 'awaiting_account' | 'pending' | 'redeemed' | 'failed';
+  account_masked: string | null;
+  account_types: string[];
+  failure: { code: string; message: string } | null;
+}
+
+/** A direct-recharge grant as its redeem link shows it: `issued` without a code is waiting for the account. */
+export function rechargeStateOf(g: Pick<TokenGrant, 'status' | 'recipient_account_masked' | 'account_types' | 'failure_code' | 'failure_message'>): RechargeState {
+  const status = g.status === 'issued' ? 'awaiting_account' : (g.status as RechargeState['status']);
+  return {
+    status,
+    account_masked: g.recipient_account_masked,
+    account_types: [...g.account_types],
+    failure: g.status === 'failed' && g.failure_code ? { code: g.failure_code, message: g.failure_message ?? '' } : null,
+  };
 }
 
 /** What reveal answers: the code and the code's own expiry (the platform refuses it after that). */
@@ -56,7 +76,9 @@ type TokenGrant = NonNullable<Awaited<ReturnType<typeof grantByTokenHash>>>;
 
 async function viewOf(ctx: AppContext, g: TokenGrant): Promise<RedeemView> {
   const expired = g.status === 'expired' || (g.status === 'issued' && g.expires_at !== null && new Date(g.expires_at) <= new Date());
-  if (expired || g.status === 'voided' || g.status === 'failed') throw refusal(expired ? 'expired' : g.status);
+  const recharge = g.kind === 'direct_recharge';
+  // a failed direct recharge still answers: its page shows why (the account was refused …)
+  if (expired || g.status === 'voided' || (g.status === 'failed' && !recharge)) throw refusal(expired ? 'expired' : g.status);
   const view: RedeemView = {
     status: g.status,
     product: {
@@ -70,6 +92,7 @@ async function viewOf(ctx: AppContext, g: TokenGrant): Promise<RedeemView> {
     redeemed_at: iso(g.redeemed_at),
     code_hint: g.status === 'redeemed' && g.code_id !== null ? await codeHint(ctx.db, g.code_id) : null,
     account_hint: g.kind === 'direct_recharge' ? g.recipient_account_masked : null,
+    ...(recharge ? { recharge: rechargeStateOf(g) } : {}),
   };
   return PACK_KINDS.includes(g.kind) ? { ...view, ...(await packRedeemView(ctx.db, { id: g.id, kind: g.kind, product_id: g.product_id })) } : view;
 }

@@ -666,3 +666,31 @@ export interface DB {
   redemption_generation_chunks: RedemptionGenerationChunksTable;
 }
 // ---- end redemption ----------------------------------------------------------------------------------------
+
+// ---- links module (migration 025): link batches, pre-issued grants handed out as links / QR codes ----
+// Not in `DB`: the module reaches them through `withTables<LinkTables>()` (as exports does), so no other
+// module's queries can name them.
+export interface LinkBatchesTable {
+  id: string;
+  client_id: string;
+  product_id: string;
+  label: string;
+  count: number;
+  issued: Generated<number>;
+  expires_at: Date | null;
+  status: Generated<'issuing' | 'ready' | 'failed'>;
+  error: string | null;
+  job_id: string;
+  created_by: string;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+export interface LinkBatchItemsTable {
+  batch_id: string;
+  idx: number;
+  grant_id: string;
+  expires_at: Date | null;
+}
+
+export type LinkTables = { link_batches: LinkBatchesTable; link_batch_items: LinkBatchItemsTable };
