@@ -17,6 +17,8 @@ import { webhooksModule } from './webhooks/index.ts';
 import { analyticsModule } from './analytics/index.ts';
 import { grantTrailFlow } from '../flows/grant-trail.routes.ts';
 import { exportsModule } from './exports/index.ts';
+import { bulkModule } from './bulk/index.ts';
+import { bulkIssueFlow } from '../flows/bulk-issue/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -40,4 +42,6 @@ export const MODULES: readonly ModuleDefinition[] = [
   analyticsModule,
   grantTrailFlow,
   exportsModule,
+  bulkModule,
+  bulkIssueFlow,
 ];

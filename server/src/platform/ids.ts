@@ -15,7 +15,7 @@ function pooledRandom(): number {
 }
 const ulid = monotonicFactory(pooledRandom);
 
-export type IdPrefix = 'prd' | 'bat' | 'grt' | 'cli' | 'usr' | 'job' | 'imp' | 'sup' | 'rco' | 'rca' | 'whe' | 'evt' | 'whd' | 'po' | 'bil' | 'exp';
+export type IdPrefix = 'prd' | 'bat' | 'grt' | 'cli' | 'usr' | 'job' | 'imp' | 'sup' | 'rco' | 'rca' | 'whe' | 'evt' | 'whd' | 'po' | 'bil' | 'exp' | 'blk';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

@@ -4,7 +4,8 @@ import { grantRoutes } from './grants.routes.ts';
 // The grants module's front door: one entitlement issued to one recipient.
 export { issueGrant, getGrant, listGrants, voidGrant, expireDueGrants, revealGrant, grantByTokenHash, type IssueInput, type IssueOutcome, type RevealOutcome } from './grants.service.ts';
 export { grantMachine, type GrantEvent } from './grant.machine.ts';
-export { Grant } from './grants.schemas.ts';
+export { Grant, IssueGrantBody } from './grants.schemas.ts';
+export { redeemUrl, maskPhone } from './grant-view.ts';
 // direct recharge: the pending grant, its end, and the issuer a flow registers for other product kinds
 export {
   insertPendingGrant,
