@@ -79,20 +79,25 @@ async function issueBatch(ctx: AppContext, run: BulkRunRow, rows: BulkRowRow[]):
  * Issues the pending rows of run `runId` until none is left or the run leaves `running`. Returns what
  * happened; `onProgress` hears rows done / valid.
  */
-export async function issueRun(ctx: AppContext, runId: string, onProgress: (done: number, total: number) => void = () => {}): Promise<Record<string, unknown>> {
+export async function issueRun(
+  ctx: AppContext,
+  runId: string,
+  onProgress: (done: number, total: number) => void | Promise<void> = () => {},
+  opts: { batchRows?: number } = {},
+): Promise<Record<string, unknown>> {
   const run = await getRun(ctx.db, runId);
   if (!run) return { run_id: runId, skipped: 'missing' };
   // ready → running; running → running is the job again after a crash or a resume: it continues
   if (!(await moveRun(ctx.db, runId, 'start', { started: true }))) return { run_id: runId, skipped: run.status };
   const valid = Number(run.valid);
   let done = Number(run.issued) + Number(run.failed);
-  onProgress(done, valid);
+  await onProgress(done, valid);
   let after = 0;
   let skipped = 0;
   for (;;) {
     const status = await runStatus(ctx.db, runId);
     if (status !== 'running') return { run_id: runId, stopped: status, done };
-    const rows = await pendingRows(ctx.db, runId, after, BATCH_ROWS);
+    const rows = await pendingRows(ctx.db, runId, after, opts.batchRows ?? BATCH_ROWS);
     if (!rows.length) break;
     after = rows[rows.length - 1].row_no;
     const results = await issueBatch(ctx, run, rows);
@@ -106,7 +111,7 @@ export async function issueRun(ctx: AppContext, runId: string, onProgress: (done
       return m;
     });
     done += moved.length;
-    onProgress(done, valid);
+    await onProgress(done, valid);
   }
   if (skipped) return { run_id: runId, left_for_server: skipped, done };
   await ctx.db.transaction().execute(async (tx) => {

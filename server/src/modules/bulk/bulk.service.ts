@@ -102,7 +102,7 @@ export async function changeRun(ctx: AppContext, id: string, event: Extract<Bulk
     const r = await getRun(tx, id, clientId);
     if (!r) throw notFound('Bulk run', id);
     if (!(await moveRun(tx, id, event))) {
-      throw conflict('bulk_run_state', `Run ${id} is ${r.status}; it cannot ${event} (${bulkRunMachine.sourcesOf(event).join(', ')} only).`, { status: r.status });
+      throw conflict('bulk_run_state', `Run ${id} is ${r.status}; it cannot ${event} (${bulkRunMachine.sourcesOf(event).join(', ')} only).`, { run_status: r.status });
     }
     let details: Record<string, unknown> = { from: r.status };
     if (event === 'resume') {
