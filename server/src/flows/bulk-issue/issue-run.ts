@@ -13,7 +13,7 @@ import { onRowIssued } from './notify-hook.ts';
 // is derived from (run, row) under the run's client: a row issued before a crash, but not yet recorded, is
 // answered by a replay of its first grant, never issued twice. Between batches the job looks at the run's
 // status, so pause and cancel take effect after the batch in flight.
-export const BULK_JOB_POLICY: JobPolicy = { attempts: 20, backoffSeconds: [5, 15, 60], lane: 'bulk', retentionDays: 30, leaseSeconds: 60 };
+export const BULK_JOB_POLICY: JobPolicy = { attempts: 20, backoffSeconds: [5, 15, 60], lane: 'bulk', retentionDays: 30, leaseSeconds: 20 };
 
 /** rows read (and recorded) per batch */
 export const BATCH_ROWS = 1000;

@@ -48,7 +48,7 @@ describe('lists that cannot be issued', () => {
       const form = new FormData();
       form.append('file', new Blob(['phone\n13900000000\n']), 'x.csv');
       form.append('client', client.id);
-      return fetch(h.url + '/v1/admin/bulk-issuances', { method: 'POST', headers: admin.headers, body: form }).then(async (res) => ({ status: res.status, body: await res.json() }));
+      return fetch(h.url + '/v1/admin/bulk-issuances', { method: 'POST', headers: admin.headers, body: form }).then(async (res) => ({ status: res.status, body: (await res.json()) as { errors: { field: string }[] } }));
     })();
     expect(fieldAfterFile.status).toBe(400);
     expect(fieldAfterFile.body.errors[0].field).toBe('client');
