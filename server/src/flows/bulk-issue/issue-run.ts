@@ -4,7 +4,7 @@ import type { JobPolicy, JobRun } from '../../platform/jobs/jobs.ts';
 import { appendAudit } from '../../modules/audit/index.ts';
 import { findProduct } from '../../modules/catalog/index.ts';
 import { getRun, moveRun, pendingRows, recordResults, rowPiiContext, runStatus, type BulkRowRow, type BulkRunRow, type RowResult } from '../../modules/bulk/index.ts';
-import { grantIssuerFor, issueGrant, type IssueGrantBody, type IssuerInput } from '../../modules/grants/index.ts';
+import { grantIssuerFor, issueCardGrantsBatch, issueGrant, type IssueGrantBody, type IssuerInput } from '../../modules/grants/index.ts';
 import { onRowIssued } from './notify-hook.ts';
 
 // Issuing a bulk run (the job `bulk.issue`, bulk lane): the pending rows a batch at a time, each through the
@@ -17,8 +17,10 @@ export const BULK_JOB_POLICY: JobPolicy = { attempts: 20, backoffSeconds: [5, 15
 
 /** rows read (and recorded) per batch */
 export const BATCH_ROWS = 1000;
-/** rows issued at once: a handful of pooled connections, not the whole pool (the API needs some) */
-export const PARALLEL = 8;
+/** statements at once: a handful of pooled connections, not the whole pool (the API needs some) */
+export const PARALLEL = 4;
+/** card-code rows of one product issued by one statement */
+export const SET_ROWS = 250;
 
 export const rowIdempotencyKey = (runId: string, rowNo: number) => `bulk:${runId}:${rowNo}`;
 
@@ -32,19 +34,15 @@ async function kindOf(ctx: AppContext, productId: string): Promise<string | null
   return kinds.get(productId)!;
 }
 
-/** The row as a POST /v1/grants body under the run's client; null when nobody here issues its kind. */
-async function issueRow(ctx: AppContext, run: BulkRunRow, row: BulkRowRow): Promise<RowResult | null> {
-  const kind = await kindOf(ctx, row.product_id!);
-  const issuer = kind ? grantIssuerFor(kind) : undefined;
-  // a process without the flows' issuers (the CLI) leaves other kinds to the server's job
-  if (!issuer && kind !== 'card_code' && kind !== 'link') return null;
+/** The row as a POST /v1/grants request under the run's client. */
+function rowInput(ctx: AppContext, run: BulkRunRow, row: BulkRowRow): IssuerInput {
   const recipient: IssueGrantBody['recipient'] = {};
   if (row.external_id) recipient.external_id = row.external_id;
   if (row.phone_enc) recipient.phone = ctx.secrets.openPii(Buffer.from(row.phone_enc), rowPiiContext('phone', run.id, row.row_no));
   if (row.email) recipient.email = row.email;
   if (row.account_enc) recipient.account = ctx.secrets.openPii(Buffer.from(row.account_enc), rowPiiContext('account', run.id, row.row_no));
   const key = rowIdempotencyKey(run.id, row.row_no);
-  const input: IssuerInput = {
+  return {
     clientId: run.client_id,
     issuedBy: run.created_by,
     body: { product: row.product_id!, recipient, ...(row.out_order_no ? { out_order_no: row.out_order_no } : {}), metadata: { bulk_run: run.id, bulk_row: row.row_no } },
@@ -52,6 +50,15 @@ async function issueRow(ctx: AppContext, run: BulkRunRow, row: BulkRowRow): Prom
     // the "body" of a row's request is the row itself: stable across retries
     requestHash: ctx.secrets.requestHash(key),
   };
+}
+
+/** One row through the issuer of its kind; null when nobody in this process issues that kind. */
+async function issueRow(ctx: AppContext, run: BulkRunRow, row: BulkRowRow): Promise<RowResult | null> {
+  const kind = await kindOf(ctx, row.product_id!);
+  const issuer = kind ? grantIssuerFor(kind) : undefined;
+  // a process without the flows' issuers (the CLI) leaves other kinds to the server's job
+  if (!issuer && kind !== 'card_code' && kind !== 'link') return null;
+  const input = rowInput(ctx, run, row);
   try {
     const out = issuer ? await issuer(ctx, input) : await issueGrant(ctx, input);
     return { row_no: row.row_no, status: 'issued', grant_id: out.grant.id, error_code: null, error: null };
@@ -62,16 +69,59 @@ async function issueRow(ctx: AppContext, run: BulkRunRow, row: BulkRowRow): Prom
   }
 }
 
+/** Card-code rows of one product in one statement; the rows it leaves (null) go one by one. */
+async function issueSet(ctx: AppContext, run: BulkRunRow, productId: string, rows: BulkRowRow[]): Promise<RowResult[] | null> {
+  const inputs = rows.map((r) => rowInput(ctx, run, r));
+  const out = await issueCardGrantsBatch(ctx, {
+    clientId: run.client_id,
+    issuedBy: run.created_by,
+    productId,
+    rows: inputs.map((i) => ({ idempotencyKey: i.idempotencyKey, requestHash: i.requestHash, recipient: i.body.recipient, metadata: i.body.metadata ?? {} })),
+  });
+  if (!out) return null;
+  return rows.map((r, i) => {
+    const o = out.get(inputs[i].idempotencyKey)!;
+    return 'grantId' in o
+      ? { row_no: r.row_no, status: 'issued' as const, grant_id: o.grantId, error_code: null, error: null }
+      : { row_no: r.row_no, status: 'failed' as const, grant_id: null, error_code: o.code, error: o.message };
+  });
+}
+
+/**
+ * A batch of rows: card-code rows without an out_order_no in sets of SET_ROWS per product (one statement
+ * each), everything else one by one through its issuer; PARALLEL at once.
+ */
 async function issueBatch(ctx: AppContext, run: BulkRunRow, rows: BulkRowRow[]): Promise<RowResult[]> {
   const results: RowResult[] = [];
+  const tasks: (() => Promise<void>)[] = [];
+  const single = (r: BulkRowRow) => tasks.push(async () => {
+    const x = await issueRow(ctx, run, r);
+    if (x) results.push(x);
+  });
+  const sets = new Map<string, BulkRowRow[]>();
+  for (const r of rows) {
+    const kind = await kindOf(ctx, r.product_id!);
+    if ((kind === 'card_code' || kind === 'link') && !r.out_order_no) sets.set(r.product_id!, [...(sets.get(r.product_id!) ?? []), r]);
+    else single(r);
+  }
+  for (const [productId, list] of sets) {
+    for (let i = 0; i < list.length; i += SET_ROWS) {
+      const part = list.slice(i, i + SET_ROWS);
+      tasks.push(async () => {
+        const x = await issueSet(ctx, run, productId, part);
+        if (x) results.push(...x);
+        else for (const r of part) {
+          const y = await issueRow(ctx, run, r);
+          if (y) results.push(y);
+        }
+      });
+    }
+  }
   let next = 0;
   const worker = async () => {
-    while (next < rows.length) {
-      const r = await issueRow(ctx, run, rows[next++]);
-      if (r) results.push(r);
-    }
+    while (next < tasks.length) await tasks[next++]();
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, rows.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, tasks.length) }, worker));
   return results;
 }
 

@@ -19,6 +19,8 @@ export {
   type PendingGrantInput,
   type GrantWithOwner,
 } from './recharge-grants.ts';
+// bulk issuance: many card-code grants of one client and product in one statement
+export { issueCardGrantsBatch, type BatchGrantRow, type BatchGrantOutcome } from './grant-batch.ts';
 export { registerGrantIssuer, grantIssuerFor, type GrantIssuer, type IssuerInput } from './grant-issuers.ts';
 export { recordGrantEvent, type GrantEventType } from './grant-events.ts';
 // the console: a grant's detail for its trail, the search as export pages
