@@ -6,7 +6,7 @@ import { issueGrant } from '../grants/index.ts';
 import { issueRun, rowIdempotencyKey } from '../../flows/bulk-issue/index.ts';
 import { createHarness, idem, type AdminAgent, type Harness, type SignedClient } from '../../testutil/harness.ts';
 import { codeCounts } from '../../testutil/stock.ts';
-import { bulkRunMachine, moveRun, type BulkRunEvent } from './index.ts';
+import { bulkRunMachine, moveRun, recordResults, type BulkRunEvent } from './index.ts';
 import { insertRun } from './bulk.repo.ts';
 
 // Pause, resume, cancel and restarts, driven by hand (no job runner): the run's machine guards every move,
@@ -69,6 +69,23 @@ describe('pause, resume, cancel', () => {
     expect((await admin.request('POST', `/v1/admin/bulk-issuances/${id}/resume`)).status).toBe(409);
     const audit = await sql<{ action: string }>`SELECT action FROM audit_events WHERE target = ${id} ORDER BY seq`.execute(h.ctx.db);
     expect(audit.rows.map((a) => a.action)).toEqual(['bulk.create', 'bulk.cancel']);
+  });
+});
+
+describe('a cancel while a batch is in flight', () => {
+  it('a row of that batch that comes back issued is recorded issued (its grant exists); a failure stays cancelled', async () => {
+    const id = await newRun(3, 'f');
+    await admin.request('POST', `/v1/admin/bulk-issuances/${id}/cancel`);
+    const moved = await recordResults(h.ctx.db, id, [
+      { row_no: 1, status: 'issued', grant_id: 'grt_inflight', error_code: null, error: null },
+      { row_no: 2, status: 'failed', grant_id: null, error_code: 'out_of_stock', error: 'none left' },
+    ]);
+    expect(moved.map((m) => [m.row_no, m.status])).toEqual([[1, 'issued']]);
+    const rows = await sql<{ row_no: number; status: string }>`SELECT row_no, status FROM bulk_rows WHERE run_id = ${id} ORDER BY row_no`.execute(h.ctx.db);
+    expect(rows.rows.map((r) => r.status)).toEqual(['issued', 'cancelled', 'cancelled']);
+    expect((await view(id)).progress).toMatchObject({ issued: 1, failed: 0, remaining: 0 });
+    // recording the same batch again changes nothing
+    expect(await recordResults(h.ctx.db, id, [{ row_no: 1, status: 'issued', grant_id: 'grt_inflight', error_code: null, error: null }])).toEqual([]);
   });
 });
 

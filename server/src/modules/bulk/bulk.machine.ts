@@ -22,7 +22,8 @@ export const bulkRunMachine = defineMachine<BulkRunStatus, BulkRunEvent>(
 );
 
 // A row: rejected or duplicate from the start (never issued), else pending until the job issues it (or
-// records why it could not), or the run is cancelled first.
+// records why it could not), or the run is cancelled first. A row of the batch in flight when its run was
+// cancelled may still come back issued: its grant exists, so the row says so (a failure stays cancelled).
 export type BulkRowEvent = 'issue' | 'fail' | 'cancel';
 
 export const bulkRowMachine = defineMachine<BulkRowStatus, BulkRowEvent>(
@@ -33,7 +34,7 @@ export const bulkRowMachine = defineMachine<BulkRowStatus, BulkRowEvent>(
     failed: {},
     rejected: {},
     duplicate: {},
-    cancelled: {},
+    cancelled: { issue: 'issued' },
   },
   ['issue', 'fail', 'cancel'],
 );

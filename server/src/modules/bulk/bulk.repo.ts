@@ -86,9 +86,9 @@ export interface RowResult {
 }
 
 /**
- * Records the outcome of rows in one statement: only rows still pending move (a chunk recorded twice
- * changes nothing the second time), and the run's counters grow by exactly the rows that moved. Returns
- * the rows that moved.
+ * Records the outcome of rows in one statement: only rows the row machine lets move do (a chunk recorded
+ * twice changes nothing the second time), and the run's counters grow by exactly the rows that moved.
+ * Returns the rows that moved.
  */
 export async function recordResults(db: Executor, runId: string, results: RowResult[]): Promise<{ row_no: number; status: string; grant_id: string | null }[]> {
   if (!results.length) return [];
@@ -101,7 +101,8 @@ export async function recordResults(db: Executor, runId: string, results: RowRes
       UPDATE bulk_rows b SET status = r.status, grant_id = r.grant_id, error_code = r.error_code, error = r.error
         FROM r
        WHERE b.run_id = ${runId} AND b.row_no = r.row_no
-         AND b.status = ANY(${bulkRowMachine.sourcesOf('issue')}::text[])
+         AND ((r.status = ${bulkRowMachine.targetOf('issue')} AND b.status = ANY(${bulkRowMachine.sourcesOf('issue')}::text[]))
+              OR (r.status = ${bulkRowMachine.targetOf('fail')} AND b.status = ANY(${bulkRowMachine.sourcesOf('fail')}::text[])))
       RETURNING b.row_no, b.status, b.grant_id
     ), counted AS (
       UPDATE bulk_runs SET issued = issued + (SELECT count(*) FROM moved WHERE status = 'issued'),
