@@ -48,3 +48,32 @@ CREATE TABLE bulk_rows (
 );
 -- the job walks the pending rows in order; finished rows drop out of this index
 CREATE INDEX bulk_rows_pending ON bulk_rows (run_id, row_no) WHERE status = 'pending';
+
+-- Claiming N codes of a product for N grants in one scan (bulk issuance's set-based path). Calling
+-- quanyi_claim_code N times in one statement re-walks the partial index past every code the statement has
+-- already claimed (they stay in the index until commit): O(N²) visits per statement. This takes the first N
+-- available codes once (SKIP LOCKED, the plan pinned to the partial index as in quanyi_claim_code) and pairs
+-- them with the grant ids in order. Fewer codes than grants: the last grants get none (out of stock).
+CREATE FUNCTION quanyi_claim_codes(p_product text, p_grants text[]) RETURNS TABLE (grant_id text, code_id bigint)
+LANGUAGE sql
+SET enable_seqscan = off
+SET enable_sort = off
+SET enable_bitmapscan = off
+AS $$
+  WITH picked AS (
+    SELECT s.id, row_number() OVER () AS n FROM (
+      SELECT id FROM codes
+       WHERE product_id = p_product AND status = 'available'
+         AND (expires_at IS NULL OR expires_at > now())
+       ORDER BY product_id, expires_at, id
+       LIMIT cardinality(p_grants)
+       FOR UPDATE SKIP LOCKED
+    ) s
+  ), wanted AS (
+    SELECT u.gid, u.n FROM unnest(p_grants) WITH ORDINALITY AS u(gid, n)
+  )
+  UPDATE codes c SET status = 'reserved', grant_id = w.gid, updated_at = now()
+    FROM picked p JOIN wanted w ON w.n = p.n
+   WHERE c.id = p.id
+  RETURNING w.gid, c.id
+$$;

@@ -7,8 +7,8 @@ import { isSubscribed } from '../webhooks/index.ts';
 import { maskPhone } from './grant-view.ts';
 
 // Card-code grants for many recipients of one client and one product in ONE statement (bulk issuance):
-// each row claims its code through the same claim function as POST /v1/grants (SKIP LOCKED, plan pinned)
-// and the grants are inserted together, so a batch of 250 costs one round trip instead of 250. The
+// the codes are claimed in one scan (quanyi_claim_codes, migration 021: SKIP LOCKED, the plan pinned as in
+// quanyi_claim_code) and the grants inserted together, so a batch of 250 costs one round trip instead of 250. The
 // invariants are those of quanyi_issue_grant: one code per grant, the claim and the grant in one
 // statement, the Idempotency-Key unique per client (a key seen before answers its first grant), the phone
 // sealed and fingerprinted, the redeem token stored as a hash. Rows the batch cannot answer exactly as
@@ -68,7 +68,7 @@ export async function issueCardGrantsBatch(
           ${fresh.map((r) => JSON.stringify(r.metadata))}::text[], ${fresh.map((r) => tokenHash(ctx.secrets.redeemToken(r.id)).toString('hex'))}::text[]
         ) AS t(id, external_id, phone_enc, phone_masked, phone_fp, email, idem, request_hash, metadata, token_hash)
       ), claimed AS (
-        SELECT i.*, quanyi_claim_code(${product.id}, i.id) AS code_id FROM input i
+        SELECT i.*, k.code_id FROM input i JOIN quanyi_claim_codes(${product.id}, ${fresh.map((r) => r.id)}::text[]) k ON k.grant_id = i.id
       )
       INSERT INTO grants (id, client_id, product_id, status, recipient_external_id, recipient_phone_enc, recipient_phone_masked,
                           recipient_phone_fp, recipient_email, idempotency_key, request_hash, metadata, token_hash, code_id,
