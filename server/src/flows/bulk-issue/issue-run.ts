@@ -7,9 +7,10 @@ import { getRun, moveRun, pendingRows, recordResults, rowPiiContext, runStatus, 
 import { grantIssuerFor, issueCardGrantsBatch, issueGrant, type IssueGrantBody, type IssuerInput } from '../../modules/grants/index.ts';
 import { onRowIssued } from './notify-hook.ts';
 
-// Issuing a bulk run (the job `bulk.issue`, bulk lane): the pending rows a batch at a time, each through the
-// same issuer as POST /v1/grants (card codes claim one code; direct recharges write a pending grant and
-// queue their recharge in the fast lane, so they never slow the card-code rows). Each row's Idempotency-Key
+// Issuing a bulk run (the job `bulk.issue`, bulk lane): the pending rows a batch at a time. Card-code rows of
+// one product go a set per statement (grants' issueCardGrantsBatch); the others one by one through the same
+// issuer as POST /v1/grants (a direct recharge writes a pending grant and queues its recharge in the fast
+// lane, so it never slows the card-code rows). Each row's Idempotency-Key
 // is derived from (run, row) under the run's client: a row issued before a crash, but not yet recorded, is
 // answered by a replay of its first grant, never issued twice. Between batches the job looks at the run's
 // status, so pause and cancel take effect after the batch in flight.
