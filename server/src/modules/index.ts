@@ -27,6 +27,8 @@ import { campaignClaimFlow } from '../flows/campaign-claim/index.ts';
 import { redemptionModule } from './redemption/index.ts';
 import { redemptionClaimFlow } from '../flows/redemption/index.ts';
 import { linksModule } from './links/index.ts';
+import { bulkModule } from './bulk/index.ts';
+import { bulkIssueFlow } from '../flows/bulk-issue/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -58,4 +60,6 @@ export const MODULES: readonly ModuleDefinition[] = [
   campaignsModule, campaignClaimFlow,
   redemptionModule, redemptionClaimFlow,
   linksModule,
+  bulkModule,
+  bulkIssueFlow,
 ];

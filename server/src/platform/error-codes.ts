@@ -119,6 +119,16 @@ export const ERROR_CODES = {
   campaign_transition: { status: 409, title: 'Conflict', description: 'The campaign\'s status does not allow this change.' },
   campaign_budget_below_used: { status: 409, title: 'Conflict', description: 'The budget cannot go below the grants already claimed.' },
   phone_not_verified: { status: 401, title: 'Unauthorized', description: 'Verify a phone number by SMS code first (POST /v1/public/phone-codes/verify).' },
+  // bulk (issue 7 §3): answers, and the reasons a row of a recipient list is rejected (the report's error_code)
+  bulk_nothing_to_issue: { status: 400, title: 'Bad request', description: 'No row of the recipient list can be issued; nothing was stored. The first problems are listed in errors[].' },
+  bulk_header_missing: { status: 400, title: 'Bad request', description: 'The first row of a recipient list must name its columns (phone, email, external_id, account, product, out_order_no).' },
+  bulk_run_state: { status: 409, title: 'Conflict', description: 'The bulk run is in a state that does not allow this (e.g. resuming a completed run).' },
+  bulk_row_invalid: { status: 400, title: 'Bad request', description: 'A row of the list cannot be read or a field is malformed (report only).' },
+  invalid_phone: { status: 400, title: 'Bad request', description: 'The phone is not a phone number (report only).' },
+  invalid_email: { status: 400, title: 'Bad request', description: 'The email is not an email address (report only).' },
+  recipient_missing: { status: 400, title: 'Bad request', description: 'The row names no recipient: no phone, email or external_id (report only).' },
+  recharge_account_missing: { status: 400, title: 'Bad request', description: 'A direct-recharge row has no account to top up (report only).' },
+  duplicate_recipient: { status: 409, title: 'Conflict', description: 'The same recipient appears earlier in the list for the same product; issued once (report only).' },
   // limits and availability
   rate_limited: { status: 429, title: 'Too many requests', description: 'Slow down; see Retry-After.' },
   internal_error: { status: 500, title: 'Internal error', description: 'A fault on our side; quote the request_id.' },

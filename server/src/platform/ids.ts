@@ -28,7 +28,9 @@ export type IdPrefix =
   // redemption codes (issue 7 §1)
   | 'rcs' | 'rcg'
   // link batches (issue 7 §2)
-  | 'lnb';
+  | 'lnb'
+  // bulk issuance (issue 7 §3)
+  | 'blk';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

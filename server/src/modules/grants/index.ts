@@ -7,6 +7,7 @@ export { grantMachine, type GrantEvent } from './grant.machine.ts';
 export { Grant, GrantComponent } from './grants.schemas.ts';
 // bundles and choice packs: the parent grant, its component grants, their reveal
 export { insertParentGrant, insertChildGrant, componentRows, withComponents, grantForToken, revealComponents, PACK_KINDS, type ParentGrantInput, type ChildGrantInput } from './bundle-grants.ts';
+export { IssueGrantBody } from './grants.schemas.ts';
 // direct recharge: the pending grant, its end, and the issuer a flow registers for other product kinds
 export {
   insertPendingGrant,
@@ -22,6 +23,8 @@ export {
   type PendingGrantInput,
   type GrantWithOwner,
 } from './recharge-grants.ts';
+// bulk issuance: many card-code grants of one client and product in one statement
+export { issueCardGrantsBatch, type BatchGrantRow, type BatchGrantOutcome } from './grant-batch.ts';
 export { registerGrantIssuer, grantIssuerFor, type GrantIssuer, type IssuerInput } from './grant-issuers.ts';
 export { recordGrantEvent, type GrantEventType } from './grant-events.ts';
 // the console: a grant's detail for its trail, the search as export pages

@@ -15,7 +15,10 @@ export { stockLevels, codeCounts, type StockRow } from './stock.service.ts';
 export { listBatches, getBatch, voidBatch, rewrapBatchKeys, type BatchView, type BatchDetail } from './batches.service.ts';
 export { detectFormat, FORMATS, type ImportFormat } from './parsers/detect.ts';
 export { sealCode, openCode, protectCode, newBatchKey, unwrapBatchKey, rewrapBatchKey, hintOf, normaliseCode, type CodeSecret, type BatchKey } from './code-secret.ts';
-export { parseExpiry } from './parsers/rows.ts';
+export { parseExpiry, type RawRow } from './parsers/rows.ts';
+// the streaming readers, for other lists uploaded as CSV / XLSX (bulk issuance's recipient lists)
+export { csvRows } from './parsers/csv.ts';
+export { xlsxRows } from './parsers/xlsx.ts';
 
 export const inventoryModule: ModuleDefinition = {
   name: 'inventory',

@@ -694,3 +694,55 @@ export interface LinkBatchItemsTable {
 }
 
 export type LinkTables = { link_batches: LinkBatchesTable; link_batch_items: LinkBatchItemsTable };
+
+// ---- bulk (issue 7 §3, migration 021): bulk silent issuance runs and their rows -------------------------
+// Kept out of `DB` (the bulk module reads them with `withTables<BulkTables>()`), so merging stays one block.
+export type BulkRunStatus = 'validating' | 'ready' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export type BulkRowStatus = 'pending' | 'issued' | 'failed' | 'rejected' | 'duplicate' | 'cancelled';
+
+export interface BulkRunsTable {
+  id: string;
+  client_id: string;
+  product_id: string | null;
+  status: BulkRunStatus;
+  notify: 'sms' | 'email' | null;
+  source: 'upload' | 'api';
+  source_name: string | null;
+  total: Generated<number>;
+  valid: Generated<number>;
+  rejected: Generated<number>;
+  duplicates: Generated<number>;
+  issued: Generated<number>;
+  failed: Generated<number>;
+  job_id: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  error: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  started_at: TsNull;
+  finished_at: TsNull;
+}
+
+export interface BulkRowsTable {
+  run_id: string;
+  row_no: number;
+  status: BulkRowStatus;
+  product_id: string | null;
+  external_id: string | null;
+  phone_enc: Uint8Array | null;
+  phone_masked: string | null;
+  email: string | null;
+  account_enc: Uint8Array | null;
+  account_masked: string | null;
+  out_order_no: string | null;
+  grant_id: string | null;
+  error_code: string | null;
+  error: string | null;
+}
+
+export type BulkTables = {
+  bulk_runs: BulkRunsTable;
+  bulk_rows: BulkRowsTable;
+};
