@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, http, type Harness } from '../../testutil/harness.ts';
 import { claimCampaign } from './index.ts';
-import { countersOf, makeCampaign, TEST_PHONE_HEADER, usePhoneHeaderForTests, verified } from './claim.testkit.ts';
+import { countersOf, makeCampaign, provenPhoneHeaders, verified } from './claim.testkit.ts';
 
 // Refusals change nothing: a campaign that is a draft, paused, ended (by its operator or its window) or not
 // started refuses with its own code and no counter, claim or grant moves; bad input is a 4xx.
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness({ QUANYI_CAMPAIGN_CLAIMS_PER_IP_PER_MINUTE: '5' });
-  usePhoneHeaderForTests();
 });
 afterAll(() => h?.close());
 
 const claimHttp = (slug: string, phone: string, body = '{}', ip?: string) =>
-  http(`${h.url}/v1/public/campaigns/${slug}/claim`, { method: 'POST', headers: { 'content-type': 'application/json', [TEST_PHONE_HEADER]: phone, ...(ip ? { 'x-forwarded-for': ip } : {}) }, body });
+  http(`${h.url}/v1/public/campaigns/${slug}/claim`, { method: 'POST', headers: { 'content-type': 'application/json', ...provenPhoneHeaders(h.ctx, phone), ...(ip ? { 'x-forwarded-for': ip } : {}) }, body });
 const page = (slug: string) => http(`${h.url}/v1/public/campaigns/${slug}`, {});
 
 describe('campaigns that refuse claims', () => {

@@ -3,7 +3,7 @@ import { createHarness, http, type Harness } from '../../testutil/harness.ts';
 import { getCampaign } from '../../modules/campaigns/index.ts';
 import { claimCampaign, finishClaim, reserveClaim, CLAIM_JOB } from './index.ts';
 import { jobDefinition } from '../../platform/jobs/registry.ts';
-import { countersOf, makeCampaign, TEST_PHONE_HEADER, usePhoneHeaderForTests, verified } from './claim.testkit.ts';
+import { countersOf, makeCampaign, provenPhoneHeaders, verified } from './claim.testkit.ts';
 
 // A campaign link end to end: the page's data, a claim with a verified phone that answers the redeem URL
 // (which reveals the code), a second claim by the same phone sent back to the same grant, out of stock
@@ -11,12 +11,11 @@ import { countersOf, makeCampaign, TEST_PHONE_HEADER, usePhoneHeaderForTests, ve
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness();
-  usePhoneHeaderForTests();
 });
 afterAll(() => h?.close());
 
 const claimHttp = (slug: string, phone?: string) =>
-  http(`${h.url}/v1/public/campaigns/${slug}/claim`, { method: 'POST', headers: { 'content-type': 'application/json', ...(phone ? { [TEST_PHONE_HEADER]: phone } : {}) }, body: '{}' });
+  http(`${h.url}/v1/public/campaigns/${slug}/claim`, { method: 'POST', headers: { 'content-type': 'application/json', ...(phone ? provenPhoneHeaders(h.ctx, phone) : {}) }, body: '{}' });
 
 describe('campaign links', () => {
   it('shows the campaign, claims with a verified phone, and the redeem URL reveals the code', async () => {

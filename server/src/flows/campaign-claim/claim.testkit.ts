@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { Harness } from '../../testutil/harness.ts';
-import { usePhoneProof, type VerifiedPhone } from './claim.ts';
+import { PHONE_PROOF_COOKIE, sealPhoneProof } from '../../modules/notify/index.ts';
+import type { VerifiedPhone } from './claim.ts';
 
 // Test helpers for campaign links: a verified phone as notify will give it, a campaign made through the
 // admin API, and a stand-in phone proof (a header) until notify's cookie is wired.
@@ -9,14 +10,12 @@ export function verified(ctx: AppContext, phone: string): VerifiedPhone {
   return { phone, phoneFingerprint: ctx.secrets.phoneFingerprint(phone), masked: `${phone.slice(0, 3)}****${phone.slice(-4)}` };
 }
 
-export const TEST_PHONE_HEADER = 'x-test-verified-phone';
-
-/** Makes the public claim route take the phone from a test header (what notify's cookie will do). */
-export function usePhoneHeaderForTests() {
-  usePhoneProof((ctx, req) => {
-    const p = req.headers[TEST_PHONE_HEADER];
-    return typeof p === 'string' && p ? verified(ctx, p) : null;
-  });
+/**
+ * The headers of a visitor whose phone is proven: notify's own proof cookie, sealed as the verify endpoint
+ * seals it (the SMS round trip itself is tested in notify and in the H5 browser test).
+ */
+export function provenPhoneHeaders(ctx: AppContext, phone: string): Record<string, string> {
+  return { cookie: `${PHONE_PROOF_COOKIE}=${sealPhoneProof(ctx, phone, 'campaign')}` };
 }
 
 export async function makeCampaign(h: Harness, opts: { budget?: number; stock?: number; perPerson?: number; activate?: boolean; startsAt?: Date; endsAt?: Date } = {}) {

@@ -4,6 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
 import { findProduct } from '../../modules/catalog/index.ts';
+import { phoneProofFrom } from '../../modules/notify/index.ts';
 import { getGrant, grantIssuerFor, issueGrant, voidGrant, type IssuerInput } from '../../modules/grants/index.ts';
 import {
   campaignBySlug,
@@ -49,15 +50,11 @@ export type ClaimResult =
   | { outcome: 'refused'; code: ClaimRefusal; detail: string; redeem_url?: string | null };
 
 // ---- the verified phone of a request -------------------------------------------------------------------
-// Until notify is merged nothing proves a phone, so every claim over HTTP answers 401 phone_not_verified.
-// The lead wires notify's `phoneProofFrom` here (one call: `usePhoneProof(phoneProofFrom)` at start-up).
-type PhoneProof = (ctx: AppContext, req: FastifyRequest) => VerifiedPhone | null | Promise<VerifiedPhone | null>;
-let phoneProof: PhoneProof = () => null;
-export function usePhoneProof(proof: PhoneProof): void {
-  phoneProof = proof;
-}
+// The phone a visitor proved by SMS code (notify's HttpOnly `quanyi_phone` cookie); any purpose will do: the
+// phone is proven either way.
 export async function verifiedPhoneOf(ctx: AppContext, req: FastifyRequest): Promise<VerifiedPhone | null> {
-  return phoneProof(ctx, req);
+  const proof = phoneProofFrom(ctx, req);
+  return proof ? { phone: proof.phone, phoneFingerprint: proof.phoneFingerprint, masked: proof.masked } : null;
 }
 
 /** Why a campaign refuses claims now (before any write), or null when it takes them. */

@@ -6,7 +6,7 @@ import { campaignClaimRoutes } from './claim.routes.ts';
 
 // The campaign-claim flow (issue 7 §2): spans campaigns (counters, claims) and grants (issuing). Its job
 // finishes a claim whose request died between taking the counters and issuing the grant.
-export { claimCampaign, finishClaim, reserveClaim, verifiedPhoneOf, usePhoneProof, claimIdOf, CLAIM_JOB, type VerifiedPhone, type ClaimResult } from './claim.ts';
+export { claimCampaign, finishClaim, reserveClaim, verifiedPhoneOf, claimIdOf, CLAIM_JOB, type VerifiedPhone, type ClaimResult } from './claim.ts';
 
 async function runFinishClaim(run: JobRun) {
   const id = String(run.payload.claim_id ?? '');

@@ -11,7 +11,7 @@ import { registerSmsSandboxCommand } from './sandbox/sms-gateway.cli.ts';
 export { enqueueNotification, categoryOf, quietUntil, type NotificationInput } from './notify.service.ts';
 export { productNotifySettings } from './notify.settings.ts';
 export { inboxFor, markInboxRead, type InboxMessage } from './notify.inbox.ts';
-export { phoneProofFrom, requestPhoneCode, verifyPhoneCode, PHONE_PROOF_COOKIE, type PhoneProof } from './phone-codes.ts';
+export { phoneProofFrom, requestPhoneCode, verifyPhoneCode, sealPhoneProof, PHONE_PROOF_COOKIE, type PhoneProof } from './phone-codes.ts';
 export { startSmsGateway, type SmsGateway, type ReceivedSms, type SmsKnobs } from './sandbox/sms-gateway.ts';
 export { resetSenders } from './notify.senders.ts';
 export { NOTIFY_EVENTS, type NotifyEvent, type TemplateVars } from './notify.templates.ts';

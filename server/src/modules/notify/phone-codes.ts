@@ -109,9 +109,13 @@ export async function verifyPhoneCode(ctx: AppContext, input: { phone: string; c
   }
   const consumed = await ctx.db.updateTable('notify_phone_codes').set({ consumed_at: new Date() }).where('id', '=', latest.id).where('consumed_at', 'is', null).executeTakeFirst();
   if (Number(consumed.numUpdatedRows) === 0) throw fail('phone_code_invalid', 'The code was used already.');
+  return { proof: sealPhoneProof(ctx, phone, input.purpose), phone_masked: maskPhone(phone) };
+}
+
+/** The cookie value that proves `phone` for half an hour (sealed: the client can neither read nor forge it). */
+export function sealPhoneProof(ctx: AppContext, phone: string, purpose: string): string {
   const expiresAt = Date.now() + PHONE_PROOF_TTL_SECONDS * 1000;
-  const sealed = ctx.secrets.sealPii(JSON.stringify({ p: phone, u: input.purpose, e: expiresAt }), 'phone-proof');
-  return { proof: sealed.toString('base64url'), phone_masked: maskPhone(phone) };
+  return ctx.secrets.sealPii(JSON.stringify({ p: phone, u: purpose, e: expiresAt }), 'phone-proof').toString('base64url');
 }
 
 /** The phone a request has proven (the quanyi_phone cookie), or null (none, tampered, expired). */
