@@ -31,6 +31,7 @@ const CampaignPage = Type.Object({
 
 const ClaimBody = Type.Object({ device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' })) }, { additionalProperties: false });
 const Claimed = Type.Object({ claim_id: Type.String(), grant_id: Type.String(), redeem_url: Type.String({ description: '/r/<token>: send the visitor there' }) });
+const InReview = Type.Object({ status: Type.Literal('in_review'), detail: Type.String() }, { description: 'risk control holds the claim for an operator; the grant follows once approved' });
 
 const STATE_OF = { campaign_not_started: 'not_started', campaign_paused: 'paused', campaign_sold_out: 'sold_out', campaign_ended: 'ended' } as const;
 
@@ -77,7 +78,7 @@ export async function campaignClaimRoutes(app: FastifyInstance, { ctx }: { ctx: 
         'The phone comes from the HttpOnly cookie set by POST /v1/public/phone-codes/verify (401 phone_not_verified without it). 201 with the redeem URL; a phone over the per-person limit gets 409 campaign_limit_reached with the redeem_url of the grant it already has. No Idempotency-Key: a repeated claim is answered by the per-person limit.',
       params: SlugParam,
       body: Type.Optional(ClaimBody),
-      response: { 201: Claimed, ...problems(400, 401, 404, 409, 410, 429) },
+      response: { 201: Claimed, 202: InReview, ...problems(400, 401, 403, 404, 409, 410, 429) },
     },
     handler: async (req, reply) => {
       await claims.consume(req.ip, reply);
@@ -85,6 +86,7 @@ export async function campaignClaimRoutes(app: FastifyInstance, { ctx }: { ctx: 
       if (!phone) throw fail('phone_not_verified');
       const r = await claimCampaign(ctx, { slug: (req.params as { slug: string }).slug, phone, ip: req.ip, deviceId: (req.body as { device_id?: string } | undefined)?.device_id });
       if (r.outcome === 'issued') return reply.status(201).send({ claim_id: r.claim_id, grant_id: r.grant_id, redeem_url: r.redeem_url });
+      if (r.outcome === 'review') return reply.status(202).send({ status: 'in_review', detail: r.detail });
       const e = ERROR_CODES[r.code];
       throw new AppError(e.status, r.code, e.title, r.detail, r.redeem_url !== undefined ? { redeem_url: r.redeem_url } : {});
     },

@@ -5,6 +5,8 @@ import { AppError, type ErrorCode } from '../../platform/errors.ts';
 import { enqueue } from '../../platform/jobs/jobs.ts';
 import { findProduct } from '../../modules/catalog/index.ts';
 import { phoneProofFrom } from '../../modules/notify/index.ts';
+import { releaseClaim, type DenyCode, type Reservation } from '../../modules/risk/index.ts';
+import { riskGate } from './risk-gate.ts';
 import { getGrant, grantIssuerFor, issueGrant, voidGrant, type IssuerInput } from '../../modules/grants/index.ts';
 import {
   campaignBySlug,
@@ -22,7 +24,8 @@ import {
 
 // A visitor of a campaign link with a verified phone claims one grant (issue 7 §2). In order:
 //   1. the campaign's state (draft → not found; ended / paused / not started → refused, nothing written);
-//   2. [risk] the place for risk control (see RISK below);
+//   2. risk control (risk-gate.ts): deny → refused; review → held for an operator; allow → on, its counts given
+//      back if no grant comes of the claim;
 //   3. one transaction: the per-person count (conditional upsert), the budget (conditional UPDATE), the claim
 //      row with a deterministic id, and a recovery job — all or nothing;
 //   4. the grant, issued with the claim's id as its Idempotency-Key (so issuing twice gives one grant);
@@ -43,11 +46,13 @@ export const CLAIM_RECOVERY_DELAY_MS = 30_000;
 
 export type ClaimRefusal = Extract<
   ErrorCode,
-  'campaign_not_found' | 'campaign_not_started' | 'campaign_paused' | 'campaign_sold_out' | 'campaign_ended' | 'campaign_limit_reached' | 'out_of_stock'
+  'campaign_not_found' | 'campaign_not_started' | 'campaign_paused' | 'campaign_sold_out' | 'campaign_ended' | 'campaign_limit_reached' | 'out_of_stock' | DenyCode
 >;
 export type ClaimResult =
   | { outcome: 'issued'; claim_id: string; grant_id: string; redeem_url: string }
-  | { outcome: 'refused'; code: ClaimRefusal; detail: string; redeem_url?: string | null };
+  | { outcome: 'refused'; code: ClaimRefusal; detail: string; redeem_url?: string | null }
+  // risk control holds the claim for an operator
+  | { outcome: 'review'; detail: string };
 
 // ---- the verified phone of a request -------------------------------------------------------------------
 // The phone a visitor proved by SMS code (notify's HttpOnly `quanyi_phone` cookie); any purpose will do: the
@@ -119,11 +124,22 @@ export async function claimCampaign(ctx: AppContext, input: { slug: string; phon
   // a visitor who claimed already is sent back to their grant, even once the campaign is sold out
   if (early && early.code !== 'campaign_sold_out') return { outcome: 'refused', ...early };
 
-  // ---- RISK: the lead calls risk's `assessClaim(ctx, {scope: {campaignId, productId, clientId}, ip, deviceId,
-  // phone})` here, before any counter moves: deny → refuse with its code; review → refuse (queued for an
-  // operator); allow → keep its reservation, and `releaseClaim(ctx, reservation)` when the claim below is
-  // refused or fails (reserveClaim refused, or finishClaim answering out_of_stock).
+  const gate = await riskGate(ctx, campaign, input);
+  if (!gate.pass) return gate.result;
+  return claimPastRisk(ctx, campaign, input, gate.reservation);
+}
 
+/**
+ * Steps 3–5 for a claim risk control let through (now, or an operator approved it): the counters, the claim
+ * and the grant. When no grant comes of it, the risk counts are given back.
+ */
+export async function claimPastRisk(ctx: AppContext, campaign: CampaignRow, input: { phone: VerifiedPhone; ip: string; deviceId?: string }, reservation: Reservation): Promise<ClaimResult> {
+  const result = await countAndIssue(ctx, campaign, input);
+  if (result.outcome !== 'issued') await releaseClaim(ctx, reservation);
+  return result;
+}
+
+async function countAndIssue(ctx: AppContext, campaign: CampaignRow, input: { phone: VerifiedPhone; ip: string; deviceId?: string }): Promise<ClaimResult> {
   const r = await reserveClaim(ctx, campaign, input);
   if ('refused' in r) {
     if (r.refused === 'campaign_limit_reached') return limitReached(ctx, campaign, input.phone.phoneFingerprint);
