@@ -1,8 +1,7 @@
 import type { AppContext } from '../../platform/context.ts';
-import type { Executor } from '../../platform/db/db.ts';
-import { enqueue, type JobRun } from '../../platform/jobs/jobs.ts';
+import type { JobRun } from '../../platform/jobs/jobs.ts';
 import { getCampaign, type CampaignRow } from '../../modules/campaigns/index.ts';
-import { assessClaim, registerReviewHandler, releaseClaim, submitForReview, type Reservation, type ReviewItem } from '../../modules/risk/index.ts';
+import { assessClaim, registerHeldClaimReviews, releaseClaim, submitForReview, type Reservation } from '../../modules/risk/index.ts';
 import type { ClaimResult, VerifiedPhone } from './claim.ts';
 
 // Risk control in front of a campaign claim (issue 7 §7): the rules of the campaign, its product and its
@@ -50,14 +49,7 @@ export async function riskGate(ctx: AppContext, campaign: CampaignRow, input: { 
 export type ApprovedClaimRunner = (ctx: AppContext, campaign: CampaignRow, input: { phone: VerifiedPhone; ip: string; deviceId?: string }, reservation: Reservation) => Promise<ClaimResult>;
 
 export function registerCampaignReviews(run: ApprovedClaimRunner) {
-  registerReviewHandler(REVIEW_SUBJECT, {
-    async onApprove(_ctx: AppContext, item: ReviewItem, tx: Executor) {
-      await enqueue(tx, APPROVED_JOB, { review_id: item.id, ref: item.subjectRef, held: item.payload }, { dedupeKey: item.id });
-    },
-    async onReject(ctx: AppContext, item: ReviewItem) {
-      await releaseClaim(ctx, (item.payload as unknown as HeldClaim).reservation);
-    },
-  });
+  registerHeldClaimReviews(REVIEW_SUBJECT, APPROVED_JOB);
   return async function runApproved(job: JobRun) {
     const held = job.payload.held as unknown as HeldClaim;
     const ref = String(job.payload.ref);

@@ -15,7 +15,10 @@ import {
   reserveClaim,
   type ClaimRecipient,
   type ClaimRow,
+  type FoundCode,
 } from '../../modules/redemption/index.ts';
+import { releaseClaim, type Reservation } from '../../modules/risk/index.ts';
+import { redemptionRiskGate } from './risk-gate.ts';
 
 // Claiming a redemption code (issue 7 §1) spans two modules: `redemption` takes a use of the code and of the
 // recipient's count and writes the pending claim (with a recovery job) in one transaction; then the grant is
@@ -33,6 +36,15 @@ export interface ClaimInput {
   caller?: { clientId: string; idempotencyKey: string; requestHash: string };
   /** called before the lookup (reserve a guess) and once the code was found (give it back) */
   guard?: { beforeLookup(): Promise<void>; found(): Promise<void> };
+  /** the claimant's address and device, for risk control (a signed call may leave them out) */
+  ip?: string;
+  deviceId?: string;
+}
+
+/** risk control holds the claim for an operator: the grant follows once approved */
+export interface HeldOutcome {
+  held: true;
+  review_id: string;
 }
 
 export interface ClaimOutcome {
@@ -44,8 +56,8 @@ export interface ClaimOutcome {
 
 const isUnique = (e: unknown) => (e as { code?: string })?.code === '23505';
 
-/** THE entry point (risk control adds its check before the counters, here). */
-export async function claimRedemptionCode(ctx: AppContext, input: ClaimInput): Promise<ClaimOutcome> {
+/** THE entry point: the typo check, the lookup (throttled), a replay, risk control, then the claim. */
+export async function claimRedemptionCode(ctx: AppContext, input: ClaimInput): Promise<ClaimOutcome | HeldOutcome> {
   const code = normalisedOrTypo(input.code);
   await input.guard?.beforeLookup();
   const found = await findCode(ctx, code, input.caller?.clientId);
@@ -54,6 +66,22 @@ export async function claimRedemptionCode(ctx: AppContext, input: ClaimInput): P
     const earlier = await claimByRequestKey(ctx.db, input.caller.clientId, input.caller.idempotencyKey);
     if (earlier) return replay(ctx, earlier, input.caller.requestHash);
   }
+  const gate = await redemptionRiskGate(ctx, found, input);
+  if (!gate.pass) return { held: true, review_id: gate.reviewId };
+  return claimPastRisk(ctx, found, input, gate.reservation);
+}
+
+/** The claim for a claimant risk control let through (now, or an operator approved it); counts back on failure. */
+export async function claimPastRisk(ctx: AppContext, found: FoundCode, input: Pick<ClaimInput, 'channel' | 'recipient' | 'identity' | 'caller'>, reservation: Reservation | null): Promise<ClaimOutcome> {
+  try {
+    return await reserveAndFinish(ctx, found, input);
+  } catch (e) {
+    if (reservation) await releaseClaim(ctx, reservation);
+    throw e;
+  }
+}
+
+async function reserveAndFinish(ctx: AppContext, found: FoundCode, input: Pick<ClaimInput, 'channel' | 'recipient' | 'identity' | 'caller'>): Promise<ClaimOutcome> {
   let claim: ClaimRow;
   try {
     claim = await reserveClaim(ctx, { found, channel: input.channel, recipient: input.recipient, identity: input.identity, requestKey: input.caller?.idempotencyKey, requestHash: input.caller?.requestHash });

@@ -16,6 +16,11 @@ import { claimRedemptionCode, type ClaimInput } from './claim.ts';
 // the per-client limit and the unknown-code budget per recipient. A typo caught by the check character costs
 // nothing from the guessing budget.
 
+const InReview = Type.Object(
+  { status: Type.Literal('in_review'), review_id: Type.String() },
+  { description: 'risk control holds the claim for an operator; the grant follows once approved (public claims only: the signed API is assessed by the client system)' },
+);
+
 const CodeField = Type.String({ minLength: 1, maxLength: 64, description: 'the redemption code as typed (case, spaces and dashes do not matter)' });
 const ClientClaimBody = Type.Object(
   {
@@ -89,7 +94,7 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
       security: [{ signature: [] }],
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
       body: ClientClaimBody,
-      response: { 201: ClientClaimed, 202: ClientClaimed, ...problems(400, 401, 403, 404, 409, 410, 429) },
+      response: { 201: ClientClaimed, 202: Type.Union([ClientClaimed, InReview]), ...problems(400, 401, 403, 404, 409, 410, 429) },
     },
     handler: async (req, reply) => {
       const key = req.headers['idempotency-key'];
@@ -111,6 +116,7 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
         // applies, and the unknown-code budget is per recipient of that client (not per IP)
         guard: guardOf(ctx, `${req.client!.id}:${ctx.secrets.redemptionUserKey(identity).toString('base64url')}`, reply),
       });
+      if ('held' in out) return reply.status(202).send({ status: 'in_review', review_id: out.review_id });
       if (out.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(out.grant.status === 'pending' ? 202 : 201).send({ claim_id: out.claim_id, set_id: out.set_id, grant: out.grant });
     },
@@ -122,7 +128,7 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
       summary: 'Claim a redemption code on the H5 page (public, throttled)',
       description: `The per-user limit counts by phone when given, else by a device id: the ${DEVICE_HEADER} header, or the ${DEVICE_COOKIE} cookie (set on first use). Errors as for the signed claim; 429 when guessing.`,
       body: PublicClaimBody,
-      response: { 201: PublicClaimed, 202: PublicClaimed, ...problems(400, 404, 409, 410, 429) },
+      response: { 201: PublicClaimed, 202: Type.Union([PublicClaimed, InReview]), ...problems(400, 403, 404, 409, 410, 429) },
     },
     handler: async (req, reply) => {
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
@@ -135,7 +141,10 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
         ...(phone ? { phone } : { external_id: 'h5-device:' + createHash('sha256').update(device!).digest('hex').slice(0, 24) }),
         ...(body.account ? { account: body.account } : {}),
       };
-      const out = await claimRedemptionCode(ctx, { code: body.code, channel: 'h5', recipient, identity, guard: guardOf(ctx, req.ip, reply) });
+      const deviceHeader = req.headers[DEVICE_HEADER];
+      const deviceId = device ?? (typeof deviceHeader === 'string' && DEVICE_ID.test(deviceHeader) ? deviceHeader : req.cookies?.[DEVICE_COOKIE]);
+      const out = await claimRedemptionCode(ctx, { code: body.code, channel: 'h5', recipient, identity, guard: guardOf(ctx, req.ip, reply), ip: req.ip, deviceId });
+      if ('held' in out) return reply.status(202).send({ status: 'in_review', review_id: out.review_id });
       const g = out.grant;
       return reply.status(g.status === 'pending' ? 202 : 201).send({
         claim_id: out.claim_id,

@@ -9,6 +9,7 @@ import { GENERATE_JOB } from './redemption.service.ts';
 // flows/redemption, which calls the functions below.
 export { checkCode, checkCharacter, generateCode, normaliseCode, formatCode, CHARSET } from './redemption.code.ts';
 export {
+  findCodeByFingerprint,
   FINISH_CLAIM_JOB,
   normalisedOrTypo,
   findCode,

@@ -39,6 +39,13 @@ export async function findCode(ctx: AppContext, code: string, callerClientId?: s
   return found;
 }
 
+/** The code by its stored fingerprint (a claim held for review keeps only that, never the code). */
+export async function findCodeByFingerprint(ctx: AppContext, fingerprint: Buffer): Promise<FoundCode> {
+  const found = await codeByFingerprint(ctx.db, fingerprint);
+  if (!found) throw fail('redemption_code_not_found', 'No redemption code matches.');
+  return found;
+}
+
 /** Why a use could not be taken, from what the lookup saw. */
 function refusal(found: FoundCode): ErrorCode {
   const now = Date.now();

@@ -61,7 +61,7 @@ export async function codeByFingerprint(db: Executor, fingerprint: Buffer) {
   return db
     .selectFrom('redemption_codes as c')
     .innerJoin('redemption_sets as s', 's.id', 'c.set_id')
-    .select(['c.id as code_id', 'c.redeemed', 'c.max_redemptions', 's.id as set_id', 's.client_id', 's.product_id', 's.status', 's.starts_at', 's.ends_at', 's.per_user_limit'])
+    .select(['c.id as code_id', 'c.fingerprint', 'c.redeemed', 'c.max_redemptions', 's.id as set_id', 's.client_id', 's.product_id', 's.status', 's.starts_at', 's.ends_at', 's.per_user_limit'])
     .where('c.fingerprint', '=', fingerprint)
     .executeTakeFirst();
 }

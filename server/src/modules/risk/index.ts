@@ -10,7 +10,7 @@ import { riskRoutes } from './risk.routes.ts';
 export { assessClaim, releaseClaim, type Assessment, type ClaimInput, type DenyCode } from './risk.assess.ts';
 export type { Reservation } from './risk.counters.ts';
 export type { Scope } from './risk.repo.ts';
-export { submitForReview, registerReviewHandler, decideReview, type ReviewHandler, type ReviewInput, type ReviewItem } from './risk.reviews.ts';
+export { submitForReview, registerReviewHandler, registerHeldClaimReviews, decideReview, type ReviewHandler, type ReviewInput, type ReviewItem } from './risk.reviews.ts';
 export { FACTS, type FactName, type Facts } from './risk.rules.ts';
 export { reviewMachine } from './risk.machine.ts';
 

@@ -2,7 +2,10 @@ import type { AppContext } from '../../platform/context.ts';
 import type { Executor, Tx } from '../../platform/db/db.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { enqueue } from '../../platform/jobs/jobs.ts';
 import { appendAudit } from '../audit/index.ts';
+import { releaseClaim } from './risk.assess.ts';
+import type { Reservation } from './risk.counters.ts';
 import type { ReviewEvent } from './risk.machine.ts';
 import { getReview, moveReview, rdb, type ReviewRow, type Scope } from './risk.repo.ts';
 
@@ -37,6 +40,22 @@ const handlers = new Map<string, ReviewHandler>();
 
 export function registerReviewHandler(subjectType: string, handler: ReviewHandler): void {
   handlers.set(subjectType, handler);
+}
+
+/**
+ * The usual handler: an approval enqueues `approvedJob` (payload `{review_id, ref, held}`: the held claim's
+ * payload) in the deciding transaction, so the claim runs outside it; a rejection gives back the risk counts
+ * kept in the payload's `reservation`.
+ */
+export function registerHeldClaimReviews(subjectType: string, approvedJob: string): void {
+  registerReviewHandler(subjectType, {
+    async onApprove(_ctx, item, tx) {
+      await enqueue(tx, approvedJob, { review_id: item.id, ref: item.subjectRef, held: item.payload }, { dedupeKey: item.id });
+    },
+    async onReject(ctx, item) {
+      await releaseClaim(ctx, item.payload.reservation as Reservation);
+    },
+  });
 }
 
 export const toReviewItem = (r: ReviewRow): ReviewItem => ({
