@@ -77,7 +77,7 @@ export function campaignPage(brand: PageBrand, c: PublicCampaign | null, verifie
 <div id="product"><b>${esc(p.name)}</b><div class="muted">${esc(summary)}</div></div>
 ${c.description ? `<p class="muted" id="description">${esc(c.description)}</p>` : ''}
 <div class="note" id="window">活动时间：${esc(shanghai(c.starts_at))} 至 ${esc(shanghai(c.ends_at))}</div>
-<div id="state" data-state="${c.state}">${open ? '<span class="badge">可领取</span>' : `<p class="err">${esc(STATE_TEXT[c.state])}</p>`}</div></section>
+<div id="state" data-state="${c.state}">${c.state === 'open' ? '<span class="badge">可领取</span>' : `<p class="err">${esc(STATE_TEXT[c.state])}</p>`}</div></section>
 ${steps}
 ${open ? phoneWidget({ title: '验证手机号后领取', button: '验证手机号', verifiedAs }) : ''}
 <section class="card warn" id="claim-box" hidden><div id="verified" class="muted"></div><b>领取须知</b><br>权益将发放到已验证的手机号（每个手机号限领 ${c.per_person_limit} 份），领取后不能撤回、转赠或退回。领取后请在有效期内完成兑换。</section>

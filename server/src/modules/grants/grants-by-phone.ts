@@ -8,7 +8,7 @@ import { redeemUrl } from './grant-view.ts';
 export interface PhoneGrant {
   id: string;
   status: GrantStatus;
-  product: { name: string; platform: string; kind: string; period: { unit: string; count: number } | null; renewal: boolean };
+  product: { id: string; name: string; platform: string; kind: string; period: { unit: string; count: number } | null; renewal: boolean };
   expires_at: string | null;
   redeemed_at: string | null;
   created_at: string;
@@ -23,7 +23,7 @@ export async function grantsForPhone(ctx: AppContext, phoneFingerprint: Buffer, 
   let q = ctx.db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
-    .select(['g.id', 'g.status', 'g.expires_at', 'g.redeemed_at', 'g.created_at', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
+    .select(['g.id', 'g.status', 'g.expires_at', 'g.redeemed_at', 'g.created_at', 'p.id as product_id', 'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal'])
     .where('g.recipient_phone_fp', '=', phoneFingerprint)
     .where('g.parent_grant_id', 'is', null)
     .orderBy('g.id', 'desc') // grants_phone_id_idx (recipient_phone_fp, id DESC)
@@ -33,7 +33,7 @@ export async function grantsForPhone(ctx: AppContext, phoneFingerprint: Buffer, 
   return rows.map((r) => ({
     id: r.id,
     status: r.status,
-    product: { name: r.name, platform: r.platform, kind: r.kind, period: r.period_unit ? { unit: r.period_unit, count: r.period_count ?? 1 } : null, renewal: r.renewal },
+    product: { id: r.product_id, name: r.name, platform: r.platform, kind: r.kind, period: r.period_unit ? { unit: r.period_unit, count: r.period_count ?? 1 } : null, renewal: r.renewal },
     expires_at: r.expires_at ? r.expires_at.toISOString() : null,
     redeemed_at: r.redeemed_at ? r.redeemed_at.toISOString() : null,
     created_at: r.created_at.toISOString(),
