@@ -163,6 +163,10 @@ describe.runIf(runBrowser)('the recipient on a phone (headless Chromium)', () =>
     await page.tap('#claim');
     await page.waitForURL(/\/r\/[^/]+$/);
     const redeemPath = new URL(page.url()).pathname;
+    // the device id risk control counts by: the page's first-party cookie, sent with the claim
+    const device = (await context.cookies()).find((c) => c.name === 'qy_dev')?.value;
+    expect(device).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect((await h.ctx.db.selectFrom('campaign_claims').select('device_id').where('campaign_id', '=', campaign.id).executeTakeFirstOrThrow()).device_id).toBe(device);
 
     await page.goto(campaign.public_url);
     await page.tap('#claim');
@@ -178,13 +182,23 @@ describe.runIf(runBrowser)('the recipient on a phone (headless Chromium)', () =>
     await context.close();
   });
 
-  it('a campaign that has not started says so, without the phone widget', async () => {
-    const { campaign } = await operatorCampaign({ startsAt: new Date(Date.now() + 86_400_000) });
+  it('not started, paused and ended campaigns say so, without the phone widget', async () => {
     const context = await phoneContext('wechat');
     const page = await context.newPage();
-    await page.goto(campaign.public_url);
+    const later = (await operatorCampaign({ startsAt: new Date(Date.now() + 86_400_000) })).campaign;
+    await page.goto(later.public_url);
     expect(await page.textContent('#state')).toContain('活动尚未开始');
     expect(await page.$('#verify')).toBeNull();
+    const { campaign } = await operatorCampaign();
+    for (const [action, text] of [['pause', '活动暂停中'], ['end', '活动已结束']] as const) {
+      expect((await admin.request('POST', `/v1/admin/campaigns/${campaign.id}/${action}`, {})).status).toBe(200);
+      await page.goto(campaign.public_url);
+      expect(await page.textContent('#state')).toContain(text);
+      expect(await page.$('#verify')).toBeNull();
+      expect(await page.isVisible('#claim')).toBe(false);
+    }
+    await page.goto(`${h.url}/c/aaaaaaaaaa`);
+    await expect.poll(() => page.textContent('#name')).toBe('活动不存在');
     await context.close();
   });
 
