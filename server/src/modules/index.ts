@@ -29,6 +29,7 @@ import { redemptionClaimFlow } from '../flows/redemption/index.ts';
 import { linksModule } from './links/index.ts';
 import { bulkModule } from './bulk/index.ts';
 import { bulkIssueFlow } from '../flows/bulk-issue/index.ts';
+import { myEntitlementsFlow } from '../flows/my-entitlements/index.ts';
 
 // THE list of modules. The app (routes, OpenAPI tags), the job runner, RBAC, client scopes, the CLI and the
 // background workers are all composed from it (src/compose.ts). Adding a module: its folder, its migration,
@@ -62,4 +63,5 @@ export const MODULES: readonly ModuleDefinition[] = [
   linksModule,
   bulkModule,
   bulkIssueFlow,
+  myEntitlementsFlow,
 ];

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, ERROR_CODES, fail } from '../../platform/errors.ts';
 import { problems } from '../../platform/http/schemas.ts';
 import { RateLimit } from '../../platform/http/rate-limit.ts';
-import { campaignBySlug, SLUG_PATTERN } from '../../modules/campaigns/index.ts';
-import { findProduct } from '../../modules/catalog/index.ts';
-import { claimCampaign, refusalOf, verifiedPhoneOf } from './claim.ts';
+import { SLUG_PATTERN } from '../../modules/campaigns/index.ts';
+import { claimCampaign, verifiedPhoneOf } from './claim.ts';
+import { campaignPageRoute, publicCampaign } from './campaign-page.ts';
 
 // The public side of a campaign link, for the H5 page at PUBLIC_URL/c/<slug>: what the campaign is, and the
 // claim. Throttled per IP (the claim more tightly: each one costs an SMS-verified phone, and a budget unit).
@@ -33,7 +33,13 @@ const ClaimBody = Type.Object({ device_id: Type.Optional(Type.String({ minLength
 const Claimed = Type.Object({ claim_id: Type.String(), grant_id: Type.String(), redeem_url: Type.String({ description: '/r/<token>: send the visitor there' }) });
 const InReview = Type.Object({ status: Type.Literal('in_review'), detail: Type.String() }, { description: 'risk control holds the claim for an operator; the grant follows once approved' });
 
-const STATE_OF = { campaign_not_started: 'not_started', campaign_paused: 'paused', campaign_sold_out: 'sold_out', campaign_ended: 'ended' } as const;
+
+/** The device id risk control counts by: the body's, else the X-Quanyi-Device header the H5 pages send. */
+function deviceOf(req: FastifyRequest): string | undefined {
+  const body = (req.body as { device_id?: string } | undefined)?.device_id;
+  const header = req.headers['x-quanyi-device'];
+  return body ?? (typeof header === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(header) ? header : undefined);
+}
 
 export async function campaignClaimRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   const views = new RateLimit('campaign-view-ip', ctx.config.limits.redeemPerIpPerMinute, 60, ctx.redis, ctx.config.redisPrefix);
@@ -48,25 +54,8 @@ export async function campaignClaimRoutes(app: FastifyInstance, { ctx }: { ctx: 
     },
     handler: async (req, reply) => {
       await views.consume(req.ip, reply);
-      const c = await campaignBySlug(ctx.db, (req.params as { slug: string }).slug);
-      if (!c || c.status === 'draft') throw fail('campaign_not_found');
-      const product = (await findProduct(ctx.db, c.product_id))!;
-      const refusal = refusalOf(c);
-      const state = refusal ? STATE_OF[refusal.code as keyof typeof STATE_OF] : 'open';
       reply.header('cache-control', 'no-store');
-      return {
-        campaign_id: c.id,
-        client_id: c.client_id,
-        name: c.name,
-        description: c.description,
-        instructions: c.instructions,
-        product: { name: product.name, platform: product.platform, kind: product.kind, period: product.period, renewal: product.renewal },
-        starts_at: c.starts_at.toISOString(),
-        ends_at: c.ends_at.toISOString(),
-        per_person_limit: c.per_person_limit,
-        available: c.used < c.budget,
-        state,
-      };
+      return publicCampaign(ctx, (req.params as { slug: string }).slug);
     },
   });
 
@@ -84,11 +73,14 @@ export async function campaignClaimRoutes(app: FastifyInstance, { ctx }: { ctx: 
       await claims.consume(req.ip, reply);
       const phone = await verifiedPhoneOf(ctx, req);
       if (!phone) throw fail('phone_not_verified');
-      const r = await claimCampaign(ctx, { slug: (req.params as { slug: string }).slug, phone, ip: req.ip, deviceId: (req.body as { device_id?: string } | undefined)?.device_id });
+      const r = await claimCampaign(ctx, { slug: (req.params as { slug: string }).slug, phone, ip: req.ip, deviceId: deviceOf(req) });
       if (r.outcome === 'issued') return reply.status(201).send({ claim_id: r.claim_id, grant_id: r.grant_id, redeem_url: r.redeem_url });
       if (r.outcome === 'review') return reply.status(202).send({ status: 'in_review', detail: r.detail });
       const e = ERROR_CODES[r.code];
       throw new AppError(e.status, r.code, e.title, r.detail, r.redeem_url !== undefined ? { redeem_url: r.redeem_url } : {});
     },
   });
+
+  // the H5 page PUBLIC_URL/c/<slug>, throttled like the API view
+  campaignPageRoute(app, ctx, views);
 }

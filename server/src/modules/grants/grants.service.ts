@@ -214,8 +214,11 @@ export async function grantByTokenHash(db: Executor, tokenHash: Buffer) {
   return db
     .selectFrom('grants as g')
     .innerJoin('products as p', 'p.id', 'g.product_id')
-    .select(['g.id', 'g.client_id', 'g.product_id', 'g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'g.campaign', 'g.recipient_account_masked', 'g.failure_code', 'g.failure_message',
+    .select(['g.id', 'g.client_id', 'g.product_id', 'g.status', 'g.expires_at', 'g.redeemed_at', 'g.code_id', 'g.recipient_account_masked', 'g.failure_code', 'g.failure_message',
              'p.name', 'p.platform', 'p.kind', 'p.period_unit', 'p.period_count', 'p.renewal', 'p.account_types'])
+    // the campaign whose brand the page wears: a campaign claim's grant is issued by `campaign:<id>` (set by
+    // the server; metadata.campaign is the client's to write, so it could borrow another campaign's brand)
+    .select(sql<string | null>`coalesce(g.campaign, CASE WHEN g.issued_by LIKE 'campaign:%' THEN substr(g.issued_by, 10) END)`.as('campaign'))
     .where('g.token_hash', '=', tokenHash)
     .executeTakeFirst();
 }

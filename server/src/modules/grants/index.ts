@@ -31,6 +31,8 @@ export { recordGrantEvent, type GrantEventType } from './grant-events.ts';
 export { redeemUrl, maskPhone } from './grant-view.ts';
 // expiry reminders (flows/notify-reminders.ts)
 export { unclaimedGrantsExpiring, redeemedGrantsBetween, type ReminderGrant } from './grant-reminders.ts';
+// 我的权益 (flows/my-entitlements): the grants of one verified phone
+export { grantsForPhone, PHONE_GRANTS_MAX, type PhoneGrant } from './grants-by-phone.ts';
 export { grantDetail, grantExportPage, type GrantDetail, type GrantExportRow } from './grant-detail.ts';
 export { phoneFilterOf, type GrantSearch } from './grants.search.ts';
 export { AdminGrantFilter } from './grants.schemas.ts';

@@ -5,6 +5,7 @@ import { h5Routes } from './h5.routes.ts';
 // with, and QR codes of our public links. How to add a page: docs/h5.md.
 export { renderH5Page, sendH5Page, esc, h5Script, type H5Page } from './shell.ts';
 export { brandFor, DEFAULT_BRAND, type PageBrand, type BrandView } from './brands.service.ts';
+export { phoneWidget } from './phone-widget.ts';
 export { qrImage, ourPublicUrl, type QrFormat } from './qr.ts';
 
 export const h5Module: ModuleDefinition = {

@@ -57,6 +57,10 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:0 0 8px}
 .copy{display:block;width:100%;background:#fff;color:var(--brand);border:1px solid var(--brand);border-radius:8px;padding:8px;font-size:15px;margin-bottom:10px}
 .err{color:#d83931}
 ol{margin:0;padding-left:20px}
+input{display:block;width:100%;font-size:17px;padding:12px;border:1px solid #d0d3d6;border-radius:10px;margin:0 0 10px;-webkit-appearance:none}
+.row{display:flex}.row input{flex:1;margin-right:8px}.row .copy{width:auto;flex:none;margin:0 0 10px;padding:8px 12px}
+.hot{border:1px solid #ffa39e;background:#fff1f0}.unread{font-weight:600}.dot{display:inline-block;width:8px;height:8px;border-radius:4px;background:#f54a45;margin-right:6px}
+.list a{color:var(--brand)}
 footer{max-width:480px;margin:0 auto;padding:8px 16px 32px;color:#8f959e;font-size:13px;text-align:center}
 footer a{color:inherit}
 [hidden]{display:none!important}`;
