@@ -7,7 +7,7 @@ import { BULK_JOB_POLICY, runBulkJob } from './issue-run.ts';
 // module: the job that issues a run (bulk lane: a 100,000-row list never delays recharges or webhooks)
 // and the `quanyi bulk issue` command.
 export { issueRun, rowIdempotencyKey, BULK_JOB_POLICY } from './issue-run.ts';
-export { onRowIssued, setRowIssuedHandler, type RowIssued, type RowIssuedHandler } from './notify-hook.ts';
+export { onRowIssued, type RowIssued } from './notify-hook.ts';
 
 export const bulkIssueFlow: ModuleDefinition = {
   name: 'bulk-issue',

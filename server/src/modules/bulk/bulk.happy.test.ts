@@ -108,6 +108,14 @@ describe('a console upload', () => {
     expect(sheet.getRow(3).getCell(3).value).toBe(productId);
     const g = await client.request('GET', '/v1/grants?out_order_no=ORD-X1');
     expect(g.body.data[0]).toMatchObject({ product: { id: other.id }, out_order_no: 'ORD-X1' });
+    // notify: sms — each issued row's recipient gets the grant.issued message by SMS and in the in-app inbox,
+    // once per row and channel (the phone only masked at rest)
+    const issued = await sql<{ grant_id: string }>`SELECT id AS grant_id FROM grants WHERE metadata->>'bulk_run' = ${r.body.id}`.execute(h.ctx.db);
+    const messages = await h.ctx.db.selectFrom('notify_messages').select(['grant_id', 'channel', 'event', 'recipient_masked', 'dedupe_key']).where('grant_id', 'in', issued.rows.map((x) => x.grant_id)).execute();
+    expect(messages.map((m) => `${m.channel}:${m.event}:${m.recipient_masked}`).sort()).toEqual([
+      'inapp:grant.issued:138****0001', 'inapp:grant.issued:138****0002', 'sms:grant.issued:138****0001', 'sms:grant.issued:138****0002',
+    ]);
+    expect(new Set(messages.map((m) => m.dedupe_key)).size).toBe(4);
   });
 });
 

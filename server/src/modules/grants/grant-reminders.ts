@@ -1,4 +1,5 @@
 import type { AppContext } from '../../platform/context.ts';
+import type { Executor } from '../../platform/db/db.ts';
 
 // Read functions for expiry reminders (issue 7 §4, flows/notify-reminders.ts): grants that will expire
 // unclaimed, and redeemed grants of a product redeemed within a window (the flow turns a product's period
@@ -56,4 +57,11 @@ export async function redeemedGrantsBetween(ctx: AppContext, q: { productId: str
     .limit(q.limit);
   if (q.afterId) query = query.where('id', '>', q.afterId);
   return (await query.execute()).map((r) => toReminder(ctx, r));
+}
+
+/** The recipients of these grants, opened (bulk issuance's notifications), read in the caller's transaction. */
+export async function grantRecipients(ctx: AppContext, db: Executor, ids: readonly string[]): Promise<ReminderGrant[]> {
+  if (!ids.length) return [];
+  const rows = await db.selectFrom('grants').select([...COLUMNS]).where('id', 'in', [...ids]).execute();
+  return rows.map((r) => toReminder(ctx, r));
 }

@@ -30,7 +30,7 @@ export { recordGrantEvent, type GrantEventType } from './grant-events.ts';
 // the console: a grant's detail for its trail, the search as export pages
 export { redeemUrl, maskPhone } from './grant-view.ts';
 // expiry reminders (flows/notify-reminders.ts)
-export { unclaimedGrantsExpiring, redeemedGrantsBetween, type ReminderGrant } from './grant-reminders.ts';
+export { unclaimedGrantsExpiring, redeemedGrantsBetween, grantRecipients, type ReminderGrant } from './grant-reminders.ts';
 // 我的权益 (flows/my-entitlements): the grants of one verified phone
 export { grantsForPhone, PHONE_GRANTS_MAX, type PhoneGrant } from './grants-by-phone.ts';
 export { grantDetail, grantExportPage, type GrantDetail, type GrantExportRow } from './grant-detail.ts';
