@@ -24,8 +24,9 @@ import { PgbenchCeiling, pgbenchAvailable, PGBENCH, PGBENCH_CONNECTIONS, type Pg
 import { rechargeBodies, rechargeFixtures } from './lib/recharge.ts';
 import { callbacksPhase, rechargeE2e, type CallbacksRun, type RechargeE2eRun } from './lib/recharge-parts.ts';
 import { consolePart, type ConsoleRun } from './lib/console.ts';
+import { bulkPart, type BulkRun } from './lib/bulk.ts';
 
-const TARGETS = { httpToRawRatio: 0.4, httpP99Ms: 25, pgliteRate: 800, importSeconds: 60, importPeakMb: 300, rechargeToCard: 0.6, rechargeE2eRate: 500, callbacksRate: 2000 };
+const TARGETS = { httpToRawRatio: 0.4, httpP99Ms: 25, pgliteRate: 800, importSeconds: 60, importPeakMb: 300, rechargeToCard: 0.6, rechargeE2eRate: 500, callbacksRate: 2000, bulkSeconds: 60, bulkPeakMb: 300 };
 
 type Measured = LoadResult & { cpu?: CpuShare & ReturnType<typeof cpuPerOp> };
 
@@ -57,6 +58,8 @@ interface Results {
   explain?: PlanCheck;
   /** grants list and dashboard GETs over a million grants */
   console?: ConsoleRun;
+  /** a bulk run of N recipients through a server child */
+  bulk?: BulkRun;
   failures: Record<string, string>;
   seconds?: number;
 }
@@ -437,6 +440,10 @@ function report(res: Results): string {
       rows.push([`GET ${e.path} (${fmt(con.grants)} grants)`, '', fmt(e.p50, 2), `p95 ${fmt(e.p95, 2)}`, '', '', `p95 ≤ ${e.budgetMs} ms`, verdict(e.met)]);
     }
   }
+  const bulk = res.bulk;
+  if (bulk) {
+    rows.push([`bulk run of ${fmt(bulk.rows)} recipients (issue)`, `${fmt(bulk.rowsPerSecond)} rows/s`, '', '', `${fmt(bulk.serverPeakRssMb)} MB peak`, '', `≤ ${TARGETS.bulkSeconds} s, ≤ ${TARGETS.bulkPeakMb} MB`, verdict(bulk.issueSeconds <= TARGETS.bulkSeconds && bulk.serverPeakRssMb <= TARGETS.bulkPeakMb && bulk.books.ok)]);
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   const out = [line(rows[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.slice(1).map(line)];
@@ -450,6 +457,7 @@ function report(res: Results): string {
   const m = res.machine;
   out.push(`machine: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, PostgreSQL ${String(m['pg.server_version'] ?? '?').split(' ')[0]}; load average (1 min) ${(m.loadAvgAtStart as number[])?.[0]} at start, ${(m.loadAvgAtEnd as number[] | undefined)?.[0] ?? '?'} at end`);
   for (const [k, v] of Object.entries(res.failures)) out.push(`!! ${k} failed: ${v.split('\n')[0]}`);
+  if (bulk) out.push(`bulk: upload + validation ${bulk.uploadSeconds} s, issuing ${bulk.issueSeconds} s, server RSS at rest ${bulk.serverRestRssMb} MB; books ${bulk.books.ok ? 'exact' : 'WRONG'}: ${fmt(bulk.books.grants)} grants, ${fmt(bulk.books.distinctKeys)} keys, ${fmt(bulk.books.reservedCodes)} codes taken`);
   if (res.import && !res.import.ok) out.push(`!! import: ${res.import.detail?.split('\n').slice(0, 3).join(' ')}`);
   return out.join('\n');
 }
@@ -469,7 +477,7 @@ async function main() {
   };
   log(`parts: ${opts.parts.join(', ')}; ${res.machine.cpus} CPUs, Node ${process.version}, PostgreSQL ${res.machine['pg.server_version'] ?? '?'}`);
   try {
-    if (opts.parts.some((p) => p !== 'issue-pglite' && p !== 'recharge-e2e' && p !== 'console')) {
+    if (opts.parts.some((p) => p !== 'issue-pglite' && p !== 'recharge-e2e' && p !== 'console' && p !== 'bulk')) {
       try {
         await postgresParts(opts, masterKey, keyring, res);
       } finally {
@@ -488,6 +496,15 @@ async function main() {
         res.console = await consolePart(opts, masterKey, keyring, withServer, log, cleanups);
       } catch (e) {
         res.failures.console = (e as Error).message;
+      } finally {
+        await cleanup();
+      }
+    }
+    if (opts.parts.includes('bulk')) {
+      try {
+        res.bulk = await bulkPart(opts, masterKey, keyring, withServer, log, cleanups);
+      } catch (e) {
+        res.failures.bulk = (e as Error).message;
       } finally {
         await cleanup();
       }

@@ -1,7 +1,7 @@
 // Bench options from flags (`npm run bench -- --only=issue-pg --duration=10`) or the environment
 // (BENCH_ONLY, BENCH_DURATION …). Flags win.
 
-export const PARTS = ['raw-pg', 'pgbench', 'issue-pg', 'recharge-accept', 'callbacks', 'recharge-e2e', 'issue-pglite', 'import', 'explain', 'console'] as const;
+export const PARTS = ['raw-pg', 'pgbench', 'issue-pg', 'recharge-accept', 'callbacks', 'recharge-e2e', 'issue-pglite', 'import', 'explain', 'console', 'bulk'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -41,6 +41,8 @@ export interface BenchOptions {
   consoleGrants: number;
   /** console: measured GETs per endpoint */
   consoleRequests: number;
+  /** bulk: recipients in the list issued by one bulk run */
+  bulkRows: number;
 }
 
 const HELP = `npm run bench -- [options]
@@ -64,6 +66,7 @@ const HELP = `npm run bench -- [options]
   --callbacks=N       callbacks: measured callbacks (default 20000)
   --console-grants=N  console: grants loaded before measuring the list and dashboards (default 1000000)
   --console-requests=N console: measured GETs per endpoint (default 100)
+  --bulk-rows=N       bulk: recipients in the uploaded list (default 100000)
 Environment: BENCH_ONLY, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONCURRENCY, BENCH_STOCK_PG, BENCH_STOCK_PGLITE,
 BENCH_IMPORT_ROWS, BENCH_POOL, BENCH_PG_URL (server to create the database on; default
 postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default redis://127.0.0.1:6379).`;
@@ -118,5 +121,6 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     callbacks: Math.floor(num('callbacks', 'BENCH_CALLBACKS', 20_000)),
     consoleGrants: Math.floor(num('console-grants', 'BENCH_CONSOLE_GRANTS', 1_000_000)),
     consoleRequests: Math.floor(num('console-requests', 'BENCH_CONSOLE_REQUESTS', 100)),
+    bulkRows: Math.floor(num('bulk-rows', 'BENCH_BULK_ROWS', 100_000)),
   };
 }
