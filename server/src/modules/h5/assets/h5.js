@@ -12,12 +12,14 @@
   };
   H5.show = function (id, on) { var e = H5.$(id); if (e) e.hidden = on === false; return e; };
 
-  /* A JSON request with a timeout: cb(status, body); status 0 when the network failed or timed out. */
-  H5.request = function (method, url, cb, timeoutMs) {
+  /* A JSON request with a timeout: cb(status, body); status 0 when the network failed or timed out. `data`,
+     when given, is sent as a JSON body. */
+  H5.request = function (method, url, cb, timeoutMs, data) {
     var x = new XMLHttpRequest();
     x.open(method, url, true);
     x.timeout = timeoutMs || 10000;
     x.setRequestHeader('Accept', 'application/json');
+    if (data !== undefined) x.setRequestHeader('Content-Type', 'application/json');
     var done = false;
     function finish(status) {
       if (done) return;
@@ -28,7 +30,7 @@
     }
     x.onload = function () { finish(x.status); };
     x.onerror = x.ontimeout = x.onabort = function () { finish(0); };
-    x.send();
+    x.send(data === undefined ? null : JSON.stringify(data));
   };
 
   /* What went wrong, in words a recipient understands: {title, text}. */
@@ -77,6 +79,27 @@
     if (navigator.clipboard && w.isSecureContext !== false) {
       navigator.clipboard.writeText(text).then(function () { button.textContent = '已复制'; }, legacy);
     } else legacy();
+  };
+
+  /* A secret (card number, password, code, link) with its copy button: a block for a result card. */
+  H5.secret = function (label, value) {
+    var wrap = H5.el('div');
+    wrap.appendChild(H5.el('div', 'muted', label));
+    var v = H5.el('div', 'secret', value);
+    var b = H5.el('button', 'copy', '复制' + label);
+    b.type = 'button';
+    b.onclick = function () { H5.copy(value, b, v); };
+    wrap.appendChild(v);
+    wrap.appendChild(b);
+    return wrap;
+  };
+
+  /* Appends the secrets a reveal answered (card_number + password, code or url) to `box`. */
+  H5.secrets = function (box, s) {
+    if (s.card_number) box.appendChild(H5.secret('卡号', s.card_number));
+    if (s.password) box.appendChild(H5.secret('密码', s.password));
+    if (s.code) box.appendChild(H5.secret('兑换码', s.code));
+    if (s.url) box.appendChild(H5.secret('兑换链接', s.url));
   };
 
   /* Calls step(next) after growing delays (first, ×1.5 up to max) for as long as step calls next (at most
