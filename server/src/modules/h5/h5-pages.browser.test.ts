@@ -41,13 +41,15 @@ async function phonePage(expected: Array<[number, RegExp]> = []) {
 
 const texts = (page: Page, sel: string) => page.$$eval(sel, (els) => els.map((e) => e.textContent ?? ''));
 const card = (p: { name: string }) => k.h.product({ name: p.name, platform: 'iqiyi' });
+/** stocked card codes (card number + password, as the harness makes them) */
+const stock = async (productId: string, n: number) => (await k.h.stock(productId, n)) as Array<{ card_number: string; password: string }>;
 
 describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption codes (headless Chromium, phone)', () => {
   it('choice pack: pick 2 of 3; one runs out while the page is open → 409 → 已抢光, pick another → reveal both', async () => {
     const [a, b, c] = [await card({ name: '爱奇艺月卡' }), await card({ name: '优酷月卡' }), await card({ name: '芒果TV月卡' })];
-    await k.h.stock(a.id, 1);
-    const [sb] = await k.h.stock(b.id, 1);
-    const [sc] = await k.h.stock(c.id, 1);
+    await stock(a.id, 1);
+    const [sb] = await stock(b.id, 1);
+    const [sc] = await stock(c.id, 1);
     const pack = await createPack(k.h, { kind: 'choice_pack', name: '视听自选包', components: [a.sku, b.sku, c.sku], pick_count: 2 });
     const grant = (await issue(k.client, pack.product.sku)).body;
     const { context, page, problems, scripts } = await phonePage([[409, /\/pick$/]]);
@@ -83,7 +85,7 @@ describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption cod
 
   it('bundle: every component with its state; the reveal shows the card code, the direct recharge goes pending → 充值成功', async () => {
     const tv = await card({ name: '腾讯视频月卡' });
-    const [secret] = await k.h.stock(tv.id, 1);
+    const [secret] = await stock(tv.id, 1);
     const pack = await createPack(k.h, { kind: 'bundle', name: '追剧宅家礼包', components: [tv.sku, k.product.sku] });
     const grant = (await issue(k.client, pack.product.sku, { external_id: 'u-bundle', account: '13912340001' })).body;
     const { context, page, problems } = await phonePage();
@@ -122,7 +124,7 @@ describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption cod
 
   it('redemption code: a typo is caught in the page (no request), then the right code → claimed → revealed', async () => {
     const product = await card({ name: '爱奇艺黄金VIP月卡' });
-    const [secret] = await k.h.stock(product.id, 1);
+    const [secret] = await stock(product.id, 1);
     const set = await createSet(k.h.ctx, { name: 'H5 兑换码', client_id: k.client.id, product: product.id, ends_at: new Date(Date.now() + 86_400_000).toISOString() }, 'usr_test');
     const [code] = await makeCodes(k.h, set.id, 1);
     const last = code.at(-1)!;
@@ -151,7 +153,7 @@ describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption cod
 
   it('redemption code: an exhausted code says so', async () => {
     const product = await card({ name: '优酷VIP月卡' });
-    await k.h.stock(product.id, 2);
+    await stock(product.id, 2);
     const set = await createSet(k.h.ctx, { name: 'H5 单次码', client_id: k.client.id, product: product.id, max_redemptions: 1, ends_at: new Date(Date.now() + 86_400_000).toISOString() }, 'usr_test');
     const [code] = await makeCodes(k.h, set.id, 1);
     const { context, page, problems } = await phonePage([[409, /redemption\/claim$/]]);
