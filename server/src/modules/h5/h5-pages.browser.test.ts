@@ -10,7 +10,8 @@ import { createSet } from '../redemption/redemption.service.ts';
 // The H5 pages of packs, account entry and redemption codes on a phone (headless Chromium against the real
 // server, one shared browser): nothing mocked — the choice pack runs out for real while the page is open, the
 // direct recharge goes through the sandbox supplier and the job runner, the redemption code is generated and
-// claimed. Each page's JavaScript stays within the 50 KB budget (docs/h5.md).
+// claimed. Each page's JavaScript stays within the 50 KB budget (docs/h5.md). The cases are independent (own
+// products, grants and browser contexts) and run concurrently: most of their time is waiting for polls.
 const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/4G Language/zh_CN';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, locale: 'zh-CN', userAgent: UA };
 const JS_BUDGET = 50 * 1024;
@@ -44,8 +45,8 @@ const card = (p: { name: string }) => k.h.product({ name: p.name, platform: 'iqi
 /** stocked card codes (card number + password, as the harness makes them) */
 const stock = async (productId: string, n: number) => (await k.h.stock(productId, n)) as Array<{ card_number: string; password: string }>;
 
-describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption codes (headless Chromium, phone)', () => {
-  it('choice pack: pick 2 of 3; one runs out while the page is open → 409 → 已抢光, pick another → reveal both', async () => {
+describe.runIf(runBrowser).concurrent('H5 pages for packs, account entry and redemption codes (headless Chromium, phone)', () => {
+  it('choice pack: pick 2 of 3; one runs out while the page is open → 409 → 已抢光, pick another → reveal both', async ({ expect }) => {
     const [a, b, c] = [await card({ name: '爱奇艺月卡' }), await card({ name: '优酷月卡' }), await card({ name: '芒果TV月卡' })];
     await stock(a.id, 1);
     const [sb] = await stock(b.id, 1);
@@ -83,7 +84,30 @@ describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption cod
     await context.close();
   });
 
-  it('bundle: every component with its state; the reveal shows the card code, the direct recharge goes pending → 充值成功', async () => {
+  it('choice pack with a direct-recharge option: the account is asked for at the pick, then 充值成功', async ({ expect }) => {
+    const x = await card({ name: '哔哩哔哩月卡' });
+    await stock(x.id, 1);
+    const pack = await createPack(k.h, { kind: 'choice_pack', name: '自选直充包', components: [x.sku, k.product.sku], pick_count: 1 });
+    const grant = (await issue(k.client, pack.product.sku)).body;
+    const { context, page, problems } = await phonePage();
+    await page.goto(grant.redeem_url);
+    await expect.poll(() => page.locator('#options .opt').count()).toBe(2);
+    expect(await page.isVisible('#account-input')).toBe(false);
+    await page.tap(`#opt-${k.product.id}`);
+    expect(await page.isVisible('#account-input')).toBe(true);
+    await page.tap('#pick');
+    expect(await page.textContent('#account-error')).toContain('请输入');
+    await page.fill('#account-input', '13912340002');
+    await page.tap('#pick');
+    await expect.poll(() => page.locator('#pack .item').count()).toBe(1);
+    expect(await page.textContent('#pack')).toContain('139****0002');
+    expect(await page.isVisible('#reveal')).toBe(false); // nothing to reveal: a recharge
+    await expect.poll(() => texts(page, '#pack .state'), { timeout: 15_000 }).toEqual(['充值成功']);
+    expect(problems, problems.join('\n')).toEqual([]);
+    await context.close();
+  });
+
+  it('bundle: every component with its state; the reveal shows the card code, the direct recharge goes pending → 充值成功', async ({ expect }) => {
     const tv = await card({ name: '腾讯视频月卡' });
     const [secret] = await stock(tv.id, 1);
     const pack = await createPack(k.h, { kind: 'bundle', name: '追剧宅家礼包', components: [tv.sku, k.product.sku] });
@@ -99,7 +123,7 @@ describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption cod
     await context.close();
   });
 
-  it('direct recharge issued without an account: input, confirm, a real recharge through the sandbox → 充值成功', async () => {
+  it('direct recharge issued without an account: input, confirm, a real recharge through the sandbox → 充值成功', async ({ expect }) => {
     const grant = (await k.client.request('POST', '/v1/grants', { product: k.product.sku, recipient: { external_id: 'flyer' } }, { idempotencyKey: idem() })).body;
     const { context, page, problems, scripts } = await phonePage();
     await page.goto(grant.redeem_url);
@@ -122,7 +146,7 @@ describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption cod
     await context.close();
   });
 
-  it('redemption code: a typo is caught in the page (no request), then the right code → claimed → revealed', async () => {
+  it('redemption code: a typo is caught in the page (no request), then the right code → claimed → revealed', async ({ expect }) => {
     const product = await card({ name: '爱奇艺黄金VIP月卡' });
     const [secret] = await stock(product.id, 1);
     const set = await createSet(k.h.ctx, { name: 'H5 兑换码', client_id: k.client.id, product: product.id, ends_at: new Date(Date.now() + 86_400_000).toISOString() }, 'usr_test');
@@ -151,7 +175,7 @@ describe.runIf(runBrowser)('H5 pages for packs, account entry and redemption cod
     await context.close();
   });
 
-  it('redemption code: an exhausted code says so', async () => {
+  it('redemption code: an exhausted code says so', async ({ expect }) => {
     const product = await card({ name: '优酷VIP月卡' });
     await stock(product.id, 2);
     const set = await createSet(k.h.ctx, { name: 'H5 单次码', client_id: k.client.id, product: product.id, max_redemptions: 1, ends_at: new Date(Date.now() + 86_400_000).toISOString() }, 'usr_test');
