@@ -146,6 +146,38 @@ describe.runIf(runBrowser).concurrent('H5 pages for packs, account entry and red
     await context.close();
   });
 
+  it('another tab got there first: 409 recharge_already_started and 409 choice_already_picked reload the state', async ({ expect }) => {
+    const grant = (await k.client.request('POST', '/v1/grants', { product: k.product.sku, recipient: { external_id: 'tab' } }, { idempotencyKey: idem() })).body;
+    const y = await card({ name: '芒果TV季卡' });
+    await stock(y.id, 1);
+    const z = await card({ name: '优酷季卡' });
+    const [sz] = await stock(z.id, 1);
+    const pack = await createPack(k.h, { kind: 'choice_pack', name: '二选一', components: [y.sku, z.sku], pick_count: 1 });
+    const packGrant = (await issue(k.client, pack.product.sku)).body;
+    const { context, page, problems } = await phonePage([[409, /\/(recharge|pick)$/]]);
+    await page.goto(grant.redeem_url);
+    await page.waitForSelector('#account-input');
+    const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const api = (g: { redeem_url: string }) => `${k.h.url}/v1/redeem/${g.redeem_url.split('/r/')[1]}`;
+    expect((await post(`${api(grant)}/recharge`, { account: '13912340003' })).status).toBe(202);
+    await page.fill('#account-input', '13800000000');
+    await page.tap('#account-next');
+    await page.tap('#account-submit');
+    await expect.poll(() => page.textContent('#account')).toContain('139****0003'); // the recharge that started
+    await expect.poll(() => page.textContent('#recharge-state'), { timeout: 15_000 }).toBe('充值成功');
+
+    await page.goto(packGrant.redeem_url);
+    await expect.poll(() => page.locator('#options .opt').count()).toBe(2);
+    expect((await post(`${api(packGrant)}/pick`, { products: [z.id] })).status).toBe(200);
+    await page.tap(`#opt-${y.id}`);
+    await page.tap('#pick');
+    await expect.poll(() => texts(page, '#pack .item b')).toEqual(['优酷季卡']);
+    await page.tap('#reveal');
+    await expect.poll(() => texts(page, '#pack .secret')).toEqual([sz.card_number, sz.password]);
+    expect(problems, problems.join('\n')).toEqual([]);
+    await context.close();
+  });
+
   it('redemption code: a typo is caught in the page (no request), then the right code → claimed → revealed', async ({ expect }) => {
     const product = await card({ name: '爱奇艺黄金VIP月卡' });
     const [secret] = await stock(product.id, 1);

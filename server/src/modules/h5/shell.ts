@@ -60,7 +60,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:0 0 8px}
 .opt.on{border-color:var(--brand);box-shadow:0 0 0 1px var(--brand)}.opt:disabled{opacity:.5}
 .item{border-top:1px solid #eff0f1;padding:10px 0}.item .secrets{margin-top:8px}
 .field input{display:block;width:100%;font-size:17px;padding:12px;border:1px solid #dee0e3;border-radius:8px;margin:6px 0;-webkit-appearance:none}
-ol{margin:0;padding-left:20px}
+ol,ul{margin:0;padding-left:20px}
 footer{max-width:480px;margin:0 auto;padding:8px 16px 32px;color:#8f959e;font-size:13px;text-align:center}
 footer a{color:inherit}
 [hidden]{display:none!important}`;
