@@ -40,7 +40,9 @@ function packFirstScreen(v: RedeemView): { note: string; list: string } {
   const list = `<h2>${v.product.kind === 'bundle' ? `礼包内容（${items.length} 项）` : v.picked ? '已选权益' : `请选择 ${v.pick_count ?? 1} 项权益`}</h2><ul>${items.map((i) => `<li>${esc(i.product.name)}</li>`).join('')}</ul>`;
   const note = v.product.kind === 'bundle'
     ? `组合礼包：包含以下 ${items.length} 项权益，领取后分别到各平台使用。`
-    : `自选权益包：从 ${items.length} 项中任选 ${v.pick_count ?? 1} 项，确认选择后不可更改。`;
+    : v.picked
+      ? `自选权益包：已选择以下 ${items.length} 项权益，领取后分别到各平台使用。`
+      : `自选权益包：从 ${items.length} 项中任选 ${v.pick_count ?? 1} 项，确认选择后不可更改。`;
   return { note, list };
 }
 

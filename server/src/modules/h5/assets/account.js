@@ -61,9 +61,10 @@
     };
   };
 
-  /* The field error a 400 answered (validation_failed on `account`), in the recipient's words. */
-  H5.accountError = function (body, types) {
-    return '账号格式不正确，请输入' + labelOf(types && types.length ? types : ['mobile', 'uid']) + (body && body.code === 'validation_failed' ? '' : '（' + ((body && body.title) || '出错了') + '）');
+  /* The field error a 400 on `account` answered (validation_failed: not a kind the product takes), in the
+     recipient's words (the server's message is for developers). */
+  H5.accountError = function (types) {
+    return '账号格式不正确，请输入' + labelOf(types && types.length ? types : ['mobile', 'uid']);
   };
 
   function button(text, cls) {
@@ -115,7 +116,7 @@
         ok.disabled = false;
         if (status === 202 && body) { container.innerHTML = ''; return onDone(body); }
         editing(true);
-        if (status === 400) return field.error(H5.accountError(body, types));
+        if (status === 400) return field.error(H5.accountError(types));
         if (status === 409 && body && body.code === 'recharge_already_started') return onDone(null); // another tab: reload the state
         field.error(H5.problem(status, body).text);
       }, 15000, { account: account });

@@ -123,7 +123,7 @@
             return refresh(names.join('、') + '已抢光，请改选其他权益。');
           }
           if (status === 409 && code === 'choice_already_picked') return reload();
-          if (status === 400 && r && r.errors && r.errors[0] && r.errors[0].field === 'account' && field) return field.error(H5.accountError(r));
+          if (status === 400 && r && r.errors && r.errors[0] && r.errors[0].field === 'account' && field) return field.error(H5.accountError([]));
           if (status === 400) { error.textContent = '请选择 ' + k + ' 项不同的权益。'; return refresh(error.textContent); }
           error.textContent = H5.problem(status, r).text;
         }, 15000, body);
