@@ -14,7 +14,7 @@ import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import { grantMachine } from './grant.machine.ts';
 import type { Grant, IssueGrantBody } from './grants.schemas.ts';
 import { grantQuery, searchGrants, type GrantSearch } from './grants.search.ts';
-import { voidComponents, withComponents } from './bundle-grants.ts';
+import { PACK_KINDS, voidComponents, withComponents } from './bundle-grants.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
 // that records the grant, so there is no window in which a code is claimed without a grant (or the reverse).
@@ -200,7 +200,9 @@ export type RevealOutcome =
 export async function revealGrant(tx: Tx, tokenHash: Buffer): Promise<RevealOutcome> {
   const g = await sql<{ id: string; code_id: number | null; reveal_count: number; client_id: string | null }>`
     UPDATE grants SET status = ${grantMachine.targetOf('reveal')}, redeemed_at = COALESCE(redeemed_at, now()), reveal_count = reveal_count + 1
-     WHERE token_hash = ${tokenHash} AND code_id IS NOT NULL -- a direct recharge has no code to reveal
+     WHERE token_hash = ${tokenHash}
+       -- a direct recharge has no code to reveal; a bundle or choice pack has none either, but reveals its components
+       AND (code_id IS NOT NULL OR EXISTS (SELECT 1 FROM products p WHERE p.id = grants.product_id AND p.kind = ANY(${[...PACK_KINDS]}::text[])))
        AND (status = ${grantMachine.targetOf('reveal')}
             OR (status = ANY(${grantMachine.sourcesOf('reveal')}::text[]) AND (expires_at IS NULL OR expires_at > now())))
     RETURNING id, code_id, reveal_count, client_id`.execute(tx);

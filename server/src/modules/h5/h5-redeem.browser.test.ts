@@ -100,24 +100,8 @@ describe.runIf(runBrowser)('branded redeem page on a phone (headless Chromium)',
     });
   }
 
-  it('a direct-recharge grant: the masked account and pending → done, polled', async () => {
-    const { grant } = await newGrant('芒果TV直充月卡', 'mango_tv');
-    const context = await browser.newContext({ ...PHONE, userAgent: UA.wechat });
-    const page = await context.newPage();
-    let calls = 0;
-    // the view as the API answers it for a recharge grant (the recharge itself is the recharges module's)
-    await page.route('**/v1/redeem/**', (route) => {
-      calls++;
-      const status = calls < 2 ? 'pending' : 'redeemed';
-      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ status, product: { name: '芒果TV直充月卡', platform: 'mango_tv', kind: 'direct_recharge', period: { unit: 'month', count: 1 }, renewal: false }, expires_at: null, redeemed_at: null, code_hint: null, account_hint: '138****5678' }) });
-    });
-    await page.goto(grant.redeem_url);
-    await expect.poll(() => page.textContent('#recharge-state')).toContain('充值处理中');
-    expect(await page.textContent('#account')).toContain('138****5678');
-    expect(await visible(page, '#reveal')).toBe(false);
-    await expect.poll(() => page.textContent('#recharge-state'), { timeout: 8000 }).toBe('充值成功');
-    await context.close();
-  });
+  // the direct-recharge case (account entry, pending → 充值成功 through the sandbox supplier, nothing mocked) is in
+  // h5-pages.browser.test.ts
 
   it('says what happened, with the customer-service contact, when the link is cancelled', async () => {
     const { grant } = await newGrant();

@@ -56,11 +56,15 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:0 0 8px}
 .secret{font:600 18px ui-monospace,Menlo,Consolas,monospace;word-break:break-all;background:#f4f5f7;border-radius:8px;padding:10px 12px;margin:6px 0;-webkit-user-select:all;user-select:all}
 .copy{display:block;width:100%;background:#fff;color:var(--brand);border:1px solid var(--brand);border-radius:8px;padding:8px;font-size:15px;margin-bottom:10px}
 .err{color:#d83931}
-ol{margin:0;padding-left:20px}
 input{display:block;width:100%;font-size:17px;padding:12px;border:1px solid #d0d3d6;border-radius:10px;margin:0 0 10px;-webkit-appearance:none}
 .row{display:flex}.row input{flex:1;margin-right:8px}.row .copy{width:auto;flex:none;margin:0 0 10px;padding:8px 12px}
 .hot{border:1px solid #ffa39e;background:#fff1f0}.unread{font-weight:600}.dot{display:inline-block;width:8px;height:8px;border-radius:4px;background:#f54a45;margin-right:6px}
 .list a{color:var(--brand)}
+.opt{display:block;width:100%;text-align:left;background:#fff;color:inherit;font:inherit;border:1px solid #dee0e3;border-radius:10px;padding:12px;margin-bottom:8px}
+.opt.on{border-color:var(--brand);box-shadow:0 0 0 1px var(--brand)}.opt:disabled{opacity:.5}
+.item{border-top:1px solid #eff0f1;padding:10px 0}.item .secrets{margin-top:8px}
+.field input{display:block;width:100%;font-size:17px;padding:12px;border:1px solid #dee0e3;border-radius:8px;margin:6px 0;-webkit-appearance:none}
+ol,ul{margin:0;padding-left:20px}
 footer{max-width:480px;margin:0 auto;padding:8px 16px 32px;color:#8f959e;font-size:13px;text-align:center}
 footer a{color:inherit}
 [hidden]{display:none!important}`;

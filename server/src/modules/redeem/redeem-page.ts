@@ -32,17 +32,33 @@ function howto(platform: string): string {
   return `<h2>${info ? `如何在${info.name}使用` : '如何使用'}</h2><ol>${steps.map((s) => `<li>${esc(s)}</li>`).join('')}</ol>`;
 }
 
+type PackItem = { product: { name: string } };
+
+/** A bundle's or choice pack's first screen: what is in it (the page script then adds states and the pick). */
+function packFirstScreen(v: RedeemView): { note: string; list: string } {
+  const items = ((v.product.kind === 'choice_pack' && !v.picked ? v.options : v.components) ?? []) as PackItem[];
+  const list = `<h2>${v.product.kind === 'bundle' ? `礼包内容（${items.length} 项）` : v.picked ? '已选权益' : `请选择 ${v.pick_count ?? 1} 项权益`}</h2><ul>${items.map((i) => `<li>${esc(i.product.name)}</li>`).join('')}</ul>`;
+  const note = v.product.kind === 'bundle'
+    ? `组合礼包：包含以下 ${items.length} 项权益，领取后分别到各平台使用。`
+    : v.picked
+      ? `自选权益包：已选择以下 ${items.length} 项权益，领取后分别到各平台使用。`
+      : `自选权益包：从 ${items.length} 项中任选 ${v.pick_count ?? 1} 项，确认选择后不可更改。`;
+  return { note, list };
+}
+
 export function redeemPage(brand: PageBrand, v: RedeemView | null): H5Page {
   const p = v?.product;
-  const card = p && p.kind !== 'direct_recharge';
+  const pack = p && (p.kind === 'bundle' || p.kind === 'choice_pack') ? packFirstScreen(v) : null;
+  const card = p && p.kind !== 'direct_recharge' && !pack;
   const meta = p ? [p.period ? `${p.period.count}${UNITS[p.period.unit] ?? p.period.unit}` : null, p.renewal ? '连续包月首期' : '单次有效期', v.expires_at ? `领取截止 ${shanghai(v.expires_at)}` : null].filter(Boolean).join(' · ') : '';
   const taken = v?.status === 'redeemed';
   const body = `<section class="card" id="info"><h1 id="name">${p ? esc(p.name) : '加载中…'}</h1><div class="muted" id="meta">${esc(meta)}</div>
-<div class="note" id="period"${p ? '' : ' hidden'}>${p ? esc(periodText(p)) : ''}</div><div id="status">${taken && card ? '<span class="badge">已领取</span>' : ''}</div></section>
+<div class="note" id="period"${p ? '' : ' hidden'}>${pack ? esc(pack.note) : p ? esc(periodText(p)) : ''}</div><div id="status">${taken && card ? '<span class="badge">已领取</span>' : ''}</div></section>
 <section class="card" id="howto"${card ? '' : ' hidden'}>${card ? howto(p.platform) : ''}</section>
 <section class="card warn" id="warning"${card && !taken ? '' : ' hidden'}><b>首次查看即视为领取</b><br>点击下方按钮后将显示卡密，本权益即视为已领取，不能撤回、转赠或退回。请确认已准备好使用。</section>
 <button class="btn" id="reveal" type="button"${card ? '' : ' hidden'}>${taken ? '再次查看卡密' : '立即领取'}</button>
+<section class="card" id="pack"${pack ? '' : ' hidden'}>${pack ? pack.list : ''}</section>
 <section class="card" id="result" hidden></section>
 <section class="card" id="recharge" hidden><h2>直充到账号</h2><div id="recharge-state" class="note"></div><div id="account" class="muted"></div></section>`;
-  return { title: p ? `${p.name} · 领取权益` : '领取权益', brand, body, scripts: ['redeem'] };
+  return { title: p ? `${p.name} · 领取权益` : '领取权益', brand, body, scripts: ['account', 'pack', 'redeem'] } // hooks first: redeem.js calls them;
 }

@@ -10,9 +10,11 @@ import { getGeneration, listCodes, listGenerations, listSets } from './redemptio
 import { CodeListQuery, CodeRow, GenerateBody, Generation, ImportBody, ImportResult, RedemptionSet, SetCreate, SetListQuery } from './redemption.schemas.ts';
 import { changeSet, createSet, generationView, importCodes, requireSet, setView, startGeneration } from './redemption.service.ts';
 import type { SetEvent } from './redemption.machine.ts';
+import { codePageRoutes } from './code-page.ts';
 
 // Admin API of redemption code sets (the claim endpoints are in flows/redemption: they issue grants).
 export async function redemptionRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  await codePageRoutes(app); // the public H5 page /x (code-page.ts)
   const read = requireAdmin(ctx, 'redemption:read');
   const write = requireAdmin(ctx, 'redemption:write');
   const exportList = requireAdmin(ctx, 'redemption:export');

@@ -8,7 +8,7 @@ import { normalisePhone } from '../phone.ts';
 // - objects logged by libraries we do not control (busboy's options carry every request header): a
 //   deep scrub of each log line's own plain objects, by key name.
 
-const TOKEN_SEGMENTS = new Set(['r', 'redeem']);
+const TOKEN_SEGMENTS = new Set(['r', 'redeem', 'x']); // x: the redemption-code page /x/<code>
 const SECRET_QUERY = new Set(['token', 'secret', 'password', 'code', 'signature', 'key', 'card_number']);
 const PHONE_QUERY = new Set(['phone', 'account', 'mobile']);
 
@@ -34,7 +34,7 @@ export function maskUrl(url: string): string {
   for (let i = 0, prev = ''; i < segments.length; i++) {
     if (!segments[i]) continue;
     const decoded = decode(segments[i]);
-    if (TOKEN_SEGMENTS.has(prev)) segments[i] = encodeURIComponent(decoded.slice(0, 6)) + '…';
+    if (TOKEN_SEGMENTS.has(prev)) segments[i] = encodeURIComponent(decoded.slice(0, prev === 'x' ? 2 : 6)) + '…'; // a code is shorter than a token: keep less
     prev = decoded.toLowerCase();
   }
   if (q < 0) return segments.join('/');

@@ -94,6 +94,27 @@
     } else legacy();
   };
 
+  /* A secret (card number, password, code, link) with its copy button: a block for a result card. */
+  H5.secret = function (label, value) {
+    var wrap = H5.el('div');
+    wrap.appendChild(H5.el('div', 'muted', label));
+    var v = H5.el('div', 'secret', value);
+    var b = H5.el('button', 'copy', '复制' + label);
+    b.type = 'button';
+    b.onclick = function () { H5.copy(value, b, v); };
+    wrap.appendChild(v);
+    wrap.appendChild(b);
+    return wrap;
+  };
+
+  /* Appends the secrets a reveal answered (card_number + password, code or url) to `box`. */
+  H5.secrets = function (box, s) {
+    if (s.card_number) box.appendChild(H5.secret('卡号', s.card_number));
+    if (s.password) box.appendChild(H5.secret('密码', s.password));
+    if (s.code) box.appendChild(H5.secret('兑换码', s.code));
+    if (s.url) box.appendChild(H5.secret('兑换链接', s.url));
+  };
+
   /* Calls step(next) after growing delays (first, ×1.5 up to max) for as long as step calls next (at most
      `tries` times); next(true) jumps to the longest delay (throttled, offline, server busy). */
   H5.poll = function (step, opts) {

@@ -22,25 +22,10 @@
     H5.show('warning', false);
   }
 
-  function secretRow(label, value) {
-    var wrap = H5.el('div');
-    wrap.appendChild(H5.el('div', 'muted', label));
-    var v = H5.el('div', 'secret', value);
-    var b = H5.el('button', 'copy', '复制' + label);
-    b.type = 'button';
-    b.onclick = function () { H5.copy(value, b, v); };
-    wrap.appendChild(v);
-    wrap.appendChild(b);
-    return wrap;
-  }
-
   function showSecret(secret) {
     var box = $('result');
     box.innerHTML = '';
-    if (secret.card_number) box.appendChild(secretRow('卡号', secret.card_number));
-    if (secret.password) box.appendChild(secretRow('密码', secret.password));
-    if (secret.code) box.appendChild(secretRow('兑换码', secret.code));
-    if (secret.url) box.appendChild(secretRow('兑换链接', secret.url));
+    H5.secrets(box, secret);
     box.appendChild(H5.el('p', 'muted', secret.code_expires_at ? '请在 ' + H5.date(secret.code_expires_at) + ' 前完成兑换，逾期卡密失效。' : '请尽快到平台完成兑换。'));
     box.hidden = false;
     H5.show('warning', false);
@@ -59,27 +44,40 @@
     });
   }
 
-  /* direct recharge: the status, polled with backoff until final */
+  /* direct recharge: the account (asked for when the grant waits for it), then the state, polled with
+     backoff until final */
+  var STATES = { awaiting_account: '请填写要充值的账号', pending: '充值处理中，请稍候…', redeemed: '充值成功', failed: '充值失败' };
+  function rechargeOf(v) {
+    return v.recharge || { status: v.status, account_masked: v.account_hint, account_types: [], failure: null };
+  }
+  function paint(r) {
+    var text = STATES[r.status] || r.status;
+    if (r.status === 'failed' && r.failure && r.failure.message) text += '：' + r.failure.message;
+    $('recharge-state').textContent = text;
+    if (r.account_masked) $('account').textContent = '充值账号：' + r.account_masked;
+  }
   function recharge(v) {
-    var box = $('recharge');
-    box.hidden = false;
+    $('recharge').hidden = false;
     H5.show('reveal', false);
     H5.show('warning', false);
     H5.show('howto', false);
-    $('account').textContent = v.account_hint ? '充值账号：' + v.account_hint : '';
-    if (!v.account_hint && H5.hooks.accountEntry) {
-      // HOOK(account-entry): a grant issued without an account; the account-entry page script registers
-      // H5.hooks.accountEntry(container, view, api, onDone) and the server side belongs to its module.
-      H5.hooks.accountEntry($('account'), v, api, function () { w.location.reload(); });
+    var r = rechargeOf(v);
+    $('account').textContent = '';
+    paint(r);
+    if (r.status === 'awaiting_account' && H5.hooks.accountEntry) {
+      // account.js: input, confirm, POST …/recharge; then watch the recharge it started (or, when another
+      // tab started one first, whatever the API says now)
+      return H5.hooks.accountEntry($('account'), v, api, function (state) {
+        if (state) { paint(state); return watch(); }
+        H5.request('GET', api, function (status, body) { if (status === 200 && body) recharge(body); else fail(H5.problem(status, body)); });
+      });
     }
-    function paint(s) {
-      $('recharge-state').textContent = s === 'redeemed' ? '充值成功' : s === 'pending' ? '充值处理中，请稍候…' : s;
-    }
-    paint(v.status);
-    if (v.status !== 'pending') return;
+    if (r.status === 'pending') watch();
+  }
+  function watch() {
     H5.poll(function (next) {
       H5.request('GET', api, function (status, body) {
-        if (status === 200 && body) { paint(body.status); if (body.status === 'pending') next(); return; }
+        if (status === 200 && body) { var r = rechargeOf(body); paint(r); if (r.status === 'pending') next(); return; }
         if (status === 429 || status === 0 || status >= 500) return next(true); // slow down, keep watching
         fail(H5.problem(status, body));
       });
@@ -97,6 +95,7 @@
     if (v.expires_at) meta.push('领取截止 ' + H5.date(v.expires_at));
     if (!$('meta').textContent) $('meta').textContent = meta.join(' · '); // the server's, in China time, wins
     if (p.kind === 'direct_recharge') return recharge(v);
+    if ((p.kind === 'bundle' || p.kind === 'choice_pack') && H5.hooks.pack) return H5.hooks.pack(v, api, fail); // pack.js
     var btn = $('reveal');
     btn.onclick = reveal;
     btn.hidden = false;
