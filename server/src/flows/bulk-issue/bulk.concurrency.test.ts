@@ -7,9 +7,9 @@ import { startServerProcess, type ServerProcess } from '../../testutil/server-pr
 import { codeCounts } from '../../testutil/stock.ts';
 import { http } from '../../testutil/harness.ts';
 
-// Bulk issuance through a real `quanyi serve` process on real PostgreSQL (+ Redis when REDIS_URL is set):
-// 100,000 recipients issued card codes within 60 s and 300 MB peak RSS, and a kill -9 halfway through a run
-// after which a restarted server finishes it with every row issued exactly once. Skipped on the embedded
+// Bulk issuance through a real `quanyi serve` process on real PostgreSQL (+ Redis when REDIS_URL is set): a
+// kill -9 halfway through a run, after which a restarted server finishes it with every row issued exactly
+// once. (The speed and memory of 100,000 rows are a benchmark, not a test: `npm run bench -- --only=bulk`.) Skipped on the embedded
 // database: one connection, one process — neither the speed nor the crash means anything there (the
 // restart path itself is covered on embedded by bulk.lifecycle.happy.test.ts).
 let h: Harness;
@@ -60,8 +60,6 @@ async function waitFor(id: string, pred: (r: { status: string; issued: number })
   }
 }
 
-const vmHwmMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
 async function exactlyOnce(runId: string, n: number) {
   const g = await sql<{ grants: number; keys: number; twice: number }>`
     SELECT count(*)::int AS grants, count(DISTINCT idempotency_key)::int AS keys,
@@ -100,25 +98,4 @@ describe.skipIf(!onRealPostgres)(`bulk issuance through a server process ${POSTG
     expect(await codeCounts(h.ctx.db, p.id)).toEqual({ available: 500, reserved: N });
     await server.stop();
   }, 400_000);
-
-  it('100,000 recipients are issued card codes in ≤ 60 s with peak RSS ≤ 300 MB', async () => {
-    const N = 100_000;
-    const p = await h.product();
-    await h.stock(p.id, N);
-    const server = await serve();
-    const csv = listCsv(N, 'load');
-    const t0 = Date.now();
-    const run = await uploadTo(server.url, p.sku, csv);
-    const t1 = Date.now();
-    expect(run.progress).toMatchObject({ total: N, valid: N });
-    await waitFor(run.id, (r) => r.status === 'completed', 300_000);
-    const t2 = Date.now();
-    const rss = vmHwmMb(server.child.pid!);
-    const issueS = (t2 - t1) / 1000;
-    console.log(`[bulk 100k] upload+validate ${((t1 - t0) / 1000).toFixed(1)} s, issue ${issueS.toFixed(1)} s (${Math.round(N / issueS)} rows/s), total ${((t2 - t0) / 1000).toFixed(1)} s, peak RSS ${rss.toFixed(0)} MB`);
-    await exactlyOnce(run.id, N);
-    expect(issueS).toBeLessThanOrEqual(60);
-    expect(rss).toBeLessThanOrEqual(300);
-    await server.stop();
-  }, 600_000);
 });

@@ -2,7 +2,7 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, runBrowser, watch } from '../../testutil/console-browser.ts';
+import { launchChromium, runBrowser, shot, watch } from '../../testutil/console-browser.ts';
 import { createHarness, type Harness } from '../../testutil/harness.ts';
 import { enqueueNotification, startSmsGateway, type SmsGateway } from '../../modules/notify/index.ts';
 import { grantsForPhone } from '../../modules/grants/index.ts';
@@ -114,6 +114,7 @@ describe.runIf(runBrowser)('the recipient on a phone (headless Chromium)', () =>
     expect(await page.textContent('#instructions')).toContain('每个手机号限领一份');
     expect(await page.textContent('#state')).toContain('可领取');
     expect(await page.isVisible('#claim')).toBe(false);
+    await shot(page, 'h5-campaign');
 
     await verifyPhone(page, '13912345678');
     expect(await page.textContent('#verified')).toContain('139****5678');
@@ -125,6 +126,7 @@ describe.runIf(runBrowser)('the recipient on a phone (headless Chromium)', () =>
     await page.tap('#reveal');
     await page.waitForSelector('#result:not([hidden])');
     expect(await page.$$eval('.secret', (els) => els.map((e) => e.textContent))).toEqual([secrets[0].card_number, secrets[0].password]);
+    await shot(page, 'h5-redeem-revealed');
     const redeemPath = new URL(page.url()).pathname;
 
     // an in-app message about the grant (as notify's reminders write them; the claim itself sends none)
@@ -141,6 +143,7 @@ describe.runIf(runBrowser)('the recipient on a phone (headless Chromium)', () =>
     expect(await card.locator('a').textContent()).toBe('再次查看');
     expect(new URL((await card.locator('a').getAttribute('href'))!).pathname).toBe(redeemPath);
     expect(await page.textContent('#who')).toContain('139****5678');
+    await shot(page, 'h5-me');
     const row = page.locator(`[data-message="${msg.id}"]`);
     expect(await row.getAttribute('class')).toContain('unread');
     expect(await row.textContent()).toContain('爱奇艺黄金VIP月卡');

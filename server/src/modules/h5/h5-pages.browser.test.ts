@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPack, issue } from '../../flows/bundles/bundles.testkit.ts';
 import { createKit, type Kit } from '../../flows/recharge/recharge.testkit.ts';
-import { launchChromium, runBrowser, watch } from '../../testutil/console-browser.ts';
+import { launchChromium, runBrowser, shot, watch } from '../../testutil/console-browser.ts';
 import { idem } from '../../testutil/harness.ts';
 import { makeCodes } from '../redemption/redemption.testkit.ts';
 import { createSet } from '../redemption/redemption.service.ts';
@@ -69,6 +69,7 @@ describe.runIf(runBrowser).concurrent('H5 pages for packs, account entry and red
     expect(await page.isDisabled(`#opt-${a.id}`)).toBe(true);
     expect(await page.textContent(`#opt-${a.id}`)).toContain('已抢光');
     expect(await page.textContent('#pick-count')).toBe('已选 1/2');
+    await shot(page, 'h5-choice-pack-sold-out');
 
     await page.tap(`#opt-${c.id}`);
     await page.tap('#pick');
@@ -119,6 +120,7 @@ describe.runIf(runBrowser).concurrent('H5 pages for packs, account entry and red
     await page.tap('#reveal');
     await expect.poll(() => texts(page, '#pack .secret')).toEqual([secret.card_number, secret.password]);
     await expect.poll(() => texts(page, '#pack .state'), { timeout: 15_000 }).toEqual(['已领取', '充值成功']);
+    await shot(page, 'h5-bundle');
     expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
   });
@@ -135,6 +137,7 @@ describe.runIf(runBrowser).concurrent('H5 pages for packs, account entry and red
     await page.fill('#account-input', '138 1234 0000');
     await page.tap('#account-next');
     expect(await page.textContent('#account-confirm')).toContain('充值到 138****0000？充值后无法更改');
+    await shot(page, 'h5-account-confirm');
     await page.tap('#account-submit');
     await expect.poll(() => page.textContent('#recharge-state')).toMatch(/充值处理中|充值成功/);
     expect(await page.textContent('#account')).toContain('138****0000');
