@@ -11,9 +11,9 @@ import { onRealPostgres } from '../../testutil/database.ts';
 // full collection) while the job runs. EXPORT_LOAD_ROWS=1000000 for the million-row case.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-// 60,000 rows: inserting them is most of the test's time (the analytics triggers run per row), and the CSV check
+// 30,000 rows: inserting them is most of the test's time (the analytics triggers run per row), and the CSV check
 // below compares the heap's growth with the file's size, so it holds at any size; EXPORT_LOAD_ROWS for more.
-const N = Number(process.env.EXPORT_LOAD_ROWS ?? 60_000);
+const N = Number(process.env.EXPORT_LOAD_ROWS ?? 30_000);
 let h: Harness;
 let admin: AdminAgent;
 beforeAll(async () => {

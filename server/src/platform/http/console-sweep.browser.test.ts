@@ -83,7 +83,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 describe.runIf(runBrowser)('every console page (headless Chromium)', () => {
   for (const lang of LANGS) {
     // a dozen pages and eight axe runs: minutes when the machine is busy
-    it(`${lang}: as admin, every route renders cleanly and the main pages pass axe`, { timeout: 240_000 }, async () => {
+    it(`${lang}: as admin, every route renders cleanly${lang === 'zh-CN' ? ' and the main pages pass axe' : ''}`, { timeout: 240_000 }, async () => {
       const context = await newConsoleContext(browser, lang);
       const page = await context.newPage();
       const problems = watch(page);
@@ -99,7 +99,9 @@ describe.runIf(runBrowser)('every console page (headless Chromium)', () => {
           // Ant Design's own strings follow the language too (its zh_CN locale once failed to load: "20 / page")
           expect(await page.locator('.ant-pagination').first().innerText(), route.path).not.toMatch(/[A-Za-z]{3,}/);
         }
-        const axe = MAIN.includes(route.path) ? await axeViolations(page) : [];
+        // axe in the default language only: what it checks (contrast, names, landmarks, ARIA) is the same
+        // markup in both, and the English sweep still checks every route for errors and raw keys
+        const axe = lang === 'zh-CN' && MAIN.includes(route.path) ? await axeViolations(page) : [];
         if (rawKeys.length || axe.length) report[route.path] = { rawKeys, axe };
       }
       // the login page, signed out
