@@ -21,7 +21,7 @@ export interface BulkRun {
   books: { grants: number; distinctKeys: number; reservedCodes: number; ok: boolean };
 }
 
-type WithServer = <T>(label: string, env: Record<string, string | undefined>, opts: BenchOptions, fn: (server: ServerChild) => Promise<T>) => Promise<{ value: T }>;
+type WithServer = <T>(label: string, env: Record<string, string | undefined>, opts: BenchOptions, fn: (server: ServerChild) => Promise<T>, serverOpts?: { workers?: boolean }) => Promise<{ value: T }>;
 
 export async function bulkPart(opts: BenchOptions, masterKey: string, keyring: Keyring, withServer: WithServer, log: (m: string) => void, cleanups: Array<() => Promise<void>>): Promise<BulkRun> {
   const n = opts.bulkRows;
@@ -49,17 +49,19 @@ export async function bulkPart(opts: BenchOptions, masterKey: string, keyring: K
     const run = (await res.json()) as { id: string; progress?: { valid: number } };
     if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(run)}`);
     const t1 = performance.now();
-    log(`bulk: ${n.toLocaleString('en-US')} rows uploaded and validated in ${((t1 - t0) / 1000).toFixed(1)} s; issuing`);
+    const afterUploadMb = procMemory(server.pid)?.hwmMb ?? 0;
+    log(`bulk: ${n.toLocaleString('en-US')} rows uploaded and validated in ${((t1 - t0) / 1000).toFixed(1)} s (peak RSS so far ${Math.round(afterUploadMb)} MB); issuing`);
     for (;;) {
       const r = (await sql<{ status: string; issued: number }>`SELECT status, issued FROM bulk_runs WHERE id = ${run.id}`.execute(database.db)).rows[0];
       if (r.status === 'completed') break;
       if (['failed', 'cancelled'].includes(r.status)) throw new Error(`bulk run ${r.status}`);
+      if (performance.now() - t1 > 600_000) throw new Error(`bulk run not done after 10 minutes: ${r.issued} issued`);
       await new Promise((x) => setTimeout(x, 100));
     }
     const t2 = performance.now();
     const peak = procMemory(server.pid)?.hwmMb ?? 0;
     return { runId: run.id, uploadSeconds: (t1 - t0) / 1000, issueSeconds: (t2 - t1) / 1000, peak, restRssMb };
-  });
+  }, { workers: true }); // the bulk job runs in the server's own job runner
   const g = (await sql<{ grants: number; keys: number }>`SELECT count(*)::int AS grants, count(DISTINCT idempotency_key)::int AS keys FROM grants WHERE metadata->>'bulk_run' = ${value.runId}`.execute(database.db)).rows[0];
   const reserved = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM codes WHERE product_id = ${product.id} AND status <> 'available'`.execute(database.db)).rows[0].n;
   const out: BulkRun = {
