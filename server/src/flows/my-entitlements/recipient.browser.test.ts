@@ -144,7 +144,11 @@ describe.runIf(runBrowser)('the recipient on a phone (headless Chromium)', () =>
     expect(new URL((await card.locator('a').getAttribute('href'))!).pathname).toBe(redeemPath);
     expect(await page.textContent('#who')).toContain('139****5678');
     await shot(page, 'h5-me');
+    // a long link in a message wraps inside the phone's width (no sideways scrolling), and the message names
+    // the grant's own deadline
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     const row = page.locator(`[data-message="${msg.id}"]`);
+    expect(await row.textContent()).toMatch(/请在\d{4}-\d{2}-\d{2}前领取/);
     expect(await row.getAttribute('class')).toContain('unread');
     expect(await row.textContent()).toContain('爱奇艺黄金VIP月卡');
     await waitFor(async () => (await h.ctx.db.selectFrom('notify_messages').select('read_at').where('id', '=', msg.id).executeTakeFirst())?.read_at);

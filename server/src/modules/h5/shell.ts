@@ -60,6 +60,7 @@ input{display:block;width:100%;font-size:17px;padding:12px;border:1px solid #d0d
 .row{display:flex}.row input{flex:1;margin-right:8px}.row .copy{width:auto;flex:none;margin:0 0 10px;padding:8px 12px}
 .hot{border:1px solid #ffa39e;background:#fff1f0}.unread{font-weight:600}.dot{display:inline-block;width:8px;height:8px;border-radius:4px;background:#f54a45;margin-right:6px}
 .list a{color:var(--brand)}
+.card{word-wrap:break-word;overflow-wrap:anywhere}
 .opt{display:block;width:100%;text-align:left;background:#fff;color:inherit;font:inherit;border:1px solid #dee0e3;border-radius:10px;padding:12px;margin-bottom:8px}
 .opt.on{border-color:var(--brand);box-shadow:0 0 0 1px var(--brand)}.opt:disabled{opacity:.5}
 .item{border-top:1px solid #eff0f1;padding:10px 0}.item .secrets{margin-top:8px}

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../platform/context.ts';
 import { checkAgain, type JobPolicy, type JobRun } from '../../platform/jobs/jobs.ts';
 import { findProduct } from '../catalog/index.ts';
-import { redeemUrl } from '../grants/index.ts';
+import { redeemUrl, grantRecipients } from '../grants/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import { findTemplate, getMessage, isUnsubscribed, moveMessage, noteAttempt, productSettings, takeCap, type MessageRow } from './notify.repo.ts';
 import { localDay, quietUntil, unsubscribeToken } from './notify.service.ts';
@@ -27,6 +27,11 @@ async function varsOf(ctx: AppContext, m: MessageRow): Promise<{ vars: TemplateV
   const vars: TemplateVars = { brand_name: ctx.config.notify.brandName, ...stored };
   if (m.grant_id && !vars.redeem_url) vars.redeem_url = redeemUrl(ctx.config.publicUrl, ctx.secrets, m.grant_id);
   if (m.product_id && !vars.product_name) vars.product_name = (await findProduct(ctx.db, m.product_id))?.name ?? '';
+  if (m.grant_id && !vars.expires_at) {
+    // the grant's own deadline, as a China-time day (the templates say "请在{{expires_at}}前领取")
+    const [g] = await grantRecipients(ctx, ctx.db, [m.grant_id]);
+    if (g?.expires_at) vars.expires_at = new Date(new Date(g.expires_at).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  }
   if (m.category === 'marketing') vars.unsubscribe_url = `${ctx.config.publicUrl}/v1/public/unsubscribe/${unsubscribeToken(ctx, m.id)}`;
   // a plaintext card code only when the product is configured to send codes (DESIGN §3.4)
   let sendsCode = false;
