@@ -146,7 +146,7 @@ describe.runIf(runBrowser)('the recipient on a phone (headless Chromium)', () =>
     await shot(page, 'h5-me');
     // a long link in a message wraps inside the phone's width (no sideways scrolling), and the message names
     // the grant's own deadline
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     const row = page.locator(`[data-message="${msg.id}"]`);
     expect(await row.textContent()).toMatch(/请在\d{4}-\d{2}-\d{2}前领取/);
     expect(await row.getAttribute('class')).toContain('unread');
