@@ -7,6 +7,7 @@ import { createHarness, type Harness } from '../../testutil/harness.ts';
 import { enqueueNotification, startSmsGateway, type SmsGateway } from '../../modules/notify/index.ts';
 import { grantsForPhone } from '../../modules/grants/index.ts';
 import { startSending, waitFor } from '../../modules/notify/notify.testkit.ts';
+import { H5_FCP_BUDGET_MS, H5_JS_BUDGET, measurePageBudget, PHONE_UA, phoneContext as newPhoneContext } from '../../testutil/phone-browser.ts';
 
 // Issue 7, "Done when": the recipient's whole journey on a phone, in headless Chromium. An operator makes a
 // campaign (admin API) with a card-code product in stock; the recipient opens the link decoded from the
@@ -14,15 +15,6 @@ import { startSending, waitFor } from '../../modules/notify/notify.testkit.ts';
 // grant's /r/<token> page, reveals the stocked code, and finds it in 我的权益 with its in-app message. Then
 // the WeChat browser, the closed states, and the page budgets (recorded in docs/benchmarks.md).
 const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule.default }).default ?? jsQRModule) as typeof jsQRModule.default;
-const UA = {
-  ios: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
-  wechat: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/4G Language/zh_CN',
-};
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, locale: 'zh-CN' };
-// DevTools' Slow 4G preset, as in modules/h5/h5-redeem.browser.test.ts
-const SLOW_4G = { offline: false, latency: 150 * 3.75, downloadThroughput: ((1.6 * 1000 * 1000) / 8) * 0.9, uploadThroughput: ((750 * 1000) / 8) * 0.9 };
-const JS_BUDGET = 50 * 1024;
-const FCP_BUDGET_MS = 1500;
 
 let h: Harness;
 let gw: SmsGateway;
@@ -76,8 +68,8 @@ async function urlFromQr(campaignId: string): Promise<string> {
   return decoded!.data;
 }
 
-async function phoneContext(agent: keyof typeof UA): Promise<BrowserContext> {
-  return browser.newContext({ ...PHONE, userAgent: UA[agent] });
+function phoneContext(agent: keyof typeof PHONE_UA): Promise<BrowserContext> {
+  return newPhoneContext(browser, agent);
 }
 
 /** The phone widget: number → 获取验证码 (countdown) → the code the SMS gateway received → verify. */
@@ -210,34 +202,14 @@ describe.runIf(runBrowser)('the recipient on a phone (headless Chromium)', () =>
   });
 
   for (const which of ['campaign', 'me'] as const) {
-    it(`${which} page within budget under Slow 4G and 4x CPU: ≤ ${JS_BUDGET / 1024} KB JavaScript, FCP ≤ ${FCP_BUDGET_MS} ms`, async () => {
+    it(`${which} page within budget under Slow 4G and 4x CPU: ≤ ${H5_JS_BUDGET / 1024} KB JavaScript, FCP ≤ ${H5_FCP_BUDGET_MS} ms`, async () => {
       const url = which === 'campaign' ? (await operatorCampaign()).campaign.public_url : `${h.url}/me`;
-      const context = await phoneContext('wechat');
-      const page = await context.newPage();
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-      await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-      const types = new Map<string, string>();
-      const bytes = { Script: 0, Document: 0, Other: 0 };
-      cdp.on('Network.responseReceived', (e) => types.set(e.requestId, e.type));
-      cdp.on('Network.loadingFinished', (e) => {
-        const t = types.get(e.requestId);
-        bytes[t === 'Script' || t === 'Document' ? t : 'Other'] += e.encodedDataLength;
-      });
-      await page.goto(url, { waitUntil: 'load' });
-      await page.waitForFunction(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): unknown[] } }).performance.getEntriesByName('first-contentful-paint').length > 0);
-      type Perf = { performance: { getEntriesByName(n: string): Array<{ startTime: number }>; getEntriesByType(t: string): Array<{ loadEventEnd: number }> } };
-      const fcp = await page.evaluate(() => (globalThis as unknown as Perf).performance.getEntriesByName('first-contentful-paint')[0].startTime);
-      const load = await page.evaluate(() => (globalThis as unknown as Perf).performance.getEntriesByType('navigation')[0].loadEventEnd);
       // the first screen (what it is, the phone widget) is in the HTML: FCP paints it
-      expect(await page.isVisible('#verify')).toBe(true);
-      console.log(`[h5 budget] ${which} page, Slow 4G + 4x CPU: JS ${bytes.Script} B, HTML ${bytes.Document} B, other ${bytes.Other} B, FCP ${Math.round(fcp)} ms, load event ${Math.round(load)} ms`);
-      expect(bytes.Script).toBeGreaterThan(0);
-      expect(bytes.Script).toBeLessThanOrEqual(JS_BUDGET);
-      expect(fcp).toBeLessThanOrEqual(FCP_BUDGET_MS);
-      await context.close();
+      const ready = async (page: Page) => expect(await page.isVisible('#verify')).toBe(true);
+      const budget = await measurePageBudget(browser, url, `${which} page`, { ready });
+      expect(budget.scriptBytes).toBeGreaterThan(0);
+      expect(budget.scriptBytes).toBeLessThanOrEqual(H5_JS_BUDGET);
+      expect(budget.fcp).toBeLessThanOrEqual(H5_FCP_BUDGET_MS);
     });
   }
 });

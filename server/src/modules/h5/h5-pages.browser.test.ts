@@ -4,6 +4,7 @@ import { createPack, issue } from '../../flows/bundles/bundles.testkit.ts';
 import { createKit, type Kit } from '../../flows/recharge/recharge.testkit.ts';
 import { launchChromium, runBrowser, shot, watch } from '../../testutil/console-browser.ts';
 import { idem } from '../../testutil/harness.ts';
+import { H5_JS_BUDGET, phoneContext } from '../../testutil/phone-browser.ts';
 import { makeCodes } from '../redemption/redemption.testkit.ts';
 import { createSet } from '../redemption/redemption.service.ts';
 
@@ -12,9 +13,6 @@ import { createSet } from '../redemption/redemption.service.ts';
 // direct recharge goes through the sandbox supplier and the job runner, the redemption code is generated and
 // claimed. Each page's JavaScript stays within the 50 KB budget (docs/h5.md). The cases are independent (own
 // products, grants and browser contexts) and run concurrently: most of their time is waiting for polls.
-const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/4G Language/zh_CN';
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, locale: 'zh-CN', userAgent: UA };
-const JS_BUDGET = 50 * 1024;
 
 let k: Kit;
 let browser: Browser;
@@ -30,7 +28,7 @@ afterAll(async () => {
 
 /** A phone page that records its script bytes and the API calls it makes. */
 async function phonePage(expected: Array<[number, RegExp]> = []) {
-  const context = await browser.newContext(PHONE);
+  const context = await phoneContext(browser);
   const page = await context.newPage();
   const problems = watch(page, expected);
   const scripts = { bytes: 0 };
@@ -80,7 +78,7 @@ describe.runIf(runBrowser).concurrent('H5 pages for packs, account entry and red
     expect(await texts(page, '#pack .state')).toEqual(['已领取', '已领取']);
     expect(await page.isVisible('#warning')).toBe(false);
     expect(scripts.bytes).toBeGreaterThan(0);
-    expect(scripts.bytes).toBeLessThanOrEqual(JS_BUDGET);
+    expect(scripts.bytes).toBeLessThanOrEqual(H5_JS_BUDGET);
     expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
   });
@@ -144,7 +142,7 @@ describe.runIf(runBrowser).concurrent('H5 pages for packs, account entry and red
     await expect.poll(() => page.textContent('#recharge-state'), { timeout: 15_000 }).toBe('充值成功');
     const done = await k.waitFinal(grant.id);
     expect(done).toMatchObject({ status: 'redeemed', recipient: { account: '138****0000' } });
-    expect(scripts.bytes).toBeLessThanOrEqual(JS_BUDGET);
+    expect(scripts.bytes).toBeLessThanOrEqual(H5_JS_BUDGET);
     expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
   });
@@ -195,7 +193,7 @@ describe.runIf(runBrowser).concurrent('H5 pages for packs, account entry and red
     await page.tap('#claim');
     expect(await page.textContent('#code-error')).toBe('兑换码有误，请检查');
     expect(calls).toEqual([]); // nothing sent: a typo is not a guess
-    expect(scripts.bytes).toBeLessThanOrEqual(JS_BUDGET);
+    expect(scripts.bytes).toBeLessThanOrEqual(H5_JS_BUDGET);
 
     // typed as people do: lower case, in groups with dashes and spaces
     await page.fill('#code', code.toLowerCase().match(/.{1,4}/g)!.join('- '));

@@ -3,24 +3,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, runBrowser, watch } from '../../testutil/console-browser.ts';
 import { createHarness, idem, type Harness } from '../../testutil/harness.ts';
+import { H5_FCP_BUDGET_MS, H5_JS_BUDGET, measurePageBudget, phoneContext } from '../../testutil/phone-browser.ts';
 
 // The branded redeem page on a phone, in headless Chromium: once as iOS Safari, once as WeChat's in-app
 // browser (its user agent, and no Clipboard API as in old WeChat webviews). Then the page budget under
 // DevTools' "Slow 4G" preset and 4x CPU throttling: ≤ 50 KB of JavaScript, first contentful paint ≤ 1.5 s.
 // The numbers are printed and recorded in docs/benchmarks.md.
-const UA = {
-  ios: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
-  wechat: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/4G Language/zh_CN',
-};
-/**
- * DevTools' "Slow 4G" preset (devtools-frontend NetworkManager: Slow4GConditions): 1.6 Mbit/s down, 750 kbit/s
- * up, 150 ms RTT, with the adjustment factors DevTools applies so its request-level throttling matches a
- * packet-level one: throughput × 0.9, latency × 3.75.
- */
-export const SLOW_4G = { offline: false, latency: 150 * 3.75, downloadThroughput: ((1.6 * 1000 * 1000) / 8) * 0.9, uploadThroughput: ((750 * 1000) / 8) * 0.9 };
-const JS_BUDGET = 50 * 1024;
-const FCP_BUDGET_MS = 1500;
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 
 let h: Harness;
 let browser: Browser;
@@ -54,7 +42,7 @@ describe.runIf(runBrowser)('branded redeem page on a phone (headless Chromium)',
   for (const agent of ['ios', 'wechat'] as const) {
     it(`${agent}: brand, period, instructions and the warning before the tap; reveal; copy`, async () => {
       const { grant, secret } = await newGrant();
-      const context = await browser.newContext({ ...PHONE, userAgent: UA[agent] });
+      const context = await phoneContext(browser, agent);
       if (agent === 'wechat') await context.addInitScript(() => { Object.defineProperty((globalThis as unknown as { Navigator: { prototype: object } }).Navigator.prototype, 'clipboard', { get: () => undefined }); });
       else await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
       const page = await context.newPage();
@@ -106,7 +94,7 @@ describe.runIf(runBrowser)('branded redeem page on a phone (headless Chromium)',
   it('says what happened, with the customer-service contact, when the link is cancelled', async () => {
     const { grant } = await newGrant();
     await client.request('POST', `/v1/grants/${grant.id}/void`, {});
-    const context = await browser.newContext({ ...PHONE, userAgent: UA.wechat });
+    const context = await phoneContext(browser);
     const page = await context.newPage();
     await page.goto(grant.redeem_url);
     await expect.poll(() => page.textContent('#name')).toBe('权益已取消');
@@ -115,34 +103,13 @@ describe.runIf(runBrowser)('branded redeem page on a phone (headless Chromium)',
     await context.close();
   });
 
-  it(`stays within budget under Slow 4G and 4x CPU: ≤ ${JS_BUDGET / 1024} KB JavaScript, first contentful paint ≤ ${FCP_BUDGET_MS} ms`, async () => {
+  it(`stays within budget under Slow 4G and 4x CPU: ≤ ${H5_JS_BUDGET / 1024} KB JavaScript, first contentful paint ≤ ${H5_FCP_BUDGET_MS} ms`, async () => {
     const { grant } = await newGrant();
-    const context = await browser.newContext({ ...PHONE, userAgent: UA.wechat });
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    const types = new Map<string, string>();
-    const bytes = { Script: 0, Document: 0, Other: 0 };
-    cdp.on('Network.responseReceived', (e) => types.set(e.requestId, e.type));
-    cdp.on('Network.loadingFinished', (e) => {
-      const t = types.get(e.requestId);
-      const k = t === 'Script' || t === 'Document' ? t : 'Other';
-      bytes[k] += e.encodedDataLength;
-    });
-    await page.goto(grant.redeem_url);
-    await page.waitForFunction(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): unknown[] } }).performance.getEntriesByName('first-contentful-paint').length > 0);
-    await expect.poll(() => page.textContent('#name'), { timeout: 10_000 }).toBe('腾讯视频VIP月卡');
-    type Perf = { performance: { getEntriesByName(n: string): Array<{ startTime: number }>; getEntriesByType(t: string): Array<{ loadEventEnd: number }> } };
-    const fcp = await page.evaluate(() => (globalThis as unknown as Perf).performance.getEntriesByName('first-contentful-paint')[0].startTime);
-    const load = await page.evaluate(() => (globalThis as unknown as Perf).performance.getEntriesByType('navigation')[0].loadEventEnd);
     // the first screen (brand, product, period, instructions, warning) is in the HTML: it is what FCP paints
-    console.log(`[h5 budget] redeem page, Slow 4G + 4x CPU: JS ${bytes.Script} B, HTML ${bytes.Document} B, other ${bytes.Other} B, FCP ${Math.round(fcp)} ms, load event ${Math.round(load)} ms`);
-    expect(bytes.Script).toBeGreaterThan(0);
-    expect(bytes.Script).toBeLessThanOrEqual(JS_BUDGET);
-    expect(fcp).toBeLessThanOrEqual(FCP_BUDGET_MS);
-    await context.close();
+    const ready = (page: Page) => expect.poll(() => page.textContent('#name'), { timeout: 10_000 }).toBe('腾讯视频VIP月卡');
+    const budget = await measurePageBudget(browser, grant.redeem_url, 'redeem page', { ready });
+    expect(budget.scriptBytes).toBeGreaterThan(0);
+    expect(budget.scriptBytes).toBeLessThanOrEqual(H5_JS_BUDGET);
+    expect(budget.fcp).toBeLessThanOrEqual(H5_FCP_BUDGET_MS);
   });
 });
