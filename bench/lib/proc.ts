@@ -77,7 +77,8 @@ export interface ServerChild {
 /** Starts `quanyi serve --no-workers` (or with workers) in a child process and waits until /healthz answers. */
 export async function startServer(env: Record<string, string | undefined>, opts: { cpuProfDir?: string; workers?: boolean } = {}): Promise<ServerChild> {
   const port = await freePort();
-  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  // BENCH_NODE_ARGS: extra node flags for the server child, for experiments (e.g. "--max-old-space-size=96")
+  const nodeArgs = [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, QUANYI_BIN, 'serve', ...(opts.workers ? [] : ['--no-workers'])], {
     cwd: ROOT,
     // the per-client request limit is off: the benchmark is one client sending as fast as the server goes

@@ -7,6 +7,7 @@ import { startDemoSms } from '../../flows/demo-sms.ts';
 import { startJobRunner } from '../../platform/jobs/runner.ts';
 import { startEmbeddedMaintenance } from '../../platform/db/maintenance.ts';
 import { reportError } from '../../platform/cli/output.ts';
+import { keepHeapCompact } from '../../platform/memory.ts';
 import type { App } from '../../app.ts';
 import type { AppContext } from '../../platform/context.ts';
 
@@ -27,6 +28,7 @@ export function registerServe(program: Command) {
       let app: App | undefined;
       const stops: Array<() => Promise<void>> = [];
       try {
+        keepHeapCompact();
         const config = loadConfig();
         let lastDbError = 0;
         ctx = await openAppRuntime(config, 'quanyi serve', {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyReply } from 'fastify';
+import { SERVER_ROOT } from '../../platform/paths.ts';
 import type { PageBrand } from './brands.service.ts';
 
 // The H5 shell (issue 7 §6): every end-user page is one server-rendered HTML document in this frame — brand
@@ -16,14 +18,15 @@ interface Asset {
   url: string;
 }
 
-const ASSET_DIR = new URL('./assets/', import.meta.url);
+// the scripts are plain ES5 files served as they are, read from the sources also when the server runs compiled
+const ASSET_DIR = path.join(SERVER_ROOT, 'src/modules/h5/assets');
 const assets = new Map<string, Asset>(); // by url file name
 
 /** A script of assets/ by its name (`redeem` → assets/redeem.js), loaded once, served at a hashed URL. */
 export function h5Script(name: string): Asset {
   for (const a of assets.values()) if (a.name === name) return a;
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad H5 script name ${name}`);
-  const body = fs.readFileSync(new URL(`${name}.js`, ASSET_DIR));
+  const body = fs.readFileSync(path.join(ASSET_DIR, `${name}.js`));
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
   const asset = { name, body, url: `/h5/assets/${name}.${hash}.js` };
   assets.set(`${name}.${hash}.js`, asset);

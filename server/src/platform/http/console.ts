@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { fail } from '../errors.ts';
+import { SERVER_ROOT } from '../paths.ts';
 
 // The operator console (web/, a React single-page app built by Vite into web/dist) served at /admin/:
 // hashed assets cached for a year, index.html never cached and answered for every other /admin/ path (the
 // app's own router takes it from there), and a strict Content-Security-Policy on all of it. Without a
 // build, /admin answers 503 saying how to make one; the API runs either way.
-export const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../web/dist');
+export const CONSOLE_DIST = path.resolve(SERVER_ROOT, '../web/dist');
 const NONCE_PLACEHOLDER = '__CSP_NONCE__';
 
 declare module 'fastify' {
