@@ -30,8 +30,9 @@ export async function directSummary(db: Executor, p: Period) {
       (SELECT count(*) FROM grants g WHERE ${keys} AND g.status = 'voided' AND ${inP('g.ended_at')}) AS voided,
       (SELECT count(*) FROM grants g WHERE ${keys} AND g.status = 'expired' AND ${inP('g.ended_at')}) AS expired,
       (SELECT count(*) FROM grants g WHERE ${keys} AND g.status = 'failed' AND ${inP('g.ended_at')}) AS failed,
+      -- a pack's revenue is its own price; its children (parent_grant_id) fulfil it and only add their cost
       (SELECT COALESCE(sum(pr.price), 0) FROM grants g JOIN products pr ON pr.id = g.product_id
-        WHERE ${keys} AND g.status = 'redeemed' AND ${inP('g.redeemed_at')}) AS revenue,
+        WHERE ${keys} AND g.status = 'redeemed' AND g.parent_grant_id IS NULL AND ${inP('g.redeemed_at')}) AS revenue,
       (SELECT COALESCE(sum(b.unit_cost), 0) FROM grants g JOIN codes c ON c.id = g.code_id JOIN batches b ON b.id = c.batch_id
         WHERE ${keys} AND g.status = 'redeemed' AND ${inP('g.redeemed_at')})
       + (SELECT COALESCE(sum(a.unit_cost_fen), 0) FROM recharge_attempts a JOIN recharge_orders g ON g.id = a.order_id
