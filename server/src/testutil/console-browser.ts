@@ -75,6 +75,25 @@ export const LANGS = ['zh-CN', 'en-US'] as const;
 export type Lang = (typeof LANGS)[number];
 
 /**
+ * The languages the console's workflow tests (operator, supply, admin, dashboard …) run in. A workflow clicks
+ * through the same screens in either language, so each runs in one language per pass: zh-CN on the embedded
+ * database, en-US on PostgreSQL. CI runs both passes, so every workflow is run in both languages and on both
+ * databases, at half the browser time per pass. QUANYI_TEST_LANGS=all (or `zh-CN,en-US`) runs both anywhere.
+ * The sweep of every page (console-sweep.browser.test.ts) always runs both languages.
+ */
+export const WORKFLOW_LANGS: readonly Lang[] = (() => {
+  const v = process.env.QUANYI_TEST_LANGS;
+  if (v === 'all') return LANGS;
+  if (v) return LANGS.filter((l) => v.split(',').includes(l));
+  return process.env.TEST_DATABASE_URL ? ['en-US'] : ['zh-CN'];
+})();
+
+/** The entries of a per-language table for the languages of this pass (WORKFLOW_LANGS). */
+export function workflowEntries<T extends Record<Lang, unknown>>(table: T): [Lang, T[Lang]][] {
+  return WORKFLOW_LANGS.map((l) => [l, table[l]]);
+}
+
+/**
  * A fresh context in `lang`: the console keeps only the language in localStorage, so setting it there before
  * the first page load opens the console in that language without clicking the switch.
  */

@@ -5,7 +5,7 @@ import { URI } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminUser } from '../../modules/identity/index.ts';
-import { LANGS, launchChromium, PASSWORD, newConsoleContext, runBrowser, shot, signIn, watch, type Lang } from '../../testutil/console-browser.ts';
+import { WORKFLOW_LANGS, launchChromium, PASSWORD, newConsoleContext, runBrowser, shot, signIn, watch, type Lang } from '../../testutil/console-browser.ts';
 import { createHarness, type AdminAgent, type Harness } from '../../testutil/harness.ts';
 import { claimJobs, endJob } from '../jobs/job-store.ts';
 import { enqueue } from '../jobs/jobs.ts';
@@ -89,7 +89,7 @@ async function queryTable(page: Page, fields: Record<string, string>, m: (typeof
 }
 
 describe.runIf(runBrowser)('admin pages of the console (headless Chromium)', () => {
-  for (const lang of LANGS) {
+  for (const lang of WORKFLOW_LANGS) {
     const m = T[lang];
     it(`${lang}: jobs, audit, users, TOTP and an expired session`, { timeout: 180_000 }, async () => {
       const email = `admin-${lang.toLowerCase()}@example.com`;

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Product } from '../../modules/catalog/index.ts';
 import { createAdminUser } from '../../modules/identity/index.ts';
-import { launchChromium, runBrowser, shot, signIn, watch } from '../../testutil/console-browser.ts';
+import { launchChromium, runBrowser, shot, signIn, watch, workflowEntries } from '../../testutil/console-browser.ts';
 import { createKit, phone, type Kit } from '../../flows/recharge/recharge.testkit.ts';
 import { idem, type AdminAgent, type Harness, type SignedClient } from '../../testutil/harness.ts';
 
@@ -119,7 +119,7 @@ const LANGS = {
 } as const;
 
 describe.runIf(runBrowser)('dashboard (headless Chromium)', () => {
-  for (const [lang, m] of Object.entries(LANGS)) {
+  for (const [lang, m] of workflowEntries(LANGS)) {
     it(`${lang}: the figures on the page equal the database and the API; the filters narrow them`, async () => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: lang });
       const page = await context.newPage();

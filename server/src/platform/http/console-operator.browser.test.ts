@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFanOut } from '../../modules/webhooks/index.ts';
-import { consoleEnvironment, createProductThroughForm, importThroughDrop, runBrowser, shot, signIn, watch } from '../../testutil/console-browser.ts';
+import { consoleEnvironment, createProductThroughForm, importThroughDrop, runBrowser, shot, signIn, watch, workflowEntries } from '../../testutil/console-browser.ts';
 import { http as request, idem, type SignedClient } from '../../testutil/harness.ts';
 
 // Issue 6's "done when", end to end in headless Chromium against the real server, in zh-CN and en-US: an
@@ -82,7 +82,7 @@ async function pageShot(page: Page, lang: string, name: string) {
 }
 
 describe.runIf(runBrowser)('the operator console end to end (headless Chromium)', () => {
-  for (const [lang, m] of Object.entries(LANGS)) {
+  for (const [lang, m] of workflowEntries(LANGS)) {
     it(`${lang}: product, import to 100%, grant found by order no. and phone, trail with issue and reveal, void with a reason, CSV export`, async () => {
       const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: lang });
       const page = await context.newPage();

@@ -7,7 +7,7 @@ import { startSandboxSupplier, type SandboxSupplier } from '../../modules/suppli
 import { startFanOut } from '../../modules/webhooks/index.ts';
 import { startReceiver, waitFor } from '../../modules/webhooks/webhooks.testkit.ts';
 import { signedHeaders } from '../auth/signing.ts';
-import { launchChromium, runBrowser, shot, signIn, watch } from '../../testutil/console-browser.ts';
+import { launchChromium, runBrowser, shot, signIn, watch, workflowEntries } from '../../testutil/console-browser.ts';
 import { http, idem, type SignedClient } from '../../testutil/harness.ts';
 
 // The supply side of the console in headless Chromium against the real server, a sandbox supplier over real
@@ -58,8 +58,9 @@ afterAll(async () => {
 const menu = (page: Page, name: string) => page.getByRole('menuitem', { name }).click();
 
 describe.runIf(runBrowser)('console: suppliers, recharges, clients, webhooks (headless Chromium)', () => {
-  for (const [lang, m] of Object.entries(LANGS) as [keyof typeof LANGS, (typeof LANGS)[keyof typeof LANGS]][]) {
-    it(`${lang}: supplier with balance, failover list, a client's secret once, a recharge with its attempts, an unknown resolved, a webhook re-sent, a day reconciled`, async () => {
+  for (const [lang, m] of workflowEntries(LANGS)) {
+    // a long walk through seven pages: over a minute when the machine is busy
+    it(`${lang}: supplier with balance, failover list, a client's secret once, a recharge with its attempts, an unknown resolved, a webhook re-sent, a day reconciled`, { timeout: 150_000 }, async () => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: lang });
       const page = await context.newPage();
       // a day without a bill answers 404, which the reconciliation tab shows as "no bill yet"

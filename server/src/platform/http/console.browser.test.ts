@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAdminUser } from '../../modules/identity/index.ts';
-import { consoleEnvironment, createProductThroughForm, importThroughDrop, PASSWORD, runBrowser, shot, signIn, watch } from '../../testutil/console-browser.ts';
+import { consoleEnvironment, createProductThroughForm, importThroughDrop, PASSWORD, runBrowser, shot, signIn, watch, workflowEntries } from '../../testutil/console-browser.ts';
 
 // The whole console chain in Debian's headless Chromium, against the real server (the built web/dist served
 // by the real app, the real API and database, a real job runner): an operator signs in, creates a product
@@ -17,7 +17,7 @@ const LANGS = {
 } as const;
 
 describe.runIf(runBrowser)('operator console (headless Chromium)', () => {
-  for (const [lang, m] of Object.entries(LANGS)) {
+  for (const [lang, m] of workflowEntries(LANGS)) {
     it(`${lang}: sign in, create a product, import codes and watch the progress reach 100%`, async () => {
       const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: lang });
       const page = await context.newPage();
