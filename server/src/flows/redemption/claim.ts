@@ -39,6 +39,8 @@ export interface ClaimInput {
   /** the claimant's address and device, for risk control (a signed call may leave them out) */
   ip?: string;
   deviceId?: string;
+  /** facts the client system vouches for on a signed call (risk thresholds) */
+  facts?: Record<string, unknown>;
 }
 
 /** risk control holds the claim for an operator: the grant follows once approved */

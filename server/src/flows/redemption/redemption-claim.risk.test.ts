@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createHarness, http, type Harness } from '../../testutil/harness.ts';
+import { createHarness, http, idem, type Harness } from '../../testutil/harness.ts';
 import { jobDefinition } from '../../platform/jobs/registry.ts';
 import { campaign, inlineRun } from '../../modules/redemption/redemption.testkit.ts';
 import { APPROVED_JOB } from './risk-gate.ts';
@@ -71,6 +71,46 @@ describe('public redemption claims behind risk control', () => {
     const again = await claim(c.codes[2], '13700000023', '100.82.0.1');
     expect(again.status).toBe(202);
     expect((await admin.request('POST', `/v1/admin/risk/reviews/${again.body.review_id}/reject`, { reason: 'farm' })).status).toBe(200);
+    expect(await usesOf(c.setId)).toBe(2);
+    expect(await grantsOf(c.setId)).toBe(2);
+  });
+
+  it('the signed API is assessed too: on the recipient, and on the IP, device and facts the client system sends', async () => {
+    const c = await campaign(h, { stock: 10, codes: 8 });
+    const admin = await h.admin('operator');
+    const rule = (body: Record<string, unknown>) => admin.request('POST', '/v1/admin/risk/rules', { scope_type: 'product', scope_id: c.productId, ...body });
+    expect((await rule({ name: '1 per user', kind: 'limit', action: 'deny', dimension: 'external_id', max: 1, window_seconds: 3600 })).status).toBe(201);
+    expect((await rule({ name: 'verified phones only', kind: 'threshold', action: 'review', fact: 'phone_verified', op: 'eq', value: true })).status).toBe(201);
+    expect((await admin.request('POST', '/v1/admin/risk/blacklist', { kind: 'ip', value: '203.0.113.0/24' })).status).toBe(201);
+    const signed = (code: string, recipient: Record<string, unknown>, risk?: Record<string, unknown>) =>
+      c.client.request('POST', '/v1/redemption-codes/claim', { code, recipient, ...(risk ? { risk } : {}) }, { idempotencyKey: idem() });
+    const verified = { facts: { phone_verified: true } };
+
+    expect((await signed(c.codes[0], { external_id: 'api-u1' }, verified)).status).toBe(201);
+    // the same user again: the external_id limit refuses before a use is taken
+    const again = await signed(c.codes[1], { external_id: 'api-u1' }, verified);
+    expect([again.status, again.body.code]).toEqual([429, 'risk_limit_exceeded']);
+    // the user's IP as the client system saw it, in a blacklisted range
+    const black = await signed(c.codes[1], { external_id: 'api-u2' }, { ip: '203.0.113.7', ...verified });
+    expect([black.status, black.body.code]).toEqual([403, 'risk_blacklisted']);
+    // without the fact the threshold wants: held for an operator
+    const held = await signed(c.codes[1], { external_id: 'api-u3' });
+    expect(held.status, JSON.stringify(held.body)).toBe(202);
+    expect(held.body.status).toBe('in_review');
+    expect(await usesOf(c.setId)).toBe(1);
+    expect(await grantsOf(c.setId)).toBe(1);
+
+    // bad facts are a 400 that changes nothing
+    const bad = await signed(c.codes[2], { external_id: 'api-u4' }, { ip: 'not-an-ip', facts: { phone_verified: true } });
+    expect([bad.status, bad.body.code]).toEqual([400, 'validation_failed']);
+    const unknownFact = await signed(c.codes[2], { external_id: 'api-u4' }, { facts: { vip: true } });
+    expect(unknownFact.status).toBe(400);
+    expect(await usesOf(c.setId)).toBe(1);
+
+    // approved, the held claim is issued under the caller's Idempotency-Key
+    expect((await admin.request('POST', `/v1/admin/risk/reviews/${held.body.review_id}/approve`, { reason: 'checked by phone' })).status).toBe(200);
+    const job = await h.ctx.db.selectFrom('jobs').select('payload').where('kind', '=', APPROVED_JOB).where('dedupe_key', '=', held.body.review_id).executeTakeFirstOrThrow();
+    expect(await jobDefinition(APPROVED_JOB)!.handler(inlineRun(h, APPROVED_JOB, job.payload as Record<string, unknown>))).toMatchObject({ grant_id: expect.stringMatching(/^grt_/) });
     expect(await usesOf(c.setId)).toBe(2);
     expect(await grantsOf(c.setId)).toBe(2);
   });

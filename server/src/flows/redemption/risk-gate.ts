@@ -15,6 +15,8 @@ export const APPROVED_JOB = 'redemption.claim.approved';
 export interface RiskFacts {
   ip?: string;
   deviceId?: string;
+  /** what the client system vouches for on a signed call (FACTS: phone_verified, account_age_days …) */
+  facts?: Record<string, unknown>;
 }
 
 /** What a held claim needs to run later: everything but the code (its fingerprint) and the plaintext recipient. */
@@ -36,10 +38,10 @@ export async function redemptionRiskGate(
   found: FoundCode,
   input: { channel: 'api' | 'h5'; recipient: ClaimRecipient; identity: string; caller?: NonNullable<HeldRedemptionClaim['caller']> } & RiskFacts,
 ): Promise<RedemptionGate> {
-  // a signed call without the visitor's address is assessed on what it says of the recipient only
-  if (!input.ip) return { pass: true, reservation: null };
+  // a signed call is assessed on what the client system says of its user (recipient, and the optional
+  // `risk` facts: IP, device, thresholds); without an IP, IP rules do not apply to it
   const scope = { productId: found.product_id, clientId: found.client_id };
-  const a = await assessClaim(ctx, { scope, ip: input.ip, deviceId: input.deviceId, phone: input.recipient.phone, externalId: input.recipient.external_id });
+  const a = await assessClaim(ctx, { scope, ip: input.ip, deviceId: input.deviceId, phone: input.recipient.phone, externalId: input.recipient.external_id, facts: input.facts });
   if (a.outcome === 'allow') return { pass: true, reservation: a.reservation };
   if (a.outcome === 'deny') throw fail(a.code, a.reason);
   const ref = input.caller ? `${input.caller.clientId}:${input.caller.idempotencyKey}` : `${found.code_id}:${ctx.secrets.redemptionUserKey(input.identity).toString('hex').slice(0, 32)}`;

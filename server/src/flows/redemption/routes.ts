@@ -8,6 +8,7 @@ import { problems } from '../../platform/http/schemas.ts';
 import { normalisePhone, PHONE_PATTERN } from '../../platform/phone.ts';
 import { Grant } from '../../modules/grants/index.ts';
 import type { ClaimRecipient } from '../../modules/redemption/index.ts';
+import { FACTS } from '../../modules/risk/index.ts';
 import { claimRedemptionCode, type ClaimInput } from './claim.ts';
 
 // The two ways to claim a redemption code. Guessing is throttled as for redeem tokens (modules/redeem): on the
@@ -18,7 +19,7 @@ import { claimRedemptionCode, type ClaimInput } from './claim.ts';
 
 const InReview = Type.Object(
   { status: Type.Literal('in_review'), review_id: Type.String() },
-  { description: 'risk control holds the claim for an operator; the grant follows once approved (public claims only: the signed API is assessed by the client system)' },
+  { description: 'risk control holds the claim for an operator; the grant follows once approved (on the signed API too: the rules apply to what the call says of its user)' },
 );
 
 const CodeField = Type.String({ minLength: 1, maxLength: 64, description: 'the redemption code as typed (case, spaces and dashes do not matter)' });
@@ -33,6 +34,21 @@ const ClientClaimBody = Type.Object(
         account: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'direct recharge: the account to top up' })),
       },
       { additionalProperties: false, minProperties: 1, description: 'who claims; the per-user limit counts by external_id, else phone, else email, else account' },
+    ),
+    risk: Type.Optional(
+      Type.Object(
+        {
+          ip: Type.Optional(Type.String({ minLength: 2, maxLength: 64, description: "the user's IP address as your system saw it (IP blacklists and IP limits apply only with it)" })),
+          device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "your system's id of the user's device" })),
+          facts: Type.Optional(
+            Type.Object(
+              Object.fromEntries(Object.entries(FACTS).map(([name, f]) => [name, Type.Optional(f.type === 'boolean' ? Type.Boolean({ description: f.description }) : Type.Integer({ minimum: 0, description: f.description }))])),
+              { additionalProperties: false, description: 'what your system vouches for, checked by the new-user thresholds of risk control' },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: "what your system knows of the user, for risk control (the rules of the set's product and client apply to every claim)" },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -90,7 +106,7 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
     schema: {
       tags: ['redemption'],
       summary: 'Claim a redemption code for a recipient: issues a grant of the code set\'s product',
-      description: 'Requires Idempotency-Key: a replay returns the same claim and grant. Only codes of your own sets. 400 redemption_code_typo (caught by the check character, nothing looked up), 404 redemption_code_not_found, 409 redemption_code_exhausted / redemption_limit_reached / redemption_code_not_started / redemption_code_paused / out_of_stock, 410 redemption_code_expired / redemption_code_voided.',
+      description: 'Requires Idempotency-Key: a replay returns the same claim and grant. Only codes of your own sets. 400 redemption_code_typo (caught by the check character, nothing looked up), 404 redemption_code_not_found, 409 redemption_code_exhausted / redemption_limit_reached / redemption_code_not_started / redemption_code_paused / out_of_stock, 410 redemption_code_expired / redemption_code_voided. Risk control (the rules of the set\'s product and client, on the recipient and the optional `risk` facts) may refuse — 403 risk_blacklisted / risk_threshold_not_met, 429 risk_limit_exceeded — or hold the claim for an operator: 202 in_review.',
       security: [{ signature: [] }],
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
       body: ClientClaimBody,
@@ -101,7 +117,7 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
         throw badRequest('idempotency_key_required', 'Send an Idempotency-Key header (1–255 printable characters) with every POST.');
       }
-      const body = req.body as { code: string; recipient: ClaimRecipient };
+      const body = req.body as { code: string; recipient: ClaimRecipient; risk?: { ip?: string; device_id?: string; facts?: Record<string, unknown> } };
       const r = body.recipient;
       const phone = r.phone === undefined ? null : normalisePhone(r.phone);
       if (r.phone !== undefined && !phone) throw validationFailed([{ field: 'recipient.phone', message: 'must be a phone number (6–20 digits)' }]);
@@ -115,6 +131,9 @@ export async function redemptionClaimRoutes(app: FastifyInstance, { ctx }: { ctx
         // a client's server sends every user's claims from its few addresses: the per-client request limit
         // applies, and the unknown-code budget is per recipient of that client (not per IP)
         guard: guardOf(ctx, `${req.client!.id}:${ctx.secrets.redemptionUserKey(identity).toString('base64url')}`, reply),
+        ip: body.risk?.ip,
+        deviceId: body.risk?.device_id,
+        facts: body.risk?.facts,
       });
       if ('held' in out) return reply.status(202).send({ status: 'in_review', review_id: out.review_id });
       if (out.replayed) reply.header('idempotent-replayed', 'true');

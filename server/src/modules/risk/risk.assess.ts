@@ -14,8 +14,12 @@ import { factProblems, meetsThreshold, normaliseIp, type Facts } from './risk.ru
 
 export interface ClaimInput {
   scope: Scope;
-  /** the claimant's IP as the server saw it (req.ip behind the configured proxies) */
-  ip: string;
+  /**
+   * the claimant's IP: as the server saw it (req.ip behind the configured proxies) on the public pages, or as
+   * the client system says on a signed call (its own server's address says nothing of the user). Without
+   * one, IP blacklists and IP limits do not apply; the other checks do.
+   */
+  ip?: string | null;
   /** X-Quanyi-Device from the H5 pages: a random id kept in a first-party cookie. Never trusted alone. */
   deviceId?: string;
   phone?: string;
@@ -48,8 +52,8 @@ const hash = (dimension: string, v: string) => createHash('sha256').update(`${di
  */
 export async function assessClaim(ctx: AppContext, input: ClaimInput): Promise<Assessment> {
   const problems: FieldProblem[] = [];
-  const ip = normaliseIp(input.ip ?? '');
-  if (!ip) problems.push({ field: 'ip', message: 'not an IPv4 or IPv6 address' });
+  const ip = input.ip === undefined || input.ip === null ? null : normaliseIp(input.ip);
+  if (input.ip !== undefined && input.ip !== null && !ip) problems.push({ field: 'ip', message: 'not an IPv4 or IPv6 address' });
   const phone = input.phone === undefined ? null : normalisePhone(input.phone);
   if (input.phone !== undefined && !phone) problems.push({ field: 'phone', message: 'not a phone number' });
   for (const [field, v] of [['deviceId', input.deviceId], ['externalId', input.externalId]] as const) {
