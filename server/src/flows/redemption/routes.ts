@@ -70,7 +70,9 @@ const PublicClaimed = Type.Object({
   expires_at: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const DEVICE_COOKIE = 'qy_device';
+// the cookie the H5 script (assets/h5.js) keeps its device id in, and sends as X-Quanyi-Device: one name, one
+// id. Not HttpOnly: the script must read the id the server set (a device id is not a credential).
+export const DEVICE_COOKIE = 'qy_dev';
 export const DEVICE_HEADER = 'x-quanyi-device';
 const DEVICE_ID = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -84,7 +86,7 @@ function guardOf(ctx: AppContext, key: string, reply: FastifyReply): ClaimInput[
 
 /**
  * Who claims on the public page: the phone when given (normalised), else the device id from the
- * `X-Quanyi-Device` header or the `qy_device` cookie; a browser without one gets a new cookie. A device id
+ * `X-Quanyi-Device` header or the `qy_dev` cookie; a browser without one gets a new cookie. A device id
  * is weak (a cleared cookie is a new user): risk control adds IP and device limits on top.
  */
 function publicIdentity(req: FastifyRequest, reply: FastifyReply, phone: string | null): { identity: string; device: string | null } {
@@ -93,7 +95,7 @@ function publicIdentity(req: FastifyRequest, reply: FastifyReply, phone: string 
   let device = typeof header === 'string' && DEVICE_ID.test(header) ? header : req.cookies?.[DEVICE_COOKIE];
   if (!device || !DEVICE_ID.test(device)) {
     device = randomBytes(18).toString('base64url');
-    reply.setCookie(DEVICE_COOKIE, device, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 365 * 86_400 });
+    reply.setCookie(DEVICE_COOKIE, device, { path: '/', httpOnly: false, secure: req.protocol === 'https', sameSite: 'lax', maxAge: 365 * 86_400 });
   }
   return { identity: 'device:' + device, device };
 }

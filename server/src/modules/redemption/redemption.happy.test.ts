@@ -91,7 +91,7 @@ describe('redemption codes: console flow', () => {
   });
 
   it('the public H5 claim: by phone, or by a device cookie; a multi-use code serves several people', async () => {
-    const c = await campaign(h, { stock: 5, codes: 1, set: { max_redemptions: 3 } });
+    const c = await campaign(h, { stock: 5, codes: 1, set: { max_redemptions: 4 } });
     const claim = (body: object, headers: Record<string, string> = {}) =>
       http(h.url + '/v1/public/redemption/claim', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     const byPhone = await claim({ code: formatCode(c.codes[0].replace(/-/g, '')), phone: '+86 139 0000 1111' });
@@ -101,12 +101,18 @@ describe('redemption codes: console flow', () => {
     const byDevice = await claim({ code: c.codes[0] });
     expect(byDevice.status).toBe(201);
     const cookie = byDevice.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^qy_device=[\w-]{16,};/);
-    expect(cookie).toContain('HttpOnly');
+    // the H5 script's own cookie: it reads the id the server set and sends it as X-Quanyi-Device
+    expect(cookie).toMatch(/^qy_dev=[\w-]{16,};/);
+    expect(cookie).not.toContain('HttpOnly');
     const sameDevice = await claim({ code: c.codes[0] }, { cookie: cookie.split(';')[0] });
     expect(sameDevice.status).toBe(409);
     expect(sameDevice.body.code).toBe('redemption_limit_reached');
-    const header = await claim({ code: c.codes[0] }, { 'x-quanyi-device': 'device-abcdefghijklmnop' });
+    // the cookie the page's script set (qy_dev) and its X-Quanyi-Device header are one device
+    const scriptCookie = await claim({ code: c.codes[0] }, { cookie: 'qy_dev=device-abcdefghijklmnop' });
+    expect(scriptCookie.status).toBe(201);
+    const sameByHeader = await claim({ code: c.codes[0] }, { 'x-quanyi-device': 'device-abcdefghijklmnop' });
+    expect([sameByHeader.status, sameByHeader.body.code]).toEqual([409, 'redemption_limit_reached']);
+    const header = await claim({ code: c.codes[0] }, { 'x-quanyi-device': 'device-bcdefghijklmnopq' });
     expect(header.status).toBe(201);
     const exhausted = await claim({ code: c.codes[0] }, { 'x-quanyi-device': 'device-zzzzzzzzzzzzzzzz' });
     expect(exhausted.status).toBe(409);
