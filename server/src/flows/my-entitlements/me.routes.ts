@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { fail } from '../../platform/errors.ts';
 import { problems } from '../../platform/http/schemas.ts';
 import { RateLimit } from '../../platform/http/rate-limit.ts';
-import { DEFAULT_BRAND, sendH5Page } from '../../modules/h5/index.ts';
+import { brandFor, sendH5Page } from '../../modules/h5/index.ts';
 import { phoneProofFrom, PHONE_PROOF_COOKIE } from '../../modules/notify/index.ts';
 import { myPage } from './me-page.ts';
 import { markMyMessagesRead, myEntitlements } from './me.service.ts';
@@ -74,7 +74,8 @@ export async function myEntitlementsRoutes(app: FastifyInstance, { ctx }: { ctx:
   });
 
   // the page: the widget, or (cookie still valid) straight to the list; the data comes from the API above
-  app.get('/me', { schema: { hide: true } }, async (req, reply) => {
+  // the brand the link names (`/me?brand=brd_…`, from the client's app), else the default
+  app.get('/me', { schema: { hide: true, querystring: Type.Object({ brand: Type.Optional(Type.String({ maxLength: 80 })) }) } }, async (req, reply) => {
     let verifiedAs: string | null = null;
     try {
       await perIp.consume(req.ip, reply);
@@ -83,6 +84,7 @@ export async function myEntitlementsRoutes(app: FastifyInstance, { ctx }: { ctx:
       // throttled: the page still renders, its script says so
     }
     reply.removeHeader('retry-after');
-    return sendH5Page(reply.status(200), myPage(DEFAULT_BRAND, verifiedAs));
+    const brand = await brandFor(ctx.db, { brandId: (req.query as { brand?: string }).brand });
+    return sendH5Page(reply.status(200), myPage(brand, verifiedAs));
   });
 }

@@ -76,6 +76,21 @@ describe('H5 brands', () => {
     expect(html).not.toContain('Client look');
   });
 
+  it('the code page (/x) and 我的权益 (/me) wear the brand their link names; an unknown or malformed one is the default', async () => {
+    const admin = await h.admin('operator');
+    const brand = (await admin.request('POST', '/v1/admin/brands', { name: '浦发银行 · 会员', primary_color: '#0a3d91' })).body;
+    for (const path of ['/x', '/x/ABCD-EFGH-JKMN', '/me']) {
+      const named = await (await fetch(`${h.url}${path}?brand=${brand.id}`)).text();
+      expect(named, path).toContain('浦发银行 · 会员');
+      expect(named, path).toContain('--brand:#0a3d91');
+      for (const other of ['brd_nosuchbrand', "brd_x' OR 1=1", '']) {
+        const res = await fetch(`${h.url}${path}?brand=${encodeURIComponent(other)}`);
+        expect(res.status, `${path} ${other}`).toBe(200);
+        expect(await res.text()).not.toContain('浦发银行');
+      }
+    }
+  });
+
   it('serves the shell scripts by content hash with a long cache', async () => {
     const html = await (await fetch(`${h.url}/r/${'x'.repeat(43)}`)).text();
     const srcs = [...html.matchAll(/src="(\/h5\/assets\/[^"]+)"/g)].map((m) => m[1]);

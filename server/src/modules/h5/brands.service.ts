@@ -214,18 +214,29 @@ export async function logoBySha(db: Executor, sha: string): Promise<{ bytes: Uin
 }
 
 /**
- * The brand a page shows: the campaign's if it has one, else the client's, else the default. One indexed
- * read; never throws for a missing brand.
+ * The brand a page shows: the one named (`brandId`: a page with no grant or campaign of its own, such as /x
+ * or /me, linked as `?brand=brd_…` from the client's app), else the campaign's, else the client's, else the
+ * default. One indexed read; never throws for a missing or malformed brand.
  */
-export async function brandFor(db: Executor, scope: { clientId?: string | null; campaignId?: string | null }): Promise<PageBrand> {
+/** what a brand id looks like (newId('brd')): anything else is not looked up */
+const BRAND_ID = /^brd_[A-Za-z0-9_-]{1,64}$/;
+
+export async function brandFor(db: Executor, scope: { clientId?: string | null; campaignId?: string | null; brandId?: string | null }): Promise<PageBrand> {
   const { clientId, campaignId } = scope;
-  if (!clientId && !campaignId) return DEFAULT_BRAND;
+  const brandId = scope.brandId && BRAND_ID.test(scope.brandId) ? scope.brandId : null;
+  if (!clientId && !campaignId && !brandId) return DEFAULT_BRAND;
   const rows = await db
     .selectFrom('h5_brands')
     .select(COLUMNS)
-    .where((eb) => eb.or([...(campaignId ? [eb('campaign_id', '=', campaignId)] : []), ...(clientId ? [eb('client_id', '=', clientId)] : [])]))
+    .where((eb) =>
+      eb.or([
+        ...(brandId ? [eb('id', '=', brandId)] : []),
+        ...(campaignId ? [eb('campaign_id', '=', campaignId)] : []),
+        ...(clientId ? [eb('client_id', '=', clientId)] : []),
+      ]),
+    )
     .execute();
-  const r = rows.find((x) => campaignId && x.campaign_id === campaignId) ?? rows[0];
+  const r = rows.find((x) => brandId && x.id === brandId) ?? rows.find((x) => campaignId && x.campaign_id === campaignId) ?? rows[0];
   if (!r) return DEFAULT_BRAND;
   const v = toView(r);
   return { name: v.name, primary_color: v.primary_color, text_color: v.text_color, logo_url: v.logo_url, service_phone: v.service_phone, service_wechat: v.service_wechat, service_url: v.service_url, footer: v.footer };

@@ -14,7 +14,7 @@ import { codePageRoutes } from './code-page.ts';
 
 // Admin API of redemption code sets (the claim endpoints are in flows/redemption: they issue grants).
 export async function redemptionRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
-  await codePageRoutes(app); // the public H5 page /x (code-page.ts)
+  await codePageRoutes(app, ctx); // the public H5 page /x (code-page.ts)
   const read = requireAdmin(ctx, 'redemption:read');
   const write = requireAdmin(ctx, 'redemption:write');
   const exportList = requireAdmin(ctx, 'redemption:export');
