@@ -830,6 +830,8 @@ const enUS: Messages = {
     serviceUrl: 'Customer-service link',
     footer: 'Footer text',
     contact: 'Customer service',
+    links: 'Page links',
+    linksHint: 'The redemption-code page and My entitlements belong to no client or campaign: a link with ?brand= shows them in this brand',
     updatedAt: 'Updated',
     logo: 'Logo',
     uploadLogo: 'Upload PNG or JPEG',

@@ -828,6 +828,8 @@ const zhCN = {
     serviceUrl: '在线客服链接',
     footer: '页脚文字',
     contact: '客服',
+    links: '页面链接',
+    linksHint: '兑换码页和我的权益页本身不属于任何客户或活动：链接带上 ?brand= 即以此品牌展示',
     updatedAt: '更新时间',
     logo: 'Logo',
     uploadLogo: '上传 PNG 或 JPEG',

@@ -33,6 +33,11 @@ describe.runIf(runBrowser)('console: H5 brands and grant QR codes', () => {
     await shot(page, 'zh-CN-brands');
     const brands = (await (await h.admin()).request('GET', '/v1/admin/brands')).body.data;
     expect(brands).toEqual([expect.objectContaining({ name: '星河银行', service_phone: '95555', logo_url: expect.stringMatching(/^\/h5\/logos\//) })]);
+    // the list gives the links of the pages that belong to no client or campaign, in this brand
+    await page.keyboard.press('Escape');
+    await page.getByText(`/x?brand=${brands[0].id}`).waitFor();
+    expect(await page.getByText(`/me?brand=${brands[0].id}`).isVisible()).toBe(true);
+    await shot(page, 'zh-CN-brands-list');
 
     const client = await h.client();
     const product = await h.product();

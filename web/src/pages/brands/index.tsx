@@ -1,6 +1,6 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { PageContainer, ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
-import { Button, Space, Tag } from 'antd';
+import { Button, Space, Tag, Tooltip, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client.ts';
 import type { QueryOf } from '../../api/types.ts';
@@ -29,6 +29,18 @@ export default function BrandsPage() {
       ),
     },
     { title: t('h5.scope'), render: (_, b) => (b.campaign_id ? <Tag color="purple">{t('h5.campaign')}: {b.campaign_id}</Tag> : b.client_id ? <Tag color="blue">{t('h5.client')}: {b.client_id}</Tag> : <Tag>{t('h5.fallback')}</Tag>) },
+    {
+      title: <Tooltip title={t('h5.linksHint')}>{t('h5.links')}</Tooltip>,
+      render: (_, b) => (
+        <Space direction="vertical" size={0}>
+          {['/x', '/me'].map((p) => (
+            <Typography.Text key={p} copyable={{ text: `${window.location.origin}${p}?brand=${b.id}` }} style={{ fontSize: 12 }}>
+              {p}?brand={b.id}
+            </Typography.Text>
+          ))}
+        </Space>
+      ),
+    },
     { title: t('h5.contact'), render: (_, b) => [b.service_phone, b.service_wechat, b.service_url].filter(Boolean).join(' · ') || '-' },
     { title: t('h5.updatedAt'), dataIndex: 'updated_at', render: (_, b) => formatTime(b.updated_at) },
     { title: t('common.actions'), valueType: 'option', render: (_, b) => <a onClick={() => setEditing({ brand: b })}>{t('h5.open')}</a> },
