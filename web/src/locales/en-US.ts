@@ -983,6 +983,7 @@ const enUS: Messages = {
     new: 'New link batch',
     created: '{count} links are being issued',
     client: 'Client',
+    clientHint: 'Pick the client, or type its name or id',
     product: 'Product',
     count: 'How many links',
     label: 'Label',

@@ -981,6 +981,7 @@ const zhCN = {
     new: '新建链接批次',
     created: '正在发放 {count} 个链接',
     client: '客户端',
+    clientHint: '选择客户端，或输入其名称或 ID',
     product: '商品',
     count: '链接数量',
     label: '用途',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleEnvironment, runBrowser, signIn, watch } from '../../testutil/console-browser.ts';
+import { consoleEnvironment, runBrowser, shot, signIn, watch } from '../../testutil/console-browser.ts';
 
 // The campaign links page in headless Chromium: an operator creates a live campaign through the form, sees
 // it in the list with its budget, opens its link and QR code, and pauses it. No console error.
@@ -33,6 +33,7 @@ describe.runIf(runBrowser)('campaign links page (headless Chromium)', () => {
     const row = page.locator('.ant-table-tbody tr.ant-table-row', { hasText: '开学季福利' });
     await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => row.innerText()).toMatch(/进行中[\s\S]*已领 0 \/ 25，剩余 25/);
+    await shot(page, 'zh-CN-campaigns');
     const [{ id, public_url }] = (await (await env.h.admin()).request('GET', '/v1/admin/campaigns')).body.data;
 
     await page.click(`[data-testid=campaign-qr-${id}]`);

@@ -16,7 +16,7 @@ import { createBatch, MAX_LINKS, type CreateBatchInput } from './links.service.t
 
 const CreateLinkBatch = Type.Object(
   {
-    client: Type.String({ minLength: 1, maxLength: 100, description: 'the client (cli_… or its key id) the grants belong to' }),
+    client: Type.String({ minLength: 1, maxLength: 100, description: 'the client (cli_…, its key id or its name) the grants belong to' }),
     product: Type.String({ minLength: 1, maxLength: 100, description: 'product sku or id' }),
     count: Type.Integer({ minimum: 1, maximum: MAX_LINKS }),
     label: Type.String({ minLength: 1, maxLength: 200, description: 'what the links are for (a flyer, a partner …)' }),

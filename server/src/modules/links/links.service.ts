@@ -39,7 +39,8 @@ export async function createBatch(ctx: AppContext, input: CreateBatchInput, acto
     if (!(expiresAt.getTime() > Date.now())) problems.push({ field: 'expires_at', message: 'must be in the future' });
   }
   if (problems.length) throw validationFailed(problems);
-  const client = (await listClients(ctx.db)).find((c) => c.id === input.client || c.key_id === input.client);
+  // by id, key id or name: an operator may not list clients (clients:read is admin's), so the console lets them type it
+  const client = (await listClients(ctx.db)).find((c) => c.id === input.client || c.key_id === input.client || c.name === input.client);
   if (!client) throw notFound('Client', input.client);
   if (client.status !== 'active') throw conflict('client_inactive', `Client ${client.id} is ${client.status}.`);
   const product = await findProduct(ctx.db, input.product);

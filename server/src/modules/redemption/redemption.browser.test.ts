@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { consoleEnvironment, newConsoleContext, runBrowser, signIn, watch } from '../../testutil/console-browser.ts';
+import { consoleEnvironment, newConsoleContext, runBrowser, shot, signIn, watch } from '../../testutil/console-browser.ts';
 import { checkCode } from './redemption.code.ts';
 import { createSet } from './redemption.service.ts';
 
@@ -39,6 +39,7 @@ describe.skipIf(!runBrowser)('console: redemption codes', () => {
       // the codes, masked, with their counters
       await page.getByText(/^TT\*\*\*\*[2-9A-Z]{3}$/).first().waitFor();
       await page.getByText('0 / 2').first().waitFor();
+      await shot(page, 'zh-CN-redemption');
       await page.keyboard.press('Escape');
       await page.getByRole('button', { name: /close|关闭/i }).first().click().catch(() => undefined);
       // the list: pause the set

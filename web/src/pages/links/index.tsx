@@ -1,7 +1,7 @@
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
-import { ModalForm, PageContainer, ProFormDigit, ProFormSelect, ProFormText, ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
+import { ModalForm, PageContainer, ProForm, ProFormDigit, ProFormSelect, ProFormText, ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Progress, Space, Tag, Typography } from 'antd';
+import { Alert, App, AutoComplete, Button, Progress, Space, Tag, Typography } from 'antd';
 import { useEffect, useRef } from 'react';
 import { api, unwrap } from '../../api/client.ts';
 import type { QueryOf, ResponseOf } from '../../api/types.ts';
@@ -22,7 +22,8 @@ const FORMATS = ['csv', 'xlsx', 'zip'] as const;
 function CreateBatchForm({ onDone }: { onDone(): void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const clients = useQuery({ queryKey: ['clients', 'all'], queryFn: async () => unwrap(await api.GET('/v1/admin/clients')).data });
+  // only admins may list clients (an operator's request is refused, silently): others type the client's name or id
+  const clients = useQuery({ queryKey: ['clients', 'all'], meta: { silent: true }, retry: false, queryFn: async () => unwrap(await api.GET('/v1/admin/clients')).data });
   const products = useQuery({ queryKey: ['products', 'all'], queryFn: async () => unwrap(await api.GET('/v1/admin/products', { params: { query: { limit: 200 } } })).data });
   return (
     <ModalForm<{ client: string; product: string; count: number; label: string }>
@@ -41,7 +42,13 @@ function CreateBatchForm({ onDone }: { onDone(): void }) {
         return true;
       }}
     >
-      <ProFormSelect name="client" label={t('links.client')} options={(clients.data ?? []).map((c) => ({ value: c.id, label: `${c.name} (${c.id})` }))} rules={[{ required: true, message: t('links.required') }]} />
+      <ProForm.Item name="client" label={t('links.client')} extra={t('links.clientHint')} rules={[{ validator: (_: unknown, v: unknown) => (typeof v === 'string' && v.trim() ? Promise.resolve() : Promise.reject(new Error(t('links.required')))) }]}>
+        <AutoComplete
+          id="links-client"
+          options={(clients.data ?? []).map((c) => ({ value: c.id, label: `${c.name} (${c.id})` }))}
+          filterOption={(input, o) => String(o?.label ?? '').toLowerCase().includes(input.toLowerCase())}
+        />
+      </ProForm.Item>
       <ProFormSelect
         name="product"
         label={t('links.product')}
