@@ -4,6 +4,11 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 60_000,
+    // expect.poll waits for something the app does on its own time (a job, a page's poll, a supplier's
+    // callback): 1 s, vitest's default, is too short on this shared 2-core machine when seven browser cases
+    // run at once (h5-pages on CI's PostgreSQL pass). A poll that succeeds returns at once; only a failing one
+    // waits the full 10 s.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 120_000,
     // builds the migrated embedded-database template every test file starts from (testutil/database.ts)
     globalSetup: ['src/testutil/global-setup.ts'],

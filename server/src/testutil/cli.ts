@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { main } from '../cli/main.ts';
-import { seedEmbeddedDataDir } from './database.ts';
+import { createTestDatabase, onRealPostgres, seedEmbeddedDataDir, type TestDatabase } from './database.ts';
+import { TEST_MASTER_KEY } from './harness.ts';
 
 // The `quanyi` command in tests. `runCli` runs it in this process through the real commander program
 // (`main` from cli/main.ts, as bin/quanyi.mjs does): the same parsing, validation, output and exit codes,
@@ -89,4 +90,37 @@ export function embeddedCli(prefix: string) {
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   return (args: string[], env: Record<string, string> = {}) => runCli(args, { QUANYI_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...env });
+}
+
+/**
+ * For a test file of CLI commands run as a script would run them: a data directory holding the migrated
+ * template (embedded), or a fresh PostgreSQL database when TEST_DATABASE_URL is set, made before the file's own
+ * beforeAll hooks and dropped after its tests; `quanyi(...args)` runs a command against it. `dir` is the
+ * file's scratch directory (the data directory is `dir/data`).
+ */
+export function scriptCli(prefix: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  let pgDb: TestDatabase | undefined;
+  beforeAll(async () => {
+    if (onRealPostgres) {
+      pgDb = await createTestDatabase();
+      await pgDb.database.close(); // the commands open it; keep only the right to drop it
+    } else {
+      fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+      await seedEmbeddedDataDir(path.join(dir, 'data'));
+    }
+  }, 60_000);
+  afterAll(async () => {
+    if (pgDb) {
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${new URL(pgDb.url!).pathname.slice(1)} WITH (FORCE)`);
+      await c.end();
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const quanyi = (...args: string[]) =>
+    runCli(args, { QUANYI_DATA_DIR: path.join(dir, 'data'), QUANYI_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'silent', DATABASE_URL: pgDb?.url, TEST_DATABASE_URL: undefined });
+  return { dir, quanyi };
 }

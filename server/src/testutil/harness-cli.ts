@@ -1,9 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Command } from 'commander';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { registerModuleCommands } from '../compose.ts';
 import { EXIT, reportError } from '../platform/cli/output.ts';
 import type { CommandEnv } from '../platform/module.ts';
-import type { Harness } from './harness.ts';
+import { createHarness, type Harness } from './harness.ts';
 
 // `quanyi …` in-process on a harness's database: the real command tree composed from the module list, its
 // output captured (a child process per command costs seconds).
@@ -43,3 +46,22 @@ export async function runHarnessCli(h: Harness, ...args: string[]): Promise<{ co
   return { code, stdout, json };
 }
 
+/**
+ * For a test file of `quanyi` commands on a harness: the harness (made in beforeAll, closed in afterAll), a
+ * scratch directory (removed after the file), and `quanyi(...args)` running a command on the harness's database.
+ */
+export function harnessCliEnvironment(prefix: string) {
+  const env = {
+    h: undefined as unknown as Harness,
+    dir: fs.mkdtempSync(path.join(os.tmpdir(), prefix)),
+    quanyi: (...args: string[]) => runHarnessCli(env.h, ...args),
+  };
+  beforeAll(async () => {
+    env.h = await createHarness();
+  });
+  afterAll(async () => {
+    await env.h?.close();
+    fs.rmSync(env.dir, { recursive: true, force: true });
+  });
+  return env;
+}

@@ -1,31 +1,21 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../platform/cli/output.ts';
-import { createHarness, type Harness } from '../../testutil/harness.ts';
-import { runHarnessCli } from '../../testutil/harness-cli.ts';
+import { harnessCliEnvironment } from '../../testutil/harness-cli.ts';
 import { codeMachine } from '../../modules/inventory/index.ts';
 
 // `quanyi bulk issue`: the console's upload from the command line, issued by the command itself.
-let h: Harness;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-bulk-'));
-const quanyi = (...args: string[]) => runHarnessCli(h, ...args);
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await h?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const env = harnessCliEnvironment('qy-bulk-');
+const { dir, quanyi } = env;
 
 describe('quanyi bulk issue', () => {
   it('issues a list, reports rejected rows, and exits 4 when some rows were not issued', async () => {
-    const client = await h.client();
-    const c = await h.ctx.db.selectFrom('clients').select('name').where('id', '=', client.id).executeTakeFirstOrThrow();
-    const product = await h.product();
-    await h.stock(product.id, 10);
+    const client = await env.h.client();
+    const c = await env.h.ctx.db.selectFrom('clients').select('name').where('id', '=', client.id).executeTakeFirstOrThrow();
+    const product = await env.h.product();
+    await env.h.stock(product.id, 10);
     const file = path.join(dir, 'list.csv');
     fs.writeFileSync(file, 'phone,external_id\n13900000001,a\n13900000002,b\nxx,c\n');
     const r = await quanyi('bulk', 'issue', '--client', c.name, '--product', product.sku, '--file', file, '--json');
@@ -39,7 +29,7 @@ describe('quanyi bulk issue', () => {
   });
 
   it('the set claim (quanyi_claim_codes) guards as the code machine says and keeps the claim plan pinned', async () => {
-    const r = await sql<{ prosrc: string; proconfig: string[] }>`SELECT prosrc, proconfig FROM pg_proc WHERE proname = 'quanyi_claim_codes'`.execute(h.ctx.db);
+    const r = await sql<{ prosrc: string; proconfig: string[] }>`SELECT prosrc, proconfig FROM pg_proc WHERE proname = 'quanyi_claim_codes'`.execute(env.h.ctx.db);
     expect(r.rows[0].proconfig).toEqual(expect.arrayContaining(['enable_seqscan=off', 'enable_sort=off', 'enable_bitmapscan=off']));
     expect([...r.rows[0].prosrc.matchAll(/status\s*=\s*'(\w+)'/g)].map((m) => m[1])).toEqual([...codeMachine.sourcesOf('claim'), codeMachine.targetOf('claim')]);
   });

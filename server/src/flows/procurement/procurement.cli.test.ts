@@ -1,32 +1,17 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../testutil/cli.ts';
-import { createTestDatabase, onRealPostgres, seedEmbeddedDataDir, type TestDatabase } from '../../testutil/database.ts';
-import { TEST_MASTER_KEY } from '../../testutil/harness.ts';
+import { scriptCli } from '../../testutil/cli.ts';
 import { chinaDay, fuluAdapter, startSandboxSupplier, type SandboxSupplier } from '../../modules/suppliers/index.ts';
 
 // `quanyi procurement …`, `quanyi bills import|fetch` and `quanyi reconcile` end to end through the real commander
 // program (in-process, testutil/cli.ts), against the sandbox supplier over real HTTP (embedded database, or a fresh
 // PostgreSQL database when TEST_DATABASE_URL is set).
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-proc-cli-'));
-let pgDb: TestDatabase | undefined;
+const { dir, quanyi } = scriptCli('qy-proc-cli-');
 let sandbox: SandboxSupplier;
 const creds = { appKey: 'cli-key', appSecret: 'cli-secret-0123456789' };
 
-async function quanyi(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runCli(args, { QUANYI_DATA_DIR: path.join(dir, 'data'), QUANYI_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'silent', DATABASE_URL: pgDb?.url, TEST_DATABASE_URL: undefined });
-}
-
 beforeAll(async () => {
-  if (onRealPostgres) {
-    pgDb = await createTestDatabase();
-    await pgDb.database.close();
-  } else {
-    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-    await seedEmbeddedDataDir(path.join(dir, 'data'));
-  }
   sandbox = await startSandboxSupplier({ ...creds, knobs: { processingMs: 20 } });
   const s = await quanyi('suppliers', 'create', '--name', 'cli-sandbox', '--adapter', 'fulu', '--endpoint', sandbox.url, '--app-key', creds.appKey, '--app-secret', creds.appSecret, '--json');
   expect(s.code, s.stderr + s.stdout).toBe(0);
@@ -34,14 +19,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-  if (pgDb) {
-    const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${new URL(pgDb.url!).pathname.slice(1)} WITH (FORCE)`);
-    await c.end();
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('quanyi procurement', () => {

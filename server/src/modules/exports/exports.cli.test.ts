@@ -1,29 +1,20 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../platform/cli/output.ts';
-import { createHarness, idem, type Harness } from '../../testutil/harness.ts';
-import { runHarnessCli } from '../../testutil/harness-cli.ts';
+import { idem } from '../../testutil/harness.ts';
+import { harnessCliEnvironment } from '../../testutil/harness-cli.ts';
 
 // `quanyi exports create`: the console's export, written straight to a file by the command; audited.
-let h: Harness;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-exports-'));
-const quanyi = (...args: string[]) => runHarnessCli(h, ...args);
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await h?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const env = harnessCliEnvironment('qy-exports-');
+const { dir, quanyi } = env;
 
 describe('quanyi exports create', () => {
   it('writes the filtered grants to a file, masked, and audits it', async () => {
-    const client = await h.client();
-    const product = await h.product();
-    await h.stock(product.id, 3);
+    const client = await env.h.client();
+    const product = await env.h.product();
+    await env.h.stock(product.id, 3);
     const ids: string[] = [];
     for (const phone of ['13911112222', '13833334444', '13911112222']) {
       const r = await client.request('POST', '/v1/grants', { product: product.sku, recipient: { phone } }, { idempotencyKey: idem() });
@@ -42,7 +33,7 @@ describe('quanyi exports create', () => {
       [ids[0], '139****2222'],
     ]);
     expect(fs.readFileSync(out).includes(Buffer.from('13911112222'))).toBe(false);
-    const audit = await h.ctx.db.selectFrom('audit_events').select(['actor', 'details']).where('action', '=', 'export.create').execute();
+    const audit = await env.h.ctx.db.selectFrom('audit_events').select(['actor', 'details']).where('action', '=', 'export.create').execute();
     expect(audit).toEqual([{ actor: 'cli', details: expect.objectContaining({ kind: 'grants', rows: 2, filter: { phone_masked: '139****2222' } }) }]);
   });
 

@@ -1,44 +1,18 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../testutil/cli.ts';
-import { createTestDatabase, onRealPostgres, seedEmbeddedDataDir, type TestDatabase } from '../../testutil/database.ts';
-import { TEST_MASTER_KEY } from '../../testutil/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scriptCli } from '../../testutil/cli.ts';
 
 // `quanyi codes import` and `quanyi stock` end to end, as a script would run them, through the real commander
 // program (in-process, testutil/cli.ts: the same parsing, output and exit codes without a Node start-up per
 // command; the real binary's process boundary is cli/cli.e2e.test.ts's): against a data directory holding the
 // migrated template (embedded) or a fresh PostgreSQL database.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qy-cli-'));
-let pgDb: TestDatabase | undefined;
-
-async function quanyi(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runCli(args, { QUANYI_DATA_DIR: path.join(dir, 'data'), QUANYI_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'silent', DATABASE_URL: pgDb?.url, TEST_DATABASE_URL: undefined });
-}
+const { dir, quanyi } = scriptCli('qy-cli-');
 
 beforeAll(async () => {
-  if (onRealPostgres) {
-    pgDb = await createTestDatabase();
-    await pgDb.database.close(); // the commands open it; keep only the right to drop it
-  } else {
-    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-    await seedEmbeddedDataDir(path.join(dir, 'data'));
-  }
   const p = await quanyi('products', 'create', '--sku', 'CLI-SKU', '--name', 'Youku VIP', '--platform', 'youku', '--safety-stock', '10', '--json');
   expect(p.code, p.stderr + p.stdout).toBe(0);
 }, 60_000);
-
-afterAll(async () => {
-  if (pgDb) {
-    const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${new URL(pgDb.url!).pathname.slice(1)} WITH (FORCE)`);
-    await c.end();
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe('quanyi codes import / stock', () => {
   it('--json prints {batch_id, imported, rejected} and exits 0 when rows were rejected', async () => {
