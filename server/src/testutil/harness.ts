@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { buildApp, type App } from '../app.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -63,6 +64,18 @@ export async function http<T = any>(url: string, init: RequestInit): Promise<Htt
     /* not JSON */
   }
   return { status: res.status, headers: res.headers, body };
+}
+
+/**
+ * A harness whose server logs at the most talkative level into memory, with what it wrote so far: for the
+ * tests that no secret (code, token, cookie, phone …) reaches the logs.
+ */
+export async function createTraceLoggedHarness(env: Record<string, string> = {}): Promise<{ h: Harness; logs(): string }> {
+  let text = '';
+  const stream = new PassThrough();
+  stream.on('data', (d) => (text += String(d)));
+  const h = await createHarness({ LOG_LEVEL: 'trace', ...env }, { logStream: stream });
+  return { h, logs: () => text };
 }
 
 export async function createHarness(env: Record<string, string> = {}, opts: { logStream?: NodeJS.WritableStream } = {}): Promise<Harness> {

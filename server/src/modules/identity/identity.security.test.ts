@@ -92,3 +92,28 @@ describe('admin sign-in and roles', () => {
     expect(trail.body.trail.map((e: { action: string; actor: string }) => [e.action, e.actor])).toEqual([['grant.void', support.id]]);
   });
 });
+
+// The login limit locks an email (per address) after 3 attempts; spelling the same email differently —
+// padding, case, compatibility forms — must neither reset the count nor open the lock.
+describe('login throttling', () => {
+  it('counts every spelling of an email as the same email, and a locked account stays locked', async () => {
+    await createAdminUser(h.ctx.db, { email: 'locked@example.com', password: 'correct horse battery', role: 'admin' }, 'test');
+    const spellings = ['locked@example.com', ' locked@example.com', 'LOCKED@example.com ', '\tlocked@example.com\n', 'locked＠example.com'];
+    const statuses = [];
+    for (const email of spellings.slice(0, 3)) statuses.push((await login(email, 'wrong password here')).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    for (const email of spellings) {
+      const right = await login(email, 'correct horse battery');
+      expect(right.status, JSON.stringify(email)).toBe(429);
+      expect(right.headers.get('set-cookie')).toBeNull();
+      expect(right.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
+  it('a differently spelled email signs in as the same user when not locked', async () => {
+    await createAdminUser(h.ctx.db, { email: 'free@example.com', password: 'correct horse battery', role: 'admin' }, 'test');
+    const res = await login('  FREE@example.com ', 'correct horse battery');
+    expect(res.status).toBe(200);
+    expect(res.body.email).toBe('free@example.com');
+  });
+});

@@ -1,17 +1,14 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../testutil/harness.ts';
+import { createTraceLoggedHarness, type Harness } from '../../testutil/harness.ts';
 import { CHARSET, generateCode } from './redemption.code.ts';
 
 // The redemption-code page /x/<code> (a QR code on a card carries the code in its path): the code is never
 // written into the HTML (the script reads it from the URL), the page is the H5 shell's (nonce CSP, no store,
 // no referrer), and the request log keeps only the code's first 2 characters.
 let h: Harness;
-let logs = '';
+let logs: () => string;
 beforeAll(async () => {
-  const stream = new PassThrough();
-  stream.on('data', (d) => (logs += String(d)));
-  h = await createHarness({ LOG_LEVEL: 'trace' }, { logStream: stream });
+  ({ h, logs } = await createTraceLoggedHarness());
 });
 afterAll(() => h?.close());
 
@@ -32,8 +29,8 @@ describe('the redemption-code page', () => {
     // the alphabet the page's check uses is the server's
     expect(await (await fetch(`${h.url}/x`)).text()).toContain(`&quot;charset&quot;:&quot;${CHARSET}&quot;`);
     await new Promise((r) => setTimeout(r, 100));
-    expect(logs).toContain('/x/');
-    expect(logs).not.toContain(code.slice(2));
-    expect(logs).not.toContain(code.toLowerCase().match(/.{1,4}/g)!.join('-').slice(2)); // nor the dashed, lower-case spelling
+    expect(logs()).toContain('/x/');
+    expect(logs()).not.toContain(code.slice(2));
+    expect(logs()).not.toContain(code.toLowerCase().match(/.{1,4}/g)!.join('-').slice(2)); // nor the dashed, lower-case spelling
   });
 });

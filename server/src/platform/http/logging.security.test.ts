@@ -1,14 +1,11 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, http, idem, type Harness } from '../../testutil/harness.ts';
+import { createTraceLoggedHarness, http, idem, type Harness } from '../../testutil/harness.ts';
 
 // Logs at the most talkative level, after a full issue → reveal → admin session round, hold no secret.
 let h: Harness;
-let logs = '';
+let logs: () => string;
 beforeAll(async () => {
-  const stream = new PassThrough();
-  stream.on('data', (d) => (logs += String(d)));
-  h = await createHarness({ LOG_LEVEL: 'trace' }, { logStream: stream });
+  ({ h, logs } = await createTraceLoggedHarness());
 });
 afterAll(() => h?.close());
 
@@ -26,11 +23,11 @@ describe('logs', () => {
     await admin.request('GET', `/v1/admin/grants/${res.body.id}`);
     await new Promise((r) => setTimeout(r, 100));
 
-    expect(logs).toContain('/v1/redeem/'); // requests are logged…
+    expect(logs()).toContain('/v1/redeem/'); // requests are logged…
     const s = secret as { card_number: string; password: string };
     for (const forbidden of [s.card_number, s.password, token, client.secret, '13912345678', admin.cookie.split('=')[1]]) {
-      expect(logs).not.toContain(forbidden); // …without their secrets
+      expect(logs()).not.toContain(forbidden); // …without their secrets
     }
-    expect(logs).not.toMatch(/"x-quanyi-signature":"[0-9a-f]{64}"/);
+    expect(logs()).not.toMatch(/"x-quanyi-signature":"[0-9a-f]{64}"/);
   });
 });
