@@ -44,14 +44,23 @@ export function watch(page: Page, expected: Array<[number, RegExp]> = []): strin
   return problems;
 }
 
-/** A full-page screenshot once drawers and modals have finished sliding in (spinners run forever: ignored). */
-export async function shot(page: Page, name: string) {
-  if (!shots) return;
+/**
+ * Waits until no finite CSS animation or transition is running (drawers sliding in, a button's colour fading
+ * after a click); spinners run forever and are ignored. Screenshots and axe's colour-contrast check read
+ * the page as it rests, not halfway through a fade.
+ */
+export async function animationsDone(page: Page) {
   // a function, not a string: the console's CSP refuses eval (the server's tsconfig has no DOM types)
   type Anim = { playState: string; effect: { getTiming(): { iterations?: number } } | null };
   await page.waitForFunction(() =>
     (globalThis as unknown as { document: { getAnimations(): Anim[] } }).document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
   );
+}
+
+/** A full-page screenshot once drawers and modals have finished sliding in (spinners run forever: ignored). */
+export async function shot(page: Page, name: string) {
+  if (!shots) return;
+  await animationsDone(page);
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
