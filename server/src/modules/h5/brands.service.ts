@@ -213,14 +213,14 @@ export async function logoBySha(db: Executor, sha: string): Promise<{ bytes: Uin
   return r?.logo && r.logo_type ? { bytes: r.logo, type: r.logo_type } : null;
 }
 
+/** what a brand id looks like (newId('brd')): anything else is not looked up */
+const BRAND_ID = /^brd_[A-Za-z0-9_-]{1,64}$/;
+
 /**
  * The brand a page shows: the one named (`brandId`: a page with no grant or campaign of its own, such as /x
  * or /me, linked as `?brand=brd_…` from the client's app), else the campaign's, else the client's, else the
  * default. One indexed read; never throws for a missing or malformed brand.
  */
-/** what a brand id looks like (newId('brd')): anything else is not looked up */
-const BRAND_ID = /^brd_[A-Za-z0-9_-]{1,64}$/;
-
 export async function brandFor(db: Executor, scope: { clientId?: string | null; campaignId?: string | null; brandId?: string | null }): Promise<PageBrand> {
   const { clientId, campaignId } = scope;
   const brandId = scope.brandId && BRAND_ID.test(scope.brandId) ? scope.brandId : null;
