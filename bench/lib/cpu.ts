@@ -57,7 +57,7 @@ export class CpuMeter {
     }
   }
 
-  /** Measures `fn` (a load window); backends are listed at the start, so the pool must be open by then. */
+  /** Measures `fn` (a load window); backends are listed at its start and at its end. */
   async measure<T>(fn: () => Promise<T>): Promise<T> {
     const pids = await this.backendPids();
     const pg0 = pids.reduce((a, p) => a + procTicks(p), 0);
@@ -70,7 +70,10 @@ export class CpuMeter {
     const m1 = machineTicks();
     const b1 = process.cpuUsage(b0);
     this.total.serverS += this.serverPid ? (procTicks(this.serverPid) - s0) / HZ : 0;
-    this.total.postgresS += (pids.reduce((a, p) => a + procTicks(p), 0) - pg0) / HZ;
+    // a backend the pool opened during the window started in it: all its ticks belong to the window
+    const opened = (await this.backendPids()).filter((p) => !pids.includes(p));
+    const pgTicks = pids.reduce((a, p) => a + procTicks(p), 0) - pg0 + opened.reduce((a, p) => a + procTicks(p), 0);
+    this.total.postgresS += pgTicks / HZ;
     this.total.benchS += (b1.user + b1.system) / 1e6;
     this.total.machineBusyS += (m1.busy - m0.busy) / HZ;
     this.total.wallS += wall;

@@ -53,7 +53,19 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
  * the callback found).
  */
 async function succeedInOneStatement(ctx: AppContext, supplierId: string, customerOrderNo: string, patch: AttemptPatch, detail: Record<string, unknown>): Promise<boolean> {
-  const stmt = withCtes<{ id: string }>(
+  const stmt = callbackSuccessStatement(supplierId, customerOrderNo, patch, detail);
+  try {
+    return (await stmt.execute(ctx.db)).rows.length === 1;
+  } catch (e) {
+    // a second success of one order: the careful path records it as refused
+    if ((e as { code?: string }).code === '23505') return false;
+    throw e;
+  }
+}
+
+/** The one statement of a first `success` (exported for its plan test). */
+export function callbackSuccessStatement(supplierId: string, customerOrderNo: string, patch: AttemptPatch, detail: Record<string, unknown>) {
+  return withCtes<{ id: string }>(
     [
       callbackTargetCte(supplierId, customerOrderNo),
       nobodyListensCte('rc_quiet', sql`SELECT client_id FROM rc_target`, 'grant.redeemed'),
@@ -62,13 +74,6 @@ async function succeedInOneStatement(ctx: AppContext, supplierId: string, custom
     ],
     sql`SELECT id FROM rc_attempt_done`,
   );
-  try {
-    return (await stmt.execute(ctx.db)).rows.length === 1;
-  } catch (e) {
-    // a second success of one order: the careful path records it as refused
-    if ((e as { code?: string }).code === '23505') return false;
-    throw e;
-  }
 }
 
 async function record(ctx: AppContext, ports: RechargePorts, supplierId: string, attempt: AttemptRow | undefined, status: 'success' | 'failed', detail: Record<string, unknown>, patch: AttemptPatch): Promise<string> {

@@ -16,6 +16,7 @@ import {
 } from '../../modules/recharges/index.ts';
 import type { QueryResult, RechargePorts, SubmitResult, SupplierConnection } from './ports.ts';
 import { settleFailure, settleSuccess } from './settle.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // Fulfilment of one attempt (DESIGN §11), run by the job `recharge.attempt` (one per attempt, dedupe key =
 // the attempt id). Calls to the supplier happen between transactions, never inside one: the attempt is
@@ -118,7 +119,7 @@ async function applySubmit(ctx: AppContext, ports: RechargePorts, a: AttemptRow,
       detail: { supplier_order_id: o.orderId, price_fen: o.priceFen },
     });
     const at = new Date(Date.now() + delayFor(ctx, a.polls));
-    const end = run?.endSteps({ done: sql`EXISTS (SELECT 1 FROM attempt_now WHERE state = ANY(${attemptMachine.finalStates()}::text[]))`, result: { attempt: a.id }, at, note: 'attempt accepted' });
+    const end = run?.endSteps({ done: sql`EXISTS (SELECT 1 FROM attempt_now WHERE state = ANY(${textArray(attemptMachine.finalStates())}))`, result: { attempt: a.id }, at, note: 'attempt accepted' });
     const r = await withCtes<AttemptRow & { moved: boolean }>([...steps, ...(end ?? [])], sql`SELECT * FROM attempt_now`).execute(ctx.db);
     const after = attemptNowOut(r.rows[0])?.attempt;
     const outcome = !after || attemptMachine.isFinal(after.state) ? { attempt: a.id, state: after?.state ?? null } : checkAgain(at, `attempt ${after.state}`);

@@ -2,6 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Transaction } 
 import type { Executor } from '../../platform/db/db.ts';
 import type { BulkRowsTable, BulkRunsTable, BulkTables } from '../../platform/db/schema.ts';
 import { bulkRowMachine, bulkRunMachine, type BulkRunEvent } from './bulk.machine.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // SQL for this module's tables only (bulk_runs, bulk_rows; migration 021). Status changes are guarded by
 // the machines' sources; the run's counters move only by `col = col + n` in the statement that moves rows.
@@ -101,8 +102,8 @@ export async function recordResults(db: Executor, runId: string, results: RowRes
       UPDATE bulk_rows b SET status = r.status, grant_id = r.grant_id, error_code = r.error_code, error = r.error
         FROM r
        WHERE b.run_id = ${runId} AND b.row_no = r.row_no
-         AND ((r.status = ${bulkRowMachine.targetOf('issue')} AND b.status = ANY(${bulkRowMachine.sourcesOf('issue')}::text[]))
-              OR (r.status = ${bulkRowMachine.targetOf('fail')} AND b.status = ANY(${bulkRowMachine.sourcesOf('fail')}::text[])))
+         AND ((r.status = ${bulkRowMachine.targetOf('issue')} AND b.status = ANY(${textArray(bulkRowMachine.sourcesOf('issue'))}))
+              OR (r.status = ${bulkRowMachine.targetOf('fail')} AND b.status = ANY(${textArray(bulkRowMachine.sourcesOf('fail'))})))
       RETURNING b.row_no, b.status, b.grant_id
     ), counted AS (
       UPDATE bulk_runs SET issued = issued + (SELECT count(*) FROM moved WHERE status = 'issued'),

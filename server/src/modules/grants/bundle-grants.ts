@@ -7,6 +7,7 @@ import { grantMachine } from './grant.machine.ts';
 import { maskPhone, type GrantRow } from './grant-view.ts';
 import type { IssueGrantBody } from './grants.schemas.ts';
 import { grantQuery } from './grants.search.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // The grants front door for bundles and choice packs (migration 022). A pack is a PARENT grant of the
 // bundle product — the one the client holds (redeem link, idempotency key, out_order_no) — and one CHILD
@@ -134,7 +135,7 @@ export async function revealComponents(tx: Tx, parentId: string) {
     UPDATE grants SET status = ${grantMachine.targetOf('reveal')}, redeemed_at = COALESCE(redeemed_at, now()), reveal_count = reveal_count + 1
      WHERE parent_grant_id = ${parentId} AND code_id IS NOT NULL
        AND (status = ${grantMachine.targetOf('reveal')}
-            OR (status = ANY(${grantMachine.sourcesOf('reveal')}::text[]) AND (expires_at IS NULL OR expires_at > now())))
+            OR (status = ANY(${textArray(grantMachine.sourcesOf('reveal'))}) AND (expires_at IS NULL OR expires_at > now())))
     RETURNING id, code_id, reveal_count, client_id, product_id`.execute(tx);
   return r.rows.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
@@ -148,7 +149,7 @@ export async function voidComponents(tx: Tx, parentId: string, reason: string): 
   const r = await sql<{ id: string; code_id: number | null; client_id: string | null }>`
     UPDATE grants g SET status = ${grantMachine.targetOf('void')}, ended_at = now(), end_reason = ${reason}, code_id = NULL
       FROM (SELECT id, code_id FROM grants WHERE parent_grant_id = ${parentId} FOR UPDATE) old
-     WHERE g.id = old.id AND g.status = ANY(${grantMachine.sourcesOf('void')}::text[])
+     WHERE g.id = old.id AND g.status = ANY(${textArray(grantMachine.sourcesOf('void'))})
     RETURNING g.id, old.code_id, g.client_id`.execute(tx);
   return r.rows;
 }

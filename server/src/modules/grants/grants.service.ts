@@ -15,6 +15,7 @@ import { grantMachine } from './grant.machine.ts';
 import type { Grant, IssueGrantBody } from './grants.schemas.ts';
 import { grantQuery, searchGrants, type GrantSearch } from './grants.search.ts';
 import { PACK_KINDS, voidComponents, withComponents } from './bundle-grants.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
 // that records the grant, so there is no window in which a code is claimed without a grant (or the reverse).
@@ -149,7 +150,7 @@ export async function voidGrant(ctx: AppContext, input: { id: string; clientId?:
     const res = await sql<{ code_id: number | null; status: string; client_id: string | null }>`
       UPDATE grants g SET status = 'voided', ended_at = now(), end_reason = ${input.reason ?? 'voided'}, code_id = NULL
         FROM (SELECT id, code_id FROM grants WHERE id = ${input.id} FOR UPDATE) old
-       WHERE g.id = old.id AND g.status = ANY(${grantMachine.sourcesOf('void')}::text[])
+       WHERE g.id = old.id AND g.status = ANY(${textArray(grantMachine.sourcesOf('void'))})
          AND (${input.clientId ?? null}::text IS NULL OR g.client_id = ${input.clientId ?? null})
       RETURNING old.code_id, g.status, g.client_id`.execute(tx);
     if (res.rows.length === 0) {
@@ -179,7 +180,7 @@ export async function expireDueGrants(tx: Tx, limit = 1000): Promise<{ id: strin
   const r = await sql<{ id: string; code_id: number | null; client_id: string | null }>`
     WITH due AS (
       SELECT id, code_id FROM grants
-       WHERE status = ANY(${grantMachine.sourcesOf('expire')}::text[]) AND expires_at <= now()
+       WHERE status = ANY(${textArray(grantMachine.sourcesOf('expire'))}) AND expires_at <= now()
        ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
     )
     UPDATE grants g SET status = ${grantMachine.targetOf('expire')}, ended_at = now(), end_reason = 'expired', code_id = NULL
@@ -202,9 +203,9 @@ export async function revealGrant(tx: Tx, tokenHash: Buffer): Promise<RevealOutc
     UPDATE grants SET status = ${grantMachine.targetOf('reveal')}, redeemed_at = COALESCE(redeemed_at, now()), reveal_count = reveal_count + 1
      WHERE token_hash = ${tokenHash}
        -- a direct recharge has no code to reveal; a bundle or choice pack has none either, but reveals its components
-       AND (code_id IS NOT NULL OR EXISTS (SELECT 1 FROM products p WHERE p.id = grants.product_id AND p.kind = ANY(${[...PACK_KINDS]}::text[])))
+       AND (code_id IS NOT NULL OR EXISTS (SELECT 1 FROM products p WHERE p.id = grants.product_id AND p.kind = ANY(${textArray([...PACK_KINDS])})))
        AND (status = ${grantMachine.targetOf('reveal')}
-            OR (status = ANY(${grantMachine.sourcesOf('reveal')}::text[]) AND (expires_at IS NULL OR expires_at > now())))
+            OR (status = ANY(${textArray(grantMachine.sourcesOf('reveal'))}) AND (expires_at IS NULL OR expires_at > now())))
     RETURNING id, code_id, reveal_count, client_id`.execute(tx);
   if (g.rows[0]) return { revealed: true, ...g.rows[0] };
   const current = await tx.selectFrom('grants').select(['status']).where('token_hash', '=', tokenHash).executeTakeFirst();

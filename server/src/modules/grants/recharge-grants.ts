@@ -8,6 +8,7 @@ import { maskPhone, toGrant, type GrantRow } from './grant-view.ts';
 import type { Grant } from './grants.schemas.ts';
 import { grantQuery } from './grants.search.ts';
 import { withComponents } from './bundle-grants.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // The grants front door for direct recharge (DESIGN §5: `pending → redeemed | failed`). The recharge flow
 // writes the grant in its own transaction, next to the recharge order and the job; these functions take
@@ -72,7 +73,7 @@ function rechargeGrantValues(secrets: ServerSecrets, g: Omit<PendingGrantInput, 
  */
 export async function startRechargeGrant(tx: Tx, grantId: string, accountMasked: string): Promise<boolean> {
   const r = await sql`UPDATE grants SET status = ${grantMachine.targetOf('account_given')}, recipient_account_masked = ${accountMasked}, expires_at = NULL
-                       WHERE id = ${grantId} AND code_id IS NULL AND status = ANY(${grantMachine.sourcesOf('account_given')}::text[])
+                       WHERE id = ${grantId} AND code_id IS NULL AND status = ANY(${textArray(grantMachine.sourcesOf('account_given'))})
                          AND (expires_at IS NULL OR expires_at > now())`.execute(tx);
   return Number(r.numAffectedRows ?? 0) === 1;
 }
@@ -138,7 +139,7 @@ export async function findClientGrant(db: Executor, publicUrl: string, secrets: 
 export async function completeRechargeGrant(tx: Tx, grantId: string): Promise<boolean> {
   const r = await sql`UPDATE grants SET status = ${grantMachine.targetOf('recharge_succeeded')}, redeemed_at = now(), ended_at = now(),
                           end_reason = 'recharged'
-                       WHERE id = ${grantId} AND status = ANY(${grantMachine.sourcesOf('recharge_succeeded')}::text[])`.execute(tx);
+                       WHERE id = ${grantId} AND status = ANY(${textArray(grantMachine.sourcesOf('recharge_succeeded'))})`.execute(tx);
   return Number(r.numAffectedRows ?? 0) === 1;
 }
 
@@ -147,7 +148,7 @@ export function completeRechargeGrantCte(name: string, grantId: RawBuilder<unkno
   return {
     name,
     sql: sql`UPDATE grants SET status = ${grantMachine.targetOf('recharge_succeeded')}, redeemed_at = now(), ended_at = now(), end_reason = 'recharged'
-              WHERE id = (${grantId}) AND status = ANY(${grantMachine.sourcesOf('recharge_succeeded')}::text[])
+              WHERE id = (${grantId}) AND status = ANY(${textArray(grantMachine.sourcesOf('recharge_succeeded'))})
              RETURNING id, client_id`,
   };
 }
@@ -156,6 +157,6 @@ export function completeRechargeGrantCte(name: string, grantId: RawBuilder<unkno
 export async function failRechargeGrant(tx: Tx, grantId: string, failure: { code: string; message: string }): Promise<boolean> {
   const r = await sql`UPDATE grants SET status = ${grantMachine.targetOf('recharge_failed')}, ended_at = now(), end_reason = ${failure.code},
                           failure_code = ${failure.code}, failure_message = ${failure.message}
-                       WHERE id = ${grantId} AND status = ANY(${grantMachine.sourcesOf('recharge_failed')}::text[])`.execute(tx);
+                       WHERE id = ${grantId} AND status = ANY(${textArray(grantMachine.sourcesOf('recharge_failed'))})`.execute(tx);
   return Number(r.numAffectedRows ?? 0) === 1;
 }

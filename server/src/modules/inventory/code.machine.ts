@@ -30,6 +30,6 @@ export const codeMachine = defineMachine<CodeStatus, CodeEvent>(
   ['publish', 'claim', 'deliver', 'release', 'expire', 'void'],
 );
 
-/** Guard of an UPDATE: `status = ANY(${guard('claim')}::text[])`. */
+/** Guard of an UPDATE: `status = ANY(${textArray(sourcesOf('claim'))})`. */
 export const sourcesOf = (event: CodeEvent): CodeStatus[] => codeMachine.sourcesOf(event);
 export const targetOf = (event: CodeEvent): CodeStatus => codeMachine.targetOf(event);

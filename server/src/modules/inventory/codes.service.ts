@@ -4,6 +4,7 @@ import type { Executor, Tx } from '../../platform/db/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { openCode, unwrapBatchKey, type BatchKey, type CodeSecret } from './code-secret.ts';
 import { codeMachine, sourcesOf, targetOf } from './code.machine.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // The code lifecycle after the claim: release, deliver, expire. Every guard comes from code.machine.ts.
 // Each function takes the caller's transaction, so a grant and its code always move together.
@@ -31,7 +32,7 @@ export async function releaseCodes(tx: Executor, codeIds: readonly number[]): Pr
   const r = await sql<{ id: number; hint: string }>`
     UPDATE codes c SET status = ${releasedStatus()}, grant_id = NULL, updated_at = now()
       FROM batches b
-     WHERE c.id = ANY(${codeIds as number[]}::bigint[]) AND c.status = ANY(${RELEASABLE}::text[]) AND b.id = c.batch_id
+     WHERE c.id = ANY(${codeIds as number[]}::bigint[]) AND c.status = ANY(${textArray(RELEASABLE)}) AND b.id = c.batch_id
     RETURNING c.id, c.hint`.execute(tx);
   return r.rows;
 }
@@ -61,7 +62,7 @@ export async function deliverCode(tx: Tx, codeId: number, keyring: Keyring): Pro
   const c = await sql<{ ciphertext: Uint8Array; hint: string; batch_id: string; dek_wrapped: Uint8Array; master_key_id: string; expires_at: Date | null }>`
     UPDATE codes c SET status = ${targetOf('deliver')}, updated_at = now()
       FROM batches b
-     WHERE c.id = ${codeId} AND b.id = c.batch_id AND c.status = ANY(${DELIVERABLE}::text[])
+     WHERE c.id = ${codeId} AND b.id = c.batch_id AND c.status = ANY(${textArray(DELIVERABLE)})
     RETURNING c.ciphertext, c.hint, c.batch_id, b.dek_wrapped, b.master_key_id, c.expires_at`.execute(tx);
   const code = c.rows[0];
   if (!code) throw new AppError(500, 'code_unavailable', 'Internal error', 'The code of this grant is not available.');

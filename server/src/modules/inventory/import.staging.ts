@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.ts';
 import { sourcesOf, targetOf } from './code.machine.ts';
 import { IMPORTING } from './batch.machine.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // The staged side of a chunked import (embedded database): codes are inserted 'staged' in many short
 // transactions, then published (→ available) by id range, or discarded when the import fails. Bounded
@@ -12,7 +13,7 @@ const RANGE = 2_000;
 
 async function idRange(db: Executor, batchId: string): Promise<{ lo: number; hi: number } | null> {
   const r = await sql<{ lo: number | null; hi: number | null }>`
-    SELECT min(id) AS lo, max(id) AS hi FROM codes WHERE batch_id = ${batchId} AND status = ANY(${STAGED}::text[])`.execute(db);
+    SELECT min(id) AS lo, max(id) AS hi FROM codes WHERE batch_id = ${batchId} AND status = ANY(${textArray(STAGED)})`.execute(db);
   const { lo, hi } = r.rows[0] ?? {};
   return lo === null || lo === undefined || hi === null || hi === undefined ? null : { lo: Number(lo), hi: Number(hi) };
 }
@@ -23,7 +24,7 @@ export async function publishStaged(db: Db, batchId: string): Promise<void> {
   if (!range) return;
   for (let lo = range.lo; lo <= range.hi; lo += RANGE) {
     await sql`UPDATE codes SET status = ${targetOf('publish')}, updated_at = now()
-               WHERE id >= ${lo} AND id < ${lo + RANGE} AND batch_id = ${batchId} AND status = ANY(${STAGED}::text[])`.execute(db);
+               WHERE id >= ${lo} AND id < ${lo + RANGE} AND batch_id = ${batchId} AND status = ANY(${textArray(STAGED)})`.execute(db);
     await yieldToEventLoop(); // queued work takes the connection between ranges
   }
 }
@@ -33,7 +34,7 @@ export async function discardStaged(db: Db, batchId: string): Promise<void> {
   const range = await idRange(db, batchId);
   if (range) {
     for (let lo = range.lo; lo <= range.hi; lo += RANGE) {
-      await sql`DELETE FROM codes WHERE id >= ${lo} AND id < ${lo + RANGE} AND batch_id = ${batchId} AND status = ANY(${STAGED}::text[])`.execute(db);
+      await sql`DELETE FROM codes WHERE id >= ${lo} AND id < ${lo + RANGE} AND batch_id = ${batchId} AND status = ANY(${textArray(STAGED)})`.execute(db);
       await yieldToEventLoop();
     }
   }

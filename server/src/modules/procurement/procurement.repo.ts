@@ -2,6 +2,7 @@ import { sql, type Generated, type Kysely, type Transaction } from 'kysely';
 import type { RemoteOrderColumns } from '../suppliers/index.ts';
 import type { Executor } from '../../platform/db/db.ts';
 import { purchaseMachine, type PurchaseEvent, type PurchaseState } from './purchase.machine.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // SQL for this module's tables only (procurement_settings, purchase_orders, purchase_events, supplier_bills,
 // supplier_bill_lines). Every state change of a purchase order goes through `movePurchase`, guarded by the
@@ -227,7 +228,7 @@ export async function movePurchase(db: Executor, id: string, event: PurchaseEven
            not_found_count = ${event === 'resubmit' || event === 'accept' ? 0 : sql`not_found_count`},
            not_found_since = ${event === 'resubmit' || event === 'accept' ? null : sql`not_found_since`},
            finished_at = ${final ? sql`now()` : sql`finished_at`}
-     WHERE id = ${id} AND state = ANY(${purchaseMachine.sourcesOf(event)}::text[])
+     WHERE id = ${id} AND state = ANY(${textArray(purchaseMachine.sourcesOf(event))})
     RETURNING *`.execute(db);
   return r.rows[0] ? out(r.rows[0]) : null;
 }

@@ -4,7 +4,7 @@ import { cteRef, type Cte } from '../../platform/db/ctes.ts';
 import { enqueueCte, settleWaitingJobCte } from '../../platform/jobs/jobs.ts';
 import { newId } from '../../platform/ids.ts';
 import { accountContext, maskAccount, RECHARGE_ATTEMPT_JOB } from './recharges.service.ts';
-import { moveAttemptSql, moveOrderSql, type AttemptPatch } from './recharges.repo.ts';
+import { attemptNumbered, moveAttemptSql, moveOrderSql, type AttemptPatch } from './recharges.repo.ts';
 
 // The recharge side of accepting a direct recharge as steps of one composed statement (platform/db/ctes.ts):
 // what `createRechargeOrder` writes — the order, its first attempt, the job that submits it — without a
@@ -54,8 +54,8 @@ export function newOrderCtes(input: NewOrderCteInput): { ctes: Cte[]; orderId: s
 export function callbackTargetCte(supplierId: string, customerOrderNo: string): Cte {
   return {
     name: 'rc_target',
-    sql: sql`SELECT a.id, a.order_id, a.state, o.client_id FROM recharge_attempts a JOIN recharge_orders o ON o.id = a.order_id
-              WHERE a.customer_order_no = ${customerOrderNo} AND a.supplier_id = ${supplierId}`,
+    sql: sql`SELECT a.id, a.order_id, a.state, o.client_id FROM ${attemptNumbered(customerOrderNo)} a JOIN recharge_orders o ON o.id = a.order_id
+              WHERE a.supplier_id = ${supplierId}`,
   };
 }
 

@@ -3,6 +3,7 @@ import type { RemoteOrderColumns } from '../suppliers/index.ts';
 import type { Executor } from '../../platform/db/db.ts';
 import type { Cte } from '../../platform/db/ctes.ts';
 import { attemptMachine, orderMachine, type AttemptEvent, type AttemptState, type OrderEvent, type OrderStatus } from './recharge.machine.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // SQL for this module's tables only (recharge_orders, recharge_attempts, recharge_events). Every status
 // change goes through `moveAttempt` / `moveOrder`, whose guard is the machine's `sourcesOf(event)`.
@@ -84,10 +85,21 @@ export async function attemptByCustomerOrderNo(db: Executor, supplierId: string,
 }
 
 /** `attemptByCustomerOrderNo` with the order's client (whom a change of the grant would be told). */
+/**
+ * The attempt a supplier's order number names, as a table expression (the caller checks the supplier).
+ * customer_order_no is unique: the lookup goes through its own index, fenced (OFFSET 0) from the supplier
+ * condition. Unfenced, on a young table whose statistics are not gathered yet, the planner rated the supplier
+ * index as cheap as the unique one and then read every attempt of the supplier per callback (measured: 10 ms
+ * a callback after 5,000 recharges in the first minute of a new database).
+ */
+export function attemptNumbered(customerOrderNo: string): RawBuilder<unknown> {
+  return sql`(SELECT * FROM recharge_attempts WHERE customer_order_no = ${customerOrderNo} OFFSET 0)`;
+}
+
 export async function attemptWithClient(db: Executor, supplierId: string, customerOrderNo: string): Promise<(AttemptRow & { client_id: string | null }) | undefined> {
   const r = await sql<AttemptRow & { client_id: string | null }>`
-    SELECT a.*, o.client_id FROM recharge_attempts a JOIN recharge_orders o ON o.id = a.order_id
-     WHERE a.customer_order_no = ${customerOrderNo} AND a.supplier_id = ${supplierId}`.execute(db);
+    SELECT a.*, o.client_id FROM ${attemptNumbered(customerOrderNo)} a JOIN recharge_orders o ON o.id = a.order_id
+     WHERE a.supplier_id = ${supplierId}`.execute(db);
   return r.rows[0] ? { ...attemptOut(r.rows[0]), client_id: r.rows[0].client_id } : undefined;
 }
 
@@ -171,7 +183,7 @@ export function moveAttemptSql(id: string | RawBuilder<unknown>, event: AttemptE
            not_found_count = ${event === 'resubmit' || event === 'accept' ? 0 : sql`not_found_count`},
            not_found_since = ${event === 'resubmit' || event === 'accept' ? null : sql`not_found_since`},
            finished_at = ${final ? sql`now()` : sql`finished_at`}
-     WHERE id = (${typeof id === 'string' ? sql`${id}` : id}) AND state = ANY(${attemptMachine.sourcesOf(event)}::text[])
+     WHERE id = (${typeof id === 'string' ? sql`${id}` : id}) AND state = ANY(${textArray(attemptMachine.sourcesOf(event))})
        AND ${when ?? sql`true`}
     RETURNING *`;
 }
@@ -198,7 +210,7 @@ export function moveOrderSql(id: RawBuilder<unknown>, event: OrderEvent, failure
   return sql<{ id: string; grant_id: string }>`
     UPDATE recharge_orders SET status = ${orderMachine.targetOf(event)}, updated_at = now(), finished_at = now(),
            failure_code = ${failure?.code ?? null}, failure_message = ${failure?.message ?? null}
-     WHERE id = (${id}) AND status = ANY(${orderMachine.sourcesOf(event)}::text[])
+     WHERE id = (${id}) AND status = ANY(${textArray(orderMachine.sourcesOf(event))})
     RETURNING id, grant_id`;
 }
 
@@ -218,7 +230,7 @@ export interface NewAttempt {
 export async function addAttempt(db: Executor, orderId: string, a: NewAttempt): Promise<AttemptRow | null> {
   const n = await sql<{ no: number }>`
     UPDATE recharge_orders SET next_attempt_no = next_attempt_no + 1, updated_at = now()
-     WHERE id = ${orderId} AND status = ANY(${orderMachine.sourcesOf('succeed')}::text[])
+     WHERE id = ${orderId} AND status = ANY(${textArray(orderMachine.sourcesOf('succeed'))})
        AND NOT EXISTS (SELECT 1 FROM recharge_attempts s WHERE s.order_id = ${orderId} AND s.state = ${attemptMachine.targetOf('succeed')})
     RETURNING next_attempt_no - 1 AS no`.execute(db);
   if (!n.rows[0]) return null;

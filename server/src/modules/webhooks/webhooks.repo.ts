@@ -3,6 +3,7 @@ import type { Executor } from '../../platform/db/db.ts';
 import { idBoundary } from '../../platform/ids.ts';
 import type { WebhookDeliveriesTable, WebhookDeliveryStatus, WebhookEndpointsTable, WebhookEndpointStatus } from '../../platform/db/schema.ts';
 import { LISTENING, webhookDeliveryMachine, webhookEndpointMachine, type DeliveryEvent, type EndpointEvent } from './webhooks.machine.ts';
+import { textArray } from '../../platform/db/literals.ts';
 
 // SQL for the webhook tables only. Every status change goes through a machine: its guard is
 // `status = ANY(machine.sourcesOf(event))`, never a hand-written list.
@@ -111,7 +112,7 @@ export async function pruneWebhookHistory(db: Executor, days: number, limit = 20
            SELECT e.id FROM webhook_events e
             WHERE e.id < ${boundary} AND e.fanned_out_at IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
-                               WHERE d.event_id = e.id AND d.status <> ALL(${webhookDeliveryMachine.finalStates()}::text[]))
+                               WHERE d.event_id = e.id AND d.status <> ALL(${textArray(webhookDeliveryMachine.finalStates())}))
             ORDER BY e.id LIMIT ${limit}),
          deliveries AS (SELECT d.id FROM webhook_deliveries d WHERE d.event_id IN (SELECT id FROM old)),
          tries AS (DELETE FROM webhook_delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries) RETURNING 1),

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { prepared } from './prepared.ts';
 
 // One statement out of several modules' SQL (DESIGN §8: one or two round trips per request). A module writes
 // the SQL for its own tables as a named common table expression; a flow strings them together with
@@ -22,7 +23,8 @@ export function cteRef(name: string): RawBuilder<unknown> {
 
 export function withCtes<R>(ctes: Cte[], select: RawBuilder<unknown>): RawBuilder<R> {
   const parts = ctes.map((c) => sql`${cteRef(c.name)} AS (${c.sql})`);
-  return sql<R>`WITH ${sql.join(parts, sql`, `)} ${select}`;
+  // a composed statement's text is fixed per flow (its values are parameters): prepared once per connection
+  return prepared(sql<R>`WITH ${sql.join(parts, sql`, `)} ${select}`);
 }
 
 export function isRawBuilder(x: unknown): x is RawBuilder<unknown> {

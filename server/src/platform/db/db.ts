@@ -5,6 +5,7 @@ import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { PGlitePool } from './pglite-pool.ts';
 import type { DB } from './schema.ts';
+import { asPreparedQuery } from './prepared.ts';
 import { isDatabaseUnavailable } from './unavailable.ts';
 
 export type Db = Kysely<DB>;
@@ -75,7 +76,7 @@ export async function openPostgres(
       const query = client.query;
       const release = client.release;
       client.query = function (this: PoolClient, ...args: unknown[]) {
-        const r = (query as (...a: unknown[]) => unknown).apply(client, args);
+        const r = (query as (...a: unknown[]) => unknown).apply(client, asPreparedQuery(args));
         if (r && typeof (r as Promise<unknown>).catch === 'function') {
           (r as Promise<unknown>).catch((e: unknown) => {
             if (isDatabaseUnavailable(e)) client[BROKEN] = true;

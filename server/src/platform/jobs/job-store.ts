@@ -3,6 +3,7 @@ import type { Cte } from '../db/ctes.ts';
 import type { Executor } from '../db/db.ts';
 import type { JobsTable } from '../db/schema.ts';
 import { jobMachine, type JobEvent } from './job.machine.ts';
+import { textArray } from '../db/literals.ts';
 
 // Every statement that moves a job. Guards come from the job machine; every write about a run is fenced by its
 // run number, so a worker whose lease was taken over cannot overwrite the newer run's outcome.
@@ -11,7 +12,7 @@ export type JobRow = Selectable<JobsTable>;
 const from = (event: JobEvent) => jobMachine.sourcesOf(event);
 const to = (event: JobEvent) => jobMachine.targetOf(event);
 const fence = (job: Pick<JobRow, 'id' | 'runs'>, event: JobEvent) =>
-  sql`id = ${job.id} AND runs = ${job.runs} AND status = ANY(${from(event)}::text[])`;
+  sql`id = ${job.id} AND runs = ${job.runs} AND status = ANY(${textArray(from(event))})`;
 const msg = (m: string) => m.slice(0, 2000);
 
 /**
@@ -25,8 +26,8 @@ export async function claimJobs(db: Executor, kinds: string[], limit: number, le
     UPDATE jobs j SET status = ${to('claim')}, runs = j.runs + 1, attempts = j.attempts + 1, updated_at = now(),
                       locked_until = now() + make_interval(secs => ${leaseSeconds})
       FROM (SELECT id FROM jobs
-             WHERE ((status = ANY(${from('claim')}::text[]) AND run_at <= now())
-                    OR (status = ANY(${from('reclaim')}::text[]) AND locked_until < now()))
+             WHERE ((status = ANY(${textArray(from('claim'))}) AND run_at <= now())
+                    OR (status = ANY(${textArray(from('reclaim'))}) AND locked_until < now()))
                AND kind = ANY(${kinds}::text[])
                AND NOT (id = ANY(${exclude}::text[]))
              ORDER BY run_at
@@ -95,7 +96,7 @@ export async function requeueJob(db: Executor, id: string): Promise<JobRow | und
   const res = await sql<JobRow>`
     UPDATE jobs SET status = ${to('requeue')}, attempts = 0, run_at = now(), finished_at = NULL, locked_until = NULL,
                     updated_at = now()
-     WHERE id = ${id} AND status = ANY(${from('requeue')}::text[])
+     WHERE id = ${id} AND status = ANY(${textArray(from('requeue'))})
     RETURNING *`.execute(db);
   return res.rows[0];
 }

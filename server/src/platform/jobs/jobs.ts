@@ -8,6 +8,7 @@ import { cteRef, isRawBuilder, type Cte } from '../db/ctes.ts';
 import { sql, type RawBuilder } from 'kysely';
 import { DEFAULT_POLICY, jobDefinition } from './registry.ts';
 import { jobMachine } from './job.machine.ts';
+import { textArray } from '../db/literals.ts';
 
 // Durable jobs (DESIGN §4): a row in `jobs`, written in the same transaction as the business change that
 // asks for the work, so the work is never lost and never happens for a change that rolled back.
@@ -84,7 +85,7 @@ export function settleWaitingJobCte(name: string, kind: string, dedupeKey: strin
     name,
     sql: sql`UPDATE jobs SET status = ${jobMachine.targetOf('settle')}, result = ${JSON.stringify(opts.result)}::jsonb, locked_until = NULL,
                     finished_at = now(), updated_at = now(), note = NULL
-              WHERE kind = ${kind} AND dedupe_key = (${typeof dedupeKey === 'string' ? sql`${dedupeKey}` : dedupeKey}) AND status = ANY(${jobMachine.sourcesOf('settle')}::text[])
+              WHERE kind = ${kind} AND dedupe_key = (${typeof dedupeKey === 'string' ? sql`${dedupeKey}` : dedupeKey}) AND status = ANY(${textArray(jobMachine.sourcesOf('settle'))})
                 AND EXISTS (SELECT 1 FROM ${cteRef(opts.after)})
              RETURNING id`,
   };
