@@ -16,6 +16,7 @@ import type { Grant, IssueGrantBody } from './grants.schemas.ts';
 import { grantQuery, searchGrants, type GrantSearch } from './grants.search.ts';
 import { PACK_KINDS, voidComponents, withComponents } from './bundle-grants.ts';
 import { textArray } from '../../platform/db/literals.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 
 // Grants: one entitlement issued to one recipient. Issuing claims exactly one code in the same statement
 // that records the grant, so there is no window in which a code is claimed without a grant (or the reverse).
@@ -70,13 +71,13 @@ async function issueOn(ctx: AppContext, db: Executor, input: IssueInput): Promis
   // One round trip (migrations 004, 013): serialise on the Idempotency-Key / out_order_no and return an
   // existing grant first (a replay answers the first result whatever the stock or product is now), else
   // find the product, claim a code (SKIP LOCKED, plan pinned to the partial index), insert the grant.
-  const res = await sql<GrantRow & { outcome: 'issued' | 'replay_key' | 'replay_order'; request_hash: string | null }>`SELECT * FROM quanyi_issue_grant(
+  const res = await prepared(sql<GrantRow & { outcome: 'issued' | 'replay_key' | 'replay_order'; request_hash: string | null }>`SELECT * FROM quanyi_issue_grant(
       ${id}, ${input.clientId}, ${body.product}, ${body.recipient.external_id ?? null},
       ${phone ? ctx.secrets.sealPii(phone, 'phone:' + id) : null}, ${phone ? maskPhone(phone) : null},
       ${phone ? ctx.secrets.phoneFingerprint(phone) : null}, ${body.recipient.email?.toLowerCase() ?? null},
       ${body.out_order_no ?? null}, ${input.idempotencyKey}, ${input.requestHash},
       ${JSON.stringify(body.metadata ?? {})}::jsonb, ${tokenHash(ctx.secrets.redeemToken(id))},
-      ${expiresAt}::timestamptz, ${ctx.config.grantDefaultValidityDays}::int, ${input.issuedBy})`.execute(db);
+      ${expiresAt}::timestamptz, ${ctx.config.grantDefaultValidityDays}::int, ${input.issuedBy})`).execute(db);
   const row = res.rows[0];
   if (row) {
     if (row.outcome === 'issued') return { grant: toGrant(row, ctx.config.publicUrl, ctx.secrets), replayed: false };

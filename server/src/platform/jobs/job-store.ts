@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Cte } from '../db/ctes.ts';
 import type { Executor } from '../db/db.ts';
+import { prepared } from '../db/prepared.ts';
 import type { JobsTable } from '../db/schema.ts';
 import { jobMachine, type JobEvent } from './job.machine.ts';
 import { textArray } from '../db/literals.ts';
@@ -22,7 +23,8 @@ const msg = (m: string) => m.slice(0, 2000);
  */
 export async function claimJobs(db: Executor, kinds: string[], limit: number, leaseSeconds: number, exclude: string[]): Promise<JobRow[]> {
   if (limit <= 0 || kinds.length === 0) return [];
-  const res = await sql<JobRow>`
+  // prepared: every lane loop runs it, and its text is fixed (the kinds and exclusions are array parameters)
+  const res = await prepared(sql<JobRow>`
     UPDATE jobs j SET status = ${to('claim')}, runs = j.runs + 1, attempts = j.attempts + 1, updated_at = now(),
                       locked_until = now() + make_interval(secs => ${leaseSeconds})
       FROM (SELECT id FROM jobs
@@ -34,7 +36,7 @@ export async function claimJobs(db: Executor, kinds: string[], limit: number, le
              LIMIT ${limit}
              FOR UPDATE SKIP LOCKED) due
      WHERE j.id = due.id
-    RETURNING j.*`.execute(db);
+    RETURNING j.*`).execute(db);
   return res.rows;
 }
 
