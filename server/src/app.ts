@@ -16,6 +16,7 @@ import { edgeServerOptions, installEdge } from './platform/http/edge.ts';
 import { swaggerOptions } from './platform/http/openapi.ts';
 import { consoleRoutes } from './platform/http/console.ts';
 import { moduleTags, registerModuleRoutes } from './compose.ts';
+import { sharedCompilers } from './platform/http/schema-compilers.ts';
 
 export type App = FastifyInstance;
 
@@ -33,6 +34,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     bodyLimit: 1024 * 1024,
     ...edgeServerOptions(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    schemaController: { compilersFactory: sharedCompilers as never },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (req, reply) => {

@@ -28,9 +28,12 @@ export function grantIssuerFor(kind: string): GrantIssuer | undefined {
 
 // A product's kind (and sku) never change after creation, so the kind of a known product is cached; the card
 // path pays one map lookup, not a query, and only unknown products cost a round trip.
-const kindCache = new Map<string, string>();
+// Kept per database handle: a SKU names a product only within its own database.
+const kindCaches = new WeakMap<object, Map<string, string>>();
 
 export async function productKindOf(db: Executor, ref: string): Promise<string | null> {
+  let kindCache = kindCaches.get(db);
+  if (!kindCache) kindCaches.set(db, (kindCache = new Map()));
   const hit = kindCache.get(ref);
   if (hit) return hit;
   const p = await db.selectFrom('products').select('kind').where((eb) => eb.or([eb('id', '=', ref), eb('sku', '=', ref)])).executeTakeFirst();
