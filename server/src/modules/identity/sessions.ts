@@ -14,6 +14,7 @@ export async function createSession(db: Executor, userId: string, ttlHours: numb
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
   await inTx(db, async (tx) => {
+    await tx.deleteFrom('admin_sessions').where('user_id', '=', userId).where('expires_at', '<=', sql<Date>`now()`).execute();
     await tx
       .insertInto('admin_sessions')
       .values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt, ip: meta.ip ?? null, user_agent: meta.userAgent?.slice(0, 300) ?? null })
@@ -31,7 +32,7 @@ export async function createSession(db: Executor, userId: string, ttlHours: numb
  */
 export const touchAfterSeconds = (idleSeconds: number) => Math.min(60, Math.floor(idleSeconds / 4));
 
-/** One read; a write only when the session idled out (it is deleted) or its last-seen time is stale. */
+/** One read; a write only when the session's last-seen time is stale. */
 export async function lookupSession(db: Executor, token: string, idleSeconds: number): Promise<SessionLookup> {
   const hashed = tokenHash(token);
   const row = await db
@@ -45,10 +46,11 @@ export async function lookupSession(db: Executor, token: string, idleSeconds: nu
     .where('s.expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
   if (!row || row.status !== 'active') return { state: 'none' };
-  if (row.idle) {
-    await db.deleteFrom('admin_sessions').where('token_hash', '=', hashed).execute();
-    return { state: 'idle' };
-  }
+  // An idle session is not deleted: nothing touches it again, so it stays idle, and every request that still
+  // carries its cookie hears `session_expired`. Deleting it made the requests a console sends at once race: the
+  // first heard "expired", the others "not signed in", and the login page could lose the reason. The row goes
+  // at its absolute expiry (pruned at its user's next sign-in).
+  if (row.idle) return { state: 'idle' };
   if (row.stale) {
     await db
       .updateTable('admin_sessions')
