@@ -5,7 +5,7 @@ import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { PGlitePool } from './pglite-pool.ts';
 import type { DB } from './schema.ts';
-import { asPreparedQuery } from './prepared.ts';
+import { asPreparedQuery, isMarked, isStalePreparedPlan } from './prepared.ts';
 import { isDatabaseUnavailable } from './unavailable.ts';
 
 export type Db = Kysely<DB>;
@@ -75,9 +75,20 @@ export async function openPostgres(
       const client = (await pool.connect()) as PoolClient;
       const query = client.query;
       const release = client.release;
+      const run = (args: unknown[]) => (query as (...a: unknown[]) => unknown).apply(client, args);
       client.query = function (this: PoolClient, ...args: unknown[]) {
-        const r = (query as (...a: unknown[]) => unknown).apply(client, asPreparedQuery(args));
+        let r = run(asPreparedQuery(args));
         if (r && typeof (r as Promise<unknown>).catch === 'function') {
+          if (isMarked(args)) {
+            // a statement this connection prepared before a migration changed its result columns: run it
+            // unprepared this once (outside a transaction that is all it takes) and retire the connection,
+            // whose other prepared statements may be as stale
+            r = (r as Promise<unknown>).catch((e: unknown) => {
+              if (!isStalePreparedPlan(e)) throw e;
+              client[BROKEN] = true;
+              return run(args);
+            });
+          }
           (r as Promise<unknown>).catch((e: unknown) => {
             if (isDatabaseUnavailable(e)) client[BROKEN] = true;
           });

@@ -38,5 +38,21 @@ describe('prepared statements', () => {
       if (onRealPostgres) expect(names.some((n) => n.startsWith('qy_'))).toBe(true);
       else expect(names).toEqual([]); // the embedded pool runs every query unnamed
     });
+
+    it('still answers, with the new columns, after a migration changed what a prepared statement returns', async () => {
+      // a rolling upgrade: the new version adds a column while this process keeps the statement prepared
+      await sql`CREATE TABLE probe_rows (a int)`.execute(t.database.db);
+      await sql`INSERT INTO probe_rows VALUES (1)`.execute(t.database.db);
+      const rows = await t.database.db.connection().execute(async (conn) => {
+        const all = () => prepared(sql<Record<string, number>>`SELECT * FROM probe_rows`).execute(conn);
+        await all();
+        await all();
+        await sql`ALTER TABLE probe_rows ADD COLUMN b int NOT NULL DEFAULT 7`.execute(conn);
+        return (await all()).rows;
+      });
+      expect(rows).toEqual([{ a: 1, b: 7 }]);
+      // and the pool goes on serving
+      expect((await prepared(sql<Record<string, number>>`SELECT * FROM probe_rows`).execute(t.database.db)).rows).toEqual([{ a: 1, b: 7 }]);
+    });
   });
 });

@@ -23,8 +23,21 @@ export function prepared<R>(statement: RawBuilder<R>): RawBuilder<R> {
  * else the arguments unchanged. The name is a digest of the text, so two texts never share a name.
  */
 export function asPreparedQuery(args: unknown[]): unknown[] {
-  const [text, values] = args;
-  if (typeof text !== 'string' || !text.endsWith(MARK)) return args;
+  if (!isMarked(args)) return args;
+  const [text, values] = args as [string, unknown];
   const name = 'qy_' + createHash('sha1').update(text).digest('base64url');
   return [{ name, text, values }, ...args.slice(2)];
+}
+
+export function isMarked(args: unknown[]): boolean {
+  return typeof args[0] === 'string' && args[0].endsWith(MARK);
+}
+
+/**
+ * A prepared statement whose result columns changed under it: a migration altered a table it returns `*` of
+ * while this connection kept the statement (a rolling upgrade: the new version migrates, the old one still
+ * serves). PostgreSQL refuses to run it again on that connection.
+ */
+export function isStalePreparedPlan(e: unknown): boolean {
+  return (e as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((e as Error).message));
 }
