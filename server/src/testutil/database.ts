@@ -111,7 +111,7 @@ function templatePath(): string {
   const h = createHash('sha256');
   const pgliteEntry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(pgliteEntry), '..', 'package.json'), 'utf8')) as { version: string };
-  h.update(`template v1 pglite ${pkg.version} ${SHARED_BUFFERS}\n`);
+  h.update(`template v2 pglite ${pkg.version} ${SHARED_BUFFERS}\n`);
   for (const f of fs.readdirSync(MIGRATIONS_DIR).filter((x) => x.endsWith('.sql')).sort()) {
     h.update(f + '\0' + fs.readFileSync(path.join(MIGRATIONS_DIR, f), 'utf8') + '\0');
   }
@@ -128,6 +128,12 @@ export async function ensurePgliteTemplate(): Promise<string> {
   const { database, pglite } = await startPglite(undefined);
   try {
     await migrate(database);
+    // Every test file loads this tarball into a new PGlite: without the two template databases (which nothing
+    // here uses: no test creates a database) it is 29 MB instead of 44 MB, and a file's database opens in about
+    // 60% of the time.
+    await pglite.exec(`UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')`);
+    for (const name of ['template0', 'template1']) await pglite.exec(`DROP DATABASE ${name}`);
+    await pglite.exec('CHECKPOINT');
     const tarball = Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer());
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
     fs.writeFileSync(tmp, tarball);

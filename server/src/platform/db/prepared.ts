@@ -12,6 +12,8 @@ import { sql, type RawBuilder } from 'kysely';
 // collect one statement per list length. The mark is a trailing comment, so the statement's text still
 // begins with its command word (the embedded pool reads it from there) and an unmarked driver simply runs it.
 const MARK = ' /*qy:prepared*/';
+/** statement text → name: hashing a composed statement's few kilobytes on every call showed in the profile */
+const names = new Map<string, string>();
 
 /** The statement, marked to run as a named prepared statement on PostgreSQL. */
 export function prepared<R>(statement: RawBuilder<R>): RawBuilder<R> {
@@ -25,7 +27,13 @@ export function prepared<R>(statement: RawBuilder<R>): RawBuilder<R> {
 export function asPreparedQuery(args: unknown[]): unknown[] {
   if (!isMarked(args)) return args;
   const [text, values] = args as [string, unknown];
-  const name = 'qy_' + createHash('sha1').update(text).digest('base64url');
+  let name = names.get(text);
+  if (!name) {
+    name = 'qy_' + createHash('sha1').update(text).digest('base64url');
+    // marked texts are few and fixed; the bound only guards against a mistake
+    if (names.size > 1000) names.clear();
+    names.set(text, name);
+  }
   return [{ name, text, values }, ...args.slice(2)];
 }
 
