@@ -59,7 +59,9 @@ describe('request authentication', () => {
 
   it('1002 for a timestamp out of the ±600 s window or malformed (correctly signed)', async () => {
     const now = Date.now();
-    for (const timestamp of [formatChinaTime(now - 601_000), formatChinaTime(now + 601_000), new Date(now).toISOString(), '2026-02-30 10:00:00', 1764425700]) {
+    // 605 s, not 601: a timestamp is written in whole seconds (the fraction is dropped) and the sandbox reads
+    // its clock a few ms later, so now + 601 s could land just inside the window (CI once saw it accepted)
+    for (const timestamp of [formatChinaTime(now - 605_000), formatChinaTime(now + 605_000), new Date(now).toISOString(), '2026-02-30 10:00:00', 1764425700]) {
       const { sign: _s, ...unsigned } = direct();
       expect((await post(resign({ ...unsigned, timestamp }))).code).toBe(1002);
     }
