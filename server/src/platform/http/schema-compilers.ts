@@ -4,33 +4,45 @@ import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 // Fastify's own compilers (the same packages and options it uses by default), kept for the life of the
 // process instead of per app instance. A server builds one app and gains nothing; the test suite builds one
 // app per test file in a long-lived worker, and compiling every route's validators and response serializers
-// anew was about 0.6 s of each file's ~1.1 s set-up. Compiled functions depend only on the schema object, the
-// shared schemas and the options, so they are cached by those:
-// - validators: AjvCompiler pools one Ajv per (shared schemas, options), and Ajv caches compiled schemas by
-//   object identity;
-// - serializers: fast-json-stringify has no cache, so one is kept here, per (shared schemas, options), keyed by
-//   the response schema object (a WeakMap: a schema nobody holds any more is not kept alive by it).
-type SerializerRoute = { schema: object; method: string; url: string; httpStatus: string };
-type SerializerFactory = (externalSchemas: unknown, options: unknown) => (route: SerializerRoute) => (data: unknown) => string;
+// anew was most of a file's set-up.
+//
+// Both caches are keyed by the schema's content, not its identity: routes build their error responses and
+// many bodies with helpers that return a new object per route and per app (669 of an app's ~720 response
+// schemas were new objects on every build, so a cache by identity missed almost every time). A compiled
+// function depends only on the schema's JSON, the shared schemas and the options (TypeBox's symbol-keyed
+// markers, which JSON leaves out, are read by neither Ajv nor fast-json-stringify). A content key also keeps
+// Ajv's own cache, which holds every schema object it compiled, from growing by a copy per app.
+type SchemaRoute = { schema: object; method: string; url: string };
+type Compiled = (data: unknown) => unknown;
+type CompilerFactory = (externalSchemas: unknown, options: unknown) => (route: SchemaRoute) => Compiled;
 
-const buildSerializerUncached = SerializerSelector() as unknown as SerializerFactory;
-const serializers = new Map<string, WeakMap<object, (data: unknown) => string>>();
+const LIMIT = 20_000; // distinct schemas per (shared schemas, options): the app has ~1,000; a bound, not a tuning
 
-const buildSerializer: SerializerFactory = (externalSchemas, options) => {
-  const build = buildSerializerUncached(externalSchemas, options);
-  const key = JSON.stringify(externalSchemas) + JSON.stringify(options ?? null);
-  let cache = serializers.get(key);
-  if (!cache) serializers.set(key, (cache = new WeakMap()));
-  const compiled = cache;
-  return (route) => {
-    let fn = compiled.get(route.schema);
-    if (!fn) {
-      fn = build(route);
-      compiled.set(route.schema, fn);
-    }
-    return fn;
+function cachedByContent(uncached: CompilerFactory, optionsKey: (options: unknown) => unknown): CompilerFactory {
+  const pools = new Map<string, Map<string, Compiled>>();
+  return (externalSchemas, options) => {
+    const build = uncached(externalSchemas, options);
+    const poolKey = JSON.stringify(externalSchemas) + JSON.stringify(optionsKey(options) ?? null);
+    let pool = pools.get(poolKey);
+    if (!pool) pools.set(poolKey, (pool = new Map()));
+    const compiled = pool;
+    return (route) => {
+      const key = JSON.stringify(route.schema);
+      let fn = compiled.get(key);
+      if (!fn) {
+        fn = build(route);
+        if (compiled.size >= LIMIT) compiled.clear();
+        compiled.set(key, fn);
+      }
+      return fn;
+    };
   };
-};
+}
+
+const buildSerializer = cachedByContent(SerializerSelector() as unknown as CompilerFactory, (o) => o);
+// AjvCompiler pools one Ajv per (shared schemas, customOptions), as Fastify does; the rest of its options are
+// plugins and hooks fixed for the process
+const buildValidator = cachedByContent(AjvCompiler() as unknown as CompilerFactory, (o) => (o as { customOptions?: unknown } | undefined)?.customOptions);
 
 /** Fastify's `schemaController.compilersFactory`. */
-export const sharedCompilers = { buildValidator: AjvCompiler(), buildSerializer };
+export const sharedCompilers = { buildValidator, buildSerializer };
