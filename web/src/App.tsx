@@ -81,10 +81,21 @@ function ErrorMessages({ children }: { children: ReactNode }) {
   return children;
 }
 
+// Someone whose system asks for less motion (prefers-reduced-motion: WCAG 2.3.3) gets none of Ant Design's:
+// no transitions, no wave on click, no sliding drawers. Read once: the setting rarely changes mid-session.
+const REDUCED_MOTION = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+
 // Ant Design's default blue (#1677ff) and grey texts (45% black) fall short of WCAG AA contrast (4.5:1) on white:
 // one shade darker for the primary colour (buttons, links, tabs), greys of at least 60% black (axe, issue 6).
 const THEME = {
-  token: { colorPrimary: '#0958d9', colorLink: '#0958d9', colorTextSecondary: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.6)', colorTextDescription: 'rgba(0, 0, 0, 0.6)' },
+  token: {
+    colorPrimary: '#0958d9',
+    colorLink: '#0958d9',
+    colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
+    colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
+    colorTextDescription: 'rgba(0, 0, 0, 0.6)',
+    motion: !REDUCED_MOTION,
+  },
 };
 
 /** `nonce`: the CSP nonce of this page (csp.ts), for the <style> tags Ant Design writes. */
@@ -92,7 +103,7 @@ function Themed({ nonce }: { nonce?: string }) {
   const { lang } = useI18n();
   dayjs.locale(DAYJS_LOCALE[lang]);
   return (
-    <ConfigProvider locale={ANTD_LOCALE[lang]} csp={nonce ? { nonce } : undefined} theme={THEME}>
+    <ConfigProvider locale={ANTD_LOCALE[lang]} csp={nonce ? { nonce } : undefined} theme={THEME} wave={{ disabled: REDUCED_MOTION }}>
       <ProConfigProvider intl={PRO_INTL[lang]}>
         <AntApp>
           <ErrorMessages>

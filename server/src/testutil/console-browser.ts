@@ -20,10 +20,44 @@ export const PASSWORD = 'correct horse battery staple';
 export const CONSOLE_PASSWORD = PASSWORD;
 const shots = process.env.QUANYI_SCREENSHOTS;
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// One Chromium per test worker, shared by the files it runs (vitest keeps the worker and its modules from file
+// to file): starting and stopping one cost about a second of CPU per file. A file still sees a browser of its
+// own: what it opens are contexts (separate cookies, storage and pages), and its `close()` closes those.
+let shared: Promise<Browser> | undefined;
+
+function sharedChromium(): Promise<Browser> {
+  if (!shared) {
+    const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    shared = launching;
+    // a browser that crashed or was closed is started again by the next file that asks
+    launching.then((b) => b.on('disconnected', () => shared === launching && (shared = undefined))).catch(() => shared === launching && (shared = undefined));
+  }
+  return shared;
+}
+
+/** The worker's Chromium, as a browser of this caller's own: `close()` closes the contexts it opened. */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await sharedChromium();
+  const contexts = new Set<BrowserContext>();
+  // Contexts ask for reduced motion unless told otherwise: the console then skips Ant Design's animations
+  // (App.tsx), which were a fifth of the CPU the console sweep cost, and a test waits for no transition.
+  const track = async (opts?: Parameters<Browser['newContext']>[0]) => {
+    const context = await browser.newContext({ reducedMotion: 'reduce', ...opts });
+    contexts.add(context);
+    context.on('close', () => contexts.delete(context));
+    return context;
+  };
+  return new Proxy(browser, {
+    get(target, prop) {
+      if (prop === 'newContext') return track;
+      // Playwright's newPage makes a context owned by the page; so does this one
+      if (prop === 'newPage') return async (opts?: Parameters<Browser['newPage']>[0]) => (await track(opts)).newPage();
+      if (prop === 'close') return async () => void (await Promise.all([...contexts].map((c) => c.close().catch(() => undefined))));
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 

@@ -1,14 +1,11 @@
-import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, runBrowser } from '../../testutil/console-browser.ts';
 import { createHarness, idem, type Harness } from '../../testutil/harness.ts';
 
 // The redeem page in a real headless Chromium (Debian's package), on a phone-sized screen. CI installs
 // Chromium and always runs this (it fails there if Chromium is missing); on a developer machine without it
 // the file reports itself skipped with the reason, so `npm test` works on a fresh checkout.
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const runBrowser = Boolean(process.env.CI) || fs.existsSync(CHROMIUM);
-if (!runBrowser) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 let h: Harness;
 let browser: Browser;
@@ -16,10 +13,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!runBrowser) return;
   h = await createHarness();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
