@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openPostgres, pgliteDatabase, type Database } from '../platform/db/db.ts';
 import { MIGRATIONS_DIR, migrate } from '../platform/db/migrate.ts';
+import { emptyForNextFile, notePristine, revocable } from './pglite-recycle.ts';
 
 // A fresh, migrated database per test file: an in-memory PGlite by default, a new database on the real
 // PostgreSQL server when TEST_DATABASE_URL is set (CI runs the suite both ways). Both start from a template
@@ -18,15 +20,14 @@ export const POSTGRES_ONLY = '(PostgreSQL only: the embedded database is one con
 export interface TestDatabase {
   database: Database;
   url?: string;
+  /** embedded: the database is one an earlier file used, emptied (pglite-recycle.ts) */
+  reused?: boolean;
   drop(): Promise<void>;
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
-    const database = await openPgliteFromTemplate(await ensurePgliteTemplate());
-    return { database, drop: () => database.close() };
-  }
+  if (!serverUrl) return embeddedTestDatabase();
   const name = 'quanyi_t_' + randomBytes(6).toString('hex');
   const template = process.env[PG_TEMPLATE_ENV];
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -176,9 +177,33 @@ export async function ensureTemplateDataDir(): Promise<string> {
   return dir;
 }
 
-/** An in-memory PGlite started from the template's data directory: no initdb, no migrations. */
-async function openPgliteFromTemplate(file: string): Promise<Database> {
-  return (await startPglite(new Blob([fs.readFileSync(file)]))).database;
+// The worker's emptied database waiting for its next file (pglite-recycle.ts): one is enough, files in a worker
+// run one after another.
+let spare: PGlite | undefined;
+
+/** An in-memory PGlite: the worker's spare, emptied, or one started from the template (no initdb, no migrations). */
+async function embeddedTestDatabase(): Promise<TestDatabase> {
+  let pglite = spare;
+  spare = undefined;
+  const reused = Boolean(pglite);
+  if (!pglite) {
+    pglite = (await startPglite(new Blob([fs.readFileSync(await ensurePgliteTemplate())]))).pglite;
+    await notePristine(pglite);
+  }
+  const instance = pglite;
+  const { handle, revoke } = revocable(instance);
+  const database = pgliteDatabase(handle);
+  return {
+    database,
+    reused,
+    async drop() {
+      await database.close();
+      revoke();
+      const reusable = !spare && (await emptyForNextFile(instance).catch(() => false));
+      if (reusable) spare = instance;
+      else await instance.close();
+    },
+  };
 }
 
 // In memory, set up as openPglite sets up an embedded database (which takes no tarball).
