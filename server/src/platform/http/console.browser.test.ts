@@ -67,6 +67,21 @@ describe.runIf(runBrowser)('operator console (headless Chromium)', () => {
     });
   }
 
+  it('honours the system asking for less motion: no Ant Design transitions then, the usual ones otherwise', async () => {
+    const transitionOf = async (reducedMotion: 'reduce' | 'no-preference') => {
+      const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', reducedMotion });
+      const page = await context.newPage();
+      await page.goto(`${env.h.url}/admin/login`);
+      const button = page.locator('#login-submit');
+      await button.waitFor();
+      const duration = await button.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { transitionDuration: string } }).getComputedStyle(el).transitionDuration);
+      await context.close();
+      return duration;
+    };
+    expect((await transitionOf('reduce')).split(',').every((d) => parseFloat(d) === 0)).toBe(true);
+    expect((await transitionOf('no-preference')).split(',').some((d) => parseFloat(d) > 0)).toBe(true);
+  });
+
   it('a support user sees no stock import and gets the 403 page for a page they may not open', async () => {
     await createAdminUser(env.h.ctx.db, { email: 'support@example.com', password: PASSWORD, role: 'support' }, 'test');
     const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
