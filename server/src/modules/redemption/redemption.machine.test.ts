@@ -16,6 +16,8 @@ afterAll(() => h?.close());
 describe('redemption machines', () => {
   it('declare what the code relies on', () => {
     expect(redemptionSetMachine.finalStates()).toEqual(['voided']);
+    // the guard of taking a use of a code (takeUse): only an active set hands out uses
+    expect(redemptionSetMachine.sourcesOf('claim')).toEqual(['active']);
     expect(redemptionClaimMachine.sourcesOf('fail')).toEqual(['pending']);
     expect(redemptionGenerationMachine.sourcesOf('download')).toEqual(['succeeded', 'failed']);
     expect(redemptionGenerationMachine.finalStates().sort()).toEqual(['downloaded', 'purged']);

@@ -1,16 +1,17 @@
 import { defineMachine } from '../../platform/state-machine.ts';
 
-// A set of codes: claims only while active; paused can resume; voided is final.
+// A set of codes: claims only while active; paused can resume; voided is final. `claim` (a code of the set is
+// used) leaves the set as it is: it is there so the guard of taking a use comes from this table too.
 export type SetStatus = 'active' | 'paused' | 'voided';
-export type SetEvent = 'pause' | 'resume' | 'void';
+export type SetEvent = 'pause' | 'resume' | 'void' | 'claim';
 export const redemptionSetMachine = defineMachine<SetStatus, SetEvent>(
   'redemption_set',
   {
-    active: { pause: 'paused', void: 'voided' },
+    active: { pause: 'paused', void: 'voided', claim: 'active' },
     paused: { resume: 'active', void: 'voided' },
     voided: {},
   },
-  ['pause', 'resume', 'void'],
+  ['pause', 'resume', 'void', 'claim'],
 );
 
 // A claim: pending from the moment its counters moved until its grant exists (succeed) or issuing refused

@@ -73,7 +73,7 @@ export async function takeUse(db: Executor, codeId: number): Promise<boolean> {
     UPDATE redemption_codes c SET redeemed = c.redeemed + 1
       FROM redemption_sets s
      WHERE c.id = ${codeId} AND s.id = c.set_id AND c.redeemed < c.max_redemptions
-       AND s.status = ANY(${textArray(['active'])}) AND now() >= s.starts_at AND now() < s.ends_at
+       AND s.status = ANY(${textArray(redemptionSetMachine.sourcesOf('claim'))}) AND now() >= s.starts_at AND now() < s.ends_at
      RETURNING c.id`.execute(db);
   return r.rows.length === 1;
 }

@@ -43,7 +43,7 @@ export async function redemptionRoutes(app: FastifyInstance, { ctx }: { ctx: App
     handler: async (req) => setView(await requireSet(ctx, (req.params as { id: string }).id)),
   });
 
-  for (const event of ['pause', 'resume', 'void'] as SetEvent[]) {
+  for (const event of ['pause', 'resume', 'void'] as Exclude<SetEvent, 'claim'>[]) {
     app.post(`/v1/admin/redemption-sets/:id/${event}`, {
       preValidation: write,
       schema: { tags: ['admin'], summary: `${event[0].toUpperCase()}${event.slice(1)} a redemption code set (audited)`, params: IdParam, response: { 200: RedemptionSet, ...problems(401, 403, 404, 409) } },

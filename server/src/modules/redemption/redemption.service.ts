@@ -73,7 +73,7 @@ export async function requireSet(ctx: AppContext, id: string): Promise<SetRow> {
 }
 
 /** pause / resume / void, through the set machine; a move the status does not allow is 409. */
-export async function changeSet(ctx: AppContext, id: string, event: SetEvent, actor: string) {
+export async function changeSet(ctx: AppContext, id: string, event: Exclude<SetEvent, 'claim'>, actor: string) {
   const set = await requireSet(ctx, id);
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await moveSet(tx, id, event))) throw fail('redemption_set_state', `Set ${id} is ${set.status}; it cannot ${event}.`);
