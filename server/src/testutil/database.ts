@@ -200,7 +200,8 @@ async function embeddedTestDatabase(): Promise<TestDatabase> {
       await database.close();
       revoke();
       const reusable = !spare && (await emptyForNextFile(instance).catch(() => false));
-      if (reusable) spare = instance;
+      // another database of the file may have become the spare while this one was emptied
+      if (reusable && !spare) spare = instance;
       else await instance.close();
     },
   };
