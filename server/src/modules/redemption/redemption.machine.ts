@@ -4,6 +4,8 @@ import { defineMachine } from '../../platform/state-machine.ts';
 // used) leaves the set as it is: it is there so the guard of taking a use comes from this table too.
 export type SetStatus = 'active' | 'paused' | 'voided';
 export type SetEvent = 'pause' | 'resume' | 'void' | 'claim';
+/** the events an operator sends (admin routes): all but `claim` */
+export type SetAdminEvent = Exclude<SetEvent, 'claim'>;
 export const redemptionSetMachine = defineMachine<SetStatus, SetEvent>(
   'redemption_set',
   {

@@ -9,7 +9,7 @@ import { codeListFile, downloadGeneration } from './redemption.generate.ts';
 import { getGeneration, listCodes, listGenerations, listSets } from './redemption.repo.ts';
 import { CodeListQuery, CodeRow, GenerateBody, Generation, ImportBody, ImportResult, RedemptionSet, SetCreate, SetListQuery } from './redemption.schemas.ts';
 import { changeSet, createSet, generationView, importCodes, requireSet, setView, startGeneration } from './redemption.service.ts';
-import type { SetEvent } from './redemption.machine.ts';
+import type { SetAdminEvent } from './redemption.machine.ts';
 import { codePageRoutes } from './code-page.ts';
 
 // Admin API of redemption code sets (the claim endpoints are in flows/redemption: they issue grants).
@@ -43,7 +43,7 @@ export async function redemptionRoutes(app: FastifyInstance, { ctx }: { ctx: App
     handler: async (req) => setView(await requireSet(ctx, (req.params as { id: string }).id)),
   });
 
-  for (const event of ['pause', 'resume', 'void'] as Exclude<SetEvent, 'claim'>[]) {
+  for (const event of ['pause', 'resume', 'void'] as SetAdminEvent[]) {
     app.post(`/v1/admin/redemption-sets/:id/${event}`, {
       preValidation: write,
       schema: { tags: ['admin'], summary: `${event[0].toUpperCase()}${event.slice(1)} a redemption code set (audited)`, params: IdParam, response: { 200: RedemptionSet, ...problems(401, 403, 404, 409) } },

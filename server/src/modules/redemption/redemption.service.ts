@@ -6,7 +6,7 @@ import { appendAudit } from '../audit/index.ts';
 import { findProduct } from '../catalog/index.ts';
 import { clientNames } from '../clients/index.ts';
 import { checkCode, hintOf, MAX_RANDOM, MIN_RANDOM, validPrefix } from './redemption.code.ts';
-import { redemptionGenerationMachine, type SetEvent } from './redemption.machine.ts';
+import { redemptionGenerationMachine, type SetAdminEvent } from './redemption.machine.ts';
 import { getGeneration, getSet, insertCodes, moveGeneration, moveSet, type GenerationRow, type SetRow } from './redemption.repo.ts';
 
 // Code sets (campaigns of codes), generation and import. Each change is audited here, in its transaction.
@@ -73,7 +73,7 @@ export async function requireSet(ctx: AppContext, id: string): Promise<SetRow> {
 }
 
 /** pause / resume / void, through the set machine; a move the status does not allow is 409. */
-export async function changeSet(ctx: AppContext, id: string, event: Exclude<SetEvent, 'claim'>, actor: string) {
+export async function changeSet(ctx: AppContext, id: string, event: SetAdminEvent, actor: string) {
   const set = await requireSet(ctx, id);
   await ctx.db.transaction().execute(async (tx) => {
     if (!(await moveSet(tx, id, event))) throw fail('redemption_set_state', `Set ${id} is ${set.status}; it cannot ${event}.`);
