@@ -45,34 +45,59 @@ export class CpuMeter {
     this.total = { serverS: 0, benchS: 0, postgresS: 0, machineBusyS: 0, wallS: 0, cores };
   }
 
-  private async backendPids(): Promise<number[]> {
-    if (!this.dbUrl || !this.dbName) return [];
-    const c = new pg.Client({ connectionString: this.dbUrl });
-    await c.connect();
+  /** the backends serving the bench database, read on the meter's own connection (itself left out) */
+  private async backendPids(c: pg.Client | null): Promise<number[]> {
+    if (!c) return [];
+    const r = await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.dbName]);
+    return r.rows.map((x: { pid: number }) => x.pid);
+  }
+
+  /**
+   * Measures `fn` (a load window). The backends are listed at its start and every half second until its
+   * end, and each one's ticks read each time: a backend that closes during the window (an idle pool
+   * connection timing out) keeps the ticks last read, and one opened during it counts from zero.
+   */
+  async measure<T>(fn: () => Promise<T>): Promise<T> {
+    const c = this.dbUrl && this.dbName ? new pg.Client({ connectionString: this.dbUrl }) : null;
+    await c?.connect();
     try {
-      const r = await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.dbName]);
-      return r.rows.map((x: { pid: number }) => x.pid);
+      return await this.measureWith(c, fn);
     } finally {
-      await c.end();
+      await c?.end();
     }
   }
 
-  /** Measures `fn` (a load window); backends are listed at its start and at its end. */
-  async measure<T>(fn: () => Promise<T>): Promise<T> {
-    const pids = await this.backendPids();
-    const pg0 = pids.reduce((a, p) => a + procTicks(p), 0);
+  private async measureWith<T>(c: pg.Client | null, fn: () => Promise<T>): Promise<T> {
+    const first = new Map<number, number>();
+    const last = new Map<number, number>();
+    const sample = async (atStart: boolean) => {
+      for (const p of await this.backendPids(c)) {
+        const t = procTicks(p);
+        if (!first.has(p)) first.set(p, atStart ? t : 0);
+        if (t > 0) last.set(p, t);
+      }
+    };
+    await sample(true);
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        await new Promise((res) => setTimeout(res, 500));
+        if (sampling) await sample(false);
+      }
+    })();
     const s0 = this.serverPid ? procTicks(this.serverPid) : 0;
     const b0 = process.cpuUsage();
     const m0 = machineTicks();
     const t0 = performance.now();
-    const value = await fn();
+    const value = await fn().finally(() => (sampling = false));
     const wall = (performance.now() - t0) / 1000;
     const m1 = machineTicks();
     const b1 = process.cpuUsage(b0);
     this.total.serverS += this.serverPid ? (procTicks(this.serverPid) - s0) / HZ : 0;
-    // a backend the pool opened during the window started in it: all its ticks belong to the window
-    const opened = (await this.backendPids()).filter((p) => !pids.includes(p));
-    const pgTicks = pids.reduce((a, p) => a + procTicks(p), 0) - pg0 + opened.reduce((a, p) => a + procTicks(p), 0);
+    await sampler;
+    await sample(false);
+    let pgTicks = 0;
+    for (const [p, t0p] of first) pgTicks += Math.max(0, (last.get(p) ?? t0p) - t0p);
     this.total.postgresS += pgTicks / HZ;
     this.total.benchS += (b1.user + b1.system) / 1e6;
     this.total.machineBusyS += (m1.busy - m0.busy) / HZ;

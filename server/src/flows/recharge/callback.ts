@@ -1,9 +1,6 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
-import { withCtes } from '../../platform/db/ctes.ts';
-import { completeRechargeGrantCte } from '../../modules/grants/index.ts';
-import { nobodyListensCte } from '../../modules/webhooks/index.ts';
-import { attemptMachine, attemptSucceededCtes, attemptWithClient, callbackTargetCte, enqueueConfirm, logEvent, type AttemptPatch, type AttemptRow } from '../../modules/recharges/index.ts';
+import { attemptMachine, attemptWithClient, enqueueConfirm, logEvent, type AttemptPatch, type AttemptRow } from '../../modules/recharges/index.ts';
+import { applyFirstSuccess } from './callback-batch.ts';
 import type { RechargePorts } from './ports.ts';
 import { settleSuccess } from './settle.ts';
 
@@ -34,8 +31,12 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
   };
   const patch: AttemptPatch = { supplier_order_id: String(detail.supplier_order_id), price_fen: Number(detail.price_fen), supplier_state: 'success' };
   // the common case — the first `success` of a live attempt whose client hears nothing of it — in one
-  // statement; everything else (and that case when the statement finds otherwise) takes the careful path
-  if (cb.status === 'success' && (await succeedInOneStatement(ctx, supplierId, cb.customerOrderNo, patch, detail))) return { kind: 'recorded', outcome: 'applied' };
+  // statement with other callbacks of the moment; everything else (and that case when the statement finds
+  // otherwise) takes the careful path
+  if (cb.status === 'success') {
+    const first = { supplierId, customerOrderNo: cb.customerOrderNo, supplierOrderId: patch.supplier_order_id!, priceFen: patch.price_fen!, detail };
+    if (await applyFirstSuccess(ctx.db, first)) return { kind: 'recorded', outcome: 'applied' };
+  }
   const attempt = await attemptWithClient(ctx.db, supplierId, cb.customerOrderNo);
   const settle = () => record(ctx, ports, supplierId, attempt, cb.status, detail, patch);
   const outcome = await settle().catch(async (e) => {
@@ -45,35 +46,6 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
     return 'refused:second_success';
   });
   return { kind: 'recorded', outcome };
-}
-
-/**
- * Attempt → succeeded, order → succeeded, grant → redeemed and the event log, composed from the two modules'
- * SQL into one statement. False when the attempt had moved on meanwhile (the careful path then records what
- * the callback found).
- */
-async function succeedInOneStatement(ctx: AppContext, supplierId: string, customerOrderNo: string, patch: AttemptPatch, detail: Record<string, unknown>): Promise<boolean> {
-  const stmt = callbackSuccessStatement(supplierId, customerOrderNo, patch, detail);
-  try {
-    return (await stmt.execute(ctx.db)).rows.length === 1;
-  } catch (e) {
-    // a second success of one order: the careful path records it as refused
-    if ((e as { code?: string }).code === '23505') return false;
-    throw e;
-  }
-}
-
-/** The one statement of a first `success` (exported for its plan test). */
-export function callbackSuccessStatement(supplierId: string, customerOrderNo: string, patch: AttemptPatch, detail: Record<string, unknown>) {
-  return withCtes<{ id: string }>(
-    [
-      callbackTargetCte(supplierId, customerOrderNo),
-      nobodyListensCte('rc_quiet', sql`SELECT client_id FROM rc_target`, 'grant.redeemed'),
-      ...attemptSucceededCtes({ step: 'rc_target' }, patch, { supplierId, kind: 'callback', outcome: 'applied', detail }, sql`EXISTS (SELECT 1 FROM rc_quiet)`),
-      completeRechargeGrantCte('rc_grant_done', sql`SELECT grant_id FROM rc_order_done`),
-    ],
-    sql`SELECT id FROM rc_attempt_done`,
-  );
 }
 
 async function record(ctx: AppContext, ports: RechargePorts, supplierId: string, attempt: AttemptRow | undefined, status: 'success' | 'failed', detail: Record<string, unknown>, patch: AttemptPatch): Promise<string> {

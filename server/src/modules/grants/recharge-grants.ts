@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor, Tx } from '../../platform/db/db.ts';
-import { cteRef, type Cte } from '../../platform/db/ctes.ts';
+import { cteRef, keyedGuard, type Cte } from '../../platform/db/ctes.ts';
 import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
 import { tokenHash } from '../../platform/crypto/server-secrets.ts';
 import { grantMachine } from './grant.machine.ts';
@@ -143,12 +143,15 @@ export async function completeRechargeGrant(tx: Tx, grantId: string): Promise<bo
   return Number(r.numAffectedRows ?? 0) === 1;
 }
 
-/** `completeRechargeGrant` as a step of a composed statement, for the grant `grantId` (an SQL expression). */
-export function completeRechargeGrantCte(name: string, grantId: RawBuilder<unknown>): Cte {
+/**
+ * `completeRechargeGrant` as a step of a composed statement, for the grant `grantId` (an SQL expression; with
+ * `many`, a subquery of ids).
+ */
+export function completeRechargeGrantCte(name: string, grantId: RawBuilder<unknown>, opts: { many?: boolean } = {}): Cte {
   return {
     name,
     sql: sql`UPDATE grants SET status = ${grantMachine.targetOf('recharge_succeeded')}, redeemed_at = now(), ended_at = now(), end_reason = 'recharged'
-              WHERE id = (${grantId}) AND status = ANY(${textArray(grantMachine.sourcesOf('recharge_succeeded'))})
+              WHERE ${keyedGuard(grantId, sql`status = ANY(${textArray(grantMachine.sourcesOf('recharge_succeeded'))})`, opts)}
              RETURNING id, client_id`,
   };
 }

@@ -27,7 +27,7 @@ export {
   type EventInput,
 } from './recharges.repo.ts';
 export { RechargeOrderDetail } from './recharges.schemas.ts';
-export { newOrderCtes, attemptSucceededCtes, callbackTargetCte, type NewOrderCteInput } from './recharges.ctes.ts';
+export { newOrderCtes, attemptsSucceededCtes, callbackTargetsCte, type NewOrderCteInput } from './recharges.ctes.ts';
 export {
   createRechargeOrder,
   addAttemptWithJob,

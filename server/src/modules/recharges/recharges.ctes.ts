@@ -1,10 +1,10 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { ServerSecrets } from '../../platform/crypto/server-secrets.ts';
 import { cteRef, type Cte } from '../../platform/db/ctes.ts';
-import { enqueueCte, settleWaitingJobCte } from '../../platform/jobs/jobs.ts';
+import { enqueueCte, settleWaitingJobsCte } from '../../platform/jobs/jobs.ts';
 import { newId } from '../../platform/ids.ts';
 import { accountContext, maskAccount, RECHARGE_ATTEMPT_JOB } from './recharges.service.ts';
-import { attemptNumbered, moveAttemptSql, moveOrderSql, type AttemptPatch } from './recharges.repo.ts';
+import { moveAttemptsFromSql, moveOrderSql } from './recharges.repo.ts';
 
 // The recharge side of accepting a direct recharge as steps of one composed statement (platform/db/ctes.ts):
 // what `createRechargeOrder` writes — the order, its first attempt, the job that submits it — without a
@@ -48,39 +48,41 @@ export function newOrderCtes(input: NewOrderCteInput): { ctes: Cte[]; orderId: s
 }
 
 /**
- * The attempt a supplier's callback names (`rc_target`: id, order_id, state, client_id of its order) as a
- * step of a composed statement.
+ * The attempts many supplier callbacks name at once (`rc_targets`: id, order_id, state, client_id of its
+ * order, and the input's customer_order_no, supplier_order_id, price_fen, cb_detail). The step `input` has
+ * the columns supplier_id, customer_order_no, supplier_order_id, price_fen and cb_detail (jsonb);
+ * Each attempt is found through the unique index of its order number, a lateral probe per input row
+ * (fenced from the supplier condition, as in `attemptNumbered`), whatever the planner guesses of the input.
  */
-export function callbackTargetCte(supplierId: string, customerOrderNo: string): Cte {
+export function callbackTargetsCte(input: string): Cte {
+  const i = cteRef(input);
   return {
-    name: 'rc_target',
-    sql: sql`SELECT a.id, a.order_id, a.state, o.client_id FROM ${attemptNumbered(customerOrderNo)} a JOIN recharge_orders o ON o.id = a.order_id
-              WHERE a.supplier_id = ${supplierId}`,
+    name: 'rc_targets',
+    sql: sql`SELECT a.id, a.order_id, a.state, o.client_id, i.customer_order_no, i.supplier_order_id, i.price_fen, i.cb_detail
+               FROM ${i} i
+               CROSS JOIN LATERAL (SELECT * FROM recharge_attempts WHERE customer_order_no = i.customer_order_no OFFSET 0) a
+               JOIN recharge_orders o ON o.id = a.order_id
+              WHERE a.supplier_id = i.supplier_id`,
   };
 }
 
 /**
- * A live attempt succeeded, as steps of one statement: the attempt (`rc_attempt_done`, RETURNING the row),
- * its order (`rc_order_done`, RETURNING id and grant_id) and the event log entry — each only when the step
- * before it moved — and the attempt's job, when it is waiting to poll, ends (nothing is left to poll). The
- * partial unique index refuses a second success of the order (a unique violation).
+ * A live attempt succeeded, for every live attempt of the step `targets` (columns id, supplier_order_id,
+ * price_fen, cb_detail — see `callbackTargetsCte`) in one statement: `rc_attempts_done` (the moved
+ * attempts, with cb_detail), `rc_orders_done` (id, grant_id), their event log entries, and their waiting
+ * jobs end. An attempt that was not live is left out of every step. A second success of one order is
+ * refused for the whole statement (a unique violation).
  */
-export function attemptSucceededCtes(
-  attempt: { id: string } | { step: string },
-  patch: AttemptPatch,
-  log: { supplierId: string; kind: 'callback' | 'query'; outcome: string; detail: Record<string, unknown> },
-  when?: RawBuilder<unknown>,
-): Cte[] {
-  const id = 'id' in attempt ? sql`${attempt.id}` : sql`SELECT id FROM ${cteRef(attempt.step)}`;
+export function attemptsSucceededCtes(targets: string, log: { kind: 'callback' | 'query'; outcome: string }): Cte[] {
   return [
-    { name: 'rc_attempt_done', sql: moveAttemptSql(id, 'succeed', patch, when) },
-    { name: 'rc_order_done', sql: moveOrderSql(sql`SELECT order_id FROM rc_attempt_done`, 'succeed') },
+    { name: 'rc_attempts_done', sql: moveAttemptsFromSql(targets, 'succeed', { supplier_state: 'success' }, ['cb_detail']) },
+    { name: 'rc_orders_done', sql: moveOrderSql(sql`SELECT order_id FROM rc_attempts_done`, 'succeed', undefined, { many: true }) },
     {
-      name: 'rc_logged',
+      name: 'rc_events_logged',
       sql: sql`INSERT INTO recharge_events (order_id, attempt_id, supplier_id, kind, outcome, detail)
-               SELECT order_id, id, ${log.supplierId}, ${log.kind}, ${log.outcome}, ${JSON.stringify(log.detail)}::jsonb FROM rc_attempt_done
+               SELECT order_id, id, supplier_id, ${log.kind}, ${log.outcome}, cb_detail FROM rc_attempts_done
                RETURNING id`,
     },
-    settleWaitingJobCte('rc_job_done', RECHARGE_ATTEMPT_JOB, sql`SELECT id FROM rc_attempt_done`, { after: 'rc_attempt_done', result: { state: 'succeeded', settled_by: log.kind } }),
+    settleWaitingJobsCte('rc_jobs_done', RECHARGE_ATTEMPT_JOB, { step: 'rc_attempts_done', key: 'id' }, { state: 'succeeded', settled_by: log.kind }),
   ];
 }

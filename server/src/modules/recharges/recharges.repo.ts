@@ -1,7 +1,7 @@
 import { sql, type Generated, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { RemoteOrderColumns } from '../suppliers/index.ts';
 import type { Executor } from '../../platform/db/db.ts';
-import type { Cte } from '../../platform/db/ctes.ts';
+import { cteRef, keyedGuard, type Cte } from '../../platform/db/ctes.ts';
 import { attemptMachine, orderMachine, type AttemptEvent, type AttemptState, type OrderEvent, type OrderStatus } from './recharge.machine.ts';
 import { textArray } from '../../platform/db/literals.ts';
 
@@ -169,23 +169,61 @@ export function attemptNowOut(row: (AttemptRow & { moved: boolean }) | undefined
 
 /** The guarded UPDATE of `moveAttempt`, RETURNING the row (also a step of a composed statement). */
 export function moveAttemptSql(id: string | RawBuilder<unknown>, event: AttemptEvent, patch: AttemptPatch = {}, when?: RawBuilder<unknown>) {
+  return sql<AttemptRow>`
+    UPDATE recharge_attempts a SET ${attemptMoveSet(event, patchValues(patch))}
+     WHERE a.id = (${typeof id === 'string' ? sql`${id}` : id}) AND a.state = ANY(${textArray(attemptMachine.sourcesOf(event))})
+       AND ${when ?? sql`true`}
+    RETURNING a.*`;
+}
+
+/**
+ * `moveAttemptSql` for every attempt of the step `from` (columns id, and the patch's columns
+ * supplier_order_id and price_fen, NULL to keep), RETURNING the moved rows and the step's `extra` columns.
+ * One statement over a batch (a group commit); the guard is the same machine's.
+ */
+export function moveAttemptsFromSql(from: string, event: AttemptEvent, patch: { supplier_state: string }, extra: string[] = []) {
+  const f = cteRef(from);
+  const values: PatchValues = { ...patchValues(patch), supplier_order_id: sql`${f}.supplier_order_id`, price_fen: sql`${f}.price_fen::bigint` };
+  return sql<AttemptRow>`
+    UPDATE recharge_attempts a SET ${attemptMoveSet(event, values)}
+      FROM ${f}
+     WHERE a.id = ${f}.id AND a.state = ANY(${textArray(attemptMachine.sourcesOf(event))})
+    RETURNING a.*${sql.join(extra.map((c) => sql`, ${f}.${sql.ref(c)}`), sql``)}`;
+}
+
+/** what a move writes besides the state: a value, or the column's own value (undefined) */
+interface PatchValues {
+  supplier_state?: unknown;
+  supplier_order_id?: unknown;
+  price_fen?: unknown;
+  result_code?: unknown;
+  result_message?: unknown;
+  submitted?: boolean;
+}
+
+const patchValues = (patch: AttemptPatch): PatchValues => ({
+  ...patch,
+  supplier_order_id: patch.supplier_order_id ?? undefined,
+  price_fen: patch.price_fen === undefined || patch.price_fen === null ? undefined : sql`${patch.price_fen}::bigint`,
+});
+
+/** the SET list of a move by `event` of the attempt aliased `a` */
+function attemptMoveSet(event: AttemptEvent, v: PatchValues): RawBuilder<unknown> {
   const to = attemptMachine.targetOf(event);
   const final = attemptMachine.isFinal(to);
-  return sql<AttemptRow>`
-    UPDATE recharge_attempts SET state = ${to}, updated_at = now(),
-           supplier_state = ${patch.supplier_state === undefined ? sql`supplier_state` : patch.supplier_state},
-           supplier_order_id = COALESCE(${patch.supplier_order_id ?? null}, supplier_order_id),
-           price_fen = COALESCE(${patch.price_fen ?? null}::bigint, price_fen),
-           result_code = ${patch.result_code === undefined ? sql`result_code` : patch.result_code},
-           result_message = ${patch.result_message === undefined ? sql`result_message` : patch.result_message},
-           submits = submits + ${patch.submitted ? 1 : 0},
-           submitted_at = ${patch.submitted ? sql`now()` : sql`submitted_at`},
-           not_found_count = ${event === 'resubmit' || event === 'accept' ? 0 : sql`not_found_count`},
-           not_found_since = ${event === 'resubmit' || event === 'accept' ? null : sql`not_found_since`},
-           finished_at = ${final ? sql`now()` : sql`finished_at`}
-     WHERE id = (${typeof id === 'string' ? sql`${id}` : id}) AND state = ANY(${textArray(attemptMachine.sourcesOf(event))})
-       AND ${when ?? sql`true`}
-    RETURNING *`;
+  const keep = (value: unknown, column: string) => (value === undefined ? sql.ref(`a.${column}`) : value);
+  const reset = event === 'resubmit' || event === 'accept';
+  return sql`state = ${to}, updated_at = now(),
+           supplier_state = ${keep(v.supplier_state, 'supplier_state')},
+           supplier_order_id = COALESCE(${v.supplier_order_id ?? null}, a.supplier_order_id),
+           price_fen = COALESCE(${v.price_fen ?? null}, a.price_fen),
+           result_code = ${keep(v.result_code, 'result_code')},
+           result_message = ${keep(v.result_message, 'result_message')},
+           submits = a.submits + ${v.submitted ? 1 : 0},
+           submitted_at = ${v.submitted ? sql`now()` : sql`a.submitted_at`},
+           not_found_count = ${reset ? 0 : sql`a.not_found_count`},
+           not_found_since = ${reset ? null : sql`a.not_found_since`},
+           finished_at = ${final ? sql`now()` : sql`a.finished_at`}`;
 }
 
 /** Notes what a query found without a change of state (still processing; or 2001 once more). */
@@ -205,12 +243,12 @@ export async function moveOrder(db: Executor, id: string, event: OrderEvent, fai
   return r.rows.length === 1;
 }
 
-/** The guarded UPDATE of `moveOrder` for the order `id` (an SQL expression), RETURNING id and grant_id. */
-export function moveOrderSql(id: RawBuilder<unknown>, event: OrderEvent, failure?: { code: string; message: string }) {
+/** The guarded UPDATE of `moveOrder` for the order `id` (an SQL expression; with `many`, a subquery of ids), RETURNING id and grant_id. */
+export function moveOrderSql(id: RawBuilder<unknown>, event: OrderEvent, failure?: { code: string; message: string }, opts: { many?: boolean } = {}) {
   return sql<{ id: string; grant_id: string }>`
     UPDATE recharge_orders SET status = ${orderMachine.targetOf(event)}, updated_at = now(), finished_at = now(),
            failure_code = ${failure?.code ?? null}, failure_message = ${failure?.message ?? null}
-     WHERE id = (${id}) AND status = ANY(${textArray(orderMachine.sourcesOf(event))})
+     WHERE ${keyedGuard(id, sql`status = ANY(${textArray(orderMachine.sourcesOf(event))})`, opts)}
     RETURNING id, grant_id`;
 }
 

@@ -9,7 +9,7 @@ import { webhookClientRoutes } from './webhooks.routes.ts';
 export { recordEvent, fanOut, DELIVER_JOB, type RecordEventInput } from './events.service.ts';
 export { createEndpoint, rewrapWebhookSecrets, type CreateEndpointInput } from './endpoints.service.ts';
 export { assertDeliverableUrl } from './url-guard.ts';
-export { isSubscribed, nobodyListensCte } from './subscriptions.ts';
+export { isSubscribed, nobodyListensCte, nobodyListens } from './subscriptions.ts';
 export { deliverOnce, DELIVERY_POLICY, nextRetryAt } from './delivery.job.ts';
 export { startFanOut } from './fanout.worker.ts';
 export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhooks.schemas.ts';

@@ -55,10 +55,14 @@ export function forgetSubscriptions(clientId: string): void {
  * the path that writes the event in the same transaction.
  */
 export function nobodyListensCte(name: string, clientId: RawBuilder<unknown>, type: string): Cte {
-  return {
-    name,
-    sql: sql`SELECT 1 AS quiet WHERE NOT EXISTS (
-               SELECT 1 FROM webhook_endpoints
-                WHERE client_id = (${clientId}) AND status = ${LISTENING} AND (cardinality(events) = 0 OR ${type} = ANY(events)))`,
-  };
+  return { name, sql: sql`SELECT 1 AS quiet WHERE ${nobodyListens(sql`(${clientId})`, type)}` };
+}
+
+/**
+ * The condition of `nobodyListensCte` for the client in `clientId` (an SQL expression, e.g. a column of the
+ * row a step filters): true when no endpoint of that client listens for `type`.
+ */
+export function nobodyListens(clientId: RawBuilder<unknown>, type: string): RawBuilder<unknown> {
+  return sql`NOT EXISTS (SELECT 1 FROM webhook_endpoints
+                          WHERE client_id = ${clientId} AND status = ${LISTENING} AND (cardinality(events) = 0 OR ${type} = ANY(events)))`;
 }

@@ -21,12 +21,31 @@ export function cteRef(name: string): RawBuilder<unknown> {
   return sql.raw(name);
 }
 
-export function withCtes<R>(ctes: Cte[], select: RawBuilder<unknown>): RawBuilder<R> {
+/**
+ * The steps and the final SELECT as one statement. A composed statement's text is fixed per flow (its values
+ * are parameters), so it is prepared once per connection — unless `prepared: false`: a statement over a batch
+ * of rows is planned at each run, for the batch's real size and the tables' size now (a generic plan made on
+ * a young table would stay with the connection after the table has grown).
+ */
+export function withCtes<R>(ctes: Cte[], select: RawBuilder<unknown>, opts: { prepared?: boolean } = {}): RawBuilder<R> {
   const parts = ctes.map((c) => sql`${cteRef(c.name)} AS (${c.sql})`);
-  // a composed statement's text is fixed per flow (its values are parameters): prepared once per connection
-  return prepared(sql<R>`WITH ${sql.join(parts, sql`, `)} ${select}`);
+  const statement = sql<R>`WITH ${sql.join(parts, sql`, `)} ${select}`;
+  return opts.prepared === false ? statement : prepared(statement);
 }
 
 export function isRawBuilder(x: unknown): x is RawBuilder<unknown> {
   return typeof x === 'object' && x !== null && typeof (x as { toOperationNode?: unknown }).toOperationNode === 'function';
+}
+
+/**
+ * The condition of a guarded update by key: the rows whose `id` the subquery `keys` yields and that pass
+ * `guard` (a status guard from a state machine). One key: `id = (keys) AND guard`. Many (a batch):
+ * `id = ANY(ARRAY(keys)) AND (guard) IS TRUE`, so that only the keys can lead the plan:
+ * - not `IN (keys)`: that is a join the planner may drive from the table's side, guessing one row for any
+ *   earlier step (measured: every queued job read per batch of callbacks);
+ * - the guard `IS TRUE` means the same (NULL is not true) but is no index condition: without statistics the
+ *   planner rated a status index (every queued row) cheaper than ten primary-key probes.
+ */
+export function keyedGuard(keys: RawBuilder<unknown>, guard: RawBuilder<unknown>, opts: { many?: boolean } = {}): RawBuilder<unknown> {
+  return opts.many ? sql`id = ANY(ARRAY(${keys})) AND (${guard}) IS TRUE` : sql`id = (${keys}) AND ${guard}`;
 }

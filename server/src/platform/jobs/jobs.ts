@@ -4,7 +4,7 @@ import type { Executor } from '../db/db.ts';
 import type { JobsTable, JobStatus } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { cteRef, isRawBuilder, type Cte } from '../db/ctes.ts';
+import { cteRef, isRawBuilder, keyedGuard, type Cte } from '../db/ctes.ts';
 import { sql, type RawBuilder } from 'kysely';
 import { DEFAULT_POLICY, jobDefinition } from './registry.ts';
 import { jobMachine } from './job.machine.ts';
@@ -83,13 +83,35 @@ export function enqueueCte(name: string, kind: string, payload: Record<string, u
 export function settleWaitingJobCte(name: string, kind: string, dedupeKey: string | RawBuilder<unknown>, opts: { after: string; result: Record<string, unknown> }): Cte {
   return {
     name,
-    sql: sql`UPDATE jobs SET status = ${jobMachine.targetOf('settle')}, result = ${JSON.stringify(opts.result)}::jsonb, locked_until = NULL,
-                    finished_at = now(), updated_at = now(), note = NULL
+    sql: sql`UPDATE jobs SET ${settleSet(opts.result)}
               WHERE kind = ${kind} AND dedupe_key = (${typeof dedupeKey === 'string' ? sql`${dedupeKey}` : dedupeKey}) AND status = ANY(${textArray(jobMachine.sourcesOf('settle'))})
                 AND EXISTS (SELECT 1 FROM ${cteRef(opts.after)})
              RETURNING id`,
   };
 }
+
+/**
+ * `settleWaitingJobCte` for every job of `kind` whose dedupe key is in the column `key` of the step `from`.
+ * Each key is looked up on its own (a lateral probe of the live-job index): written as one join, the planner
+ * — which guesses one row for any earlier step — read every live job of the kind per statement instead.
+ */
+export function settleWaitingJobsCte(name: string, kind: string, from: { step: string; key: string }, result: Record<string, unknown>): Cte {
+  const live = textArray(jobMachine.sourcesOf('settle'));
+  return {
+    name,
+    sql: sql`UPDATE jobs SET ${settleSet(result)}
+              WHERE ${keyedGuard(
+                sql`SELECT j.id FROM ${cteRef(from.step)} f
+                      CROSS JOIN LATERAL (SELECT id FROM jobs WHERE kind = ${kind} AND dedupe_key = f.${sql.ref(from.key)} AND status = ANY(${live}) LIMIT 1) j`,
+                sql`status = ANY(${live})`,
+                { many: true },
+              )}
+             RETURNING id`,
+  };
+}
+
+const settleSet = (result: Record<string, unknown>) =>
+  sql`status = ${jobMachine.targetOf('settle')}, result = ${JSON.stringify(result)}::jsonb, locked_until = NULL, finished_at = now(), updated_at = now(), note = NULL`;
 
 /** What one run of a job sees. */
 export interface JobRun {
