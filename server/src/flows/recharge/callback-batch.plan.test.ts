@@ -29,7 +29,7 @@ describe('the batch statement of first successes, on a database without statisti
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase();
-    const n = 10_000;
+    const n = 6_000;
     for (const table of ['grants', 'recharge_orders', 'recharge_attempts', 'jobs']) await sql`ALTER TABLE ${sql.table(table)} SET (autovacuum_enabled = off)`.execute(t.database.db);
     for (const statement of [
       sql`INSERT INTO products (id, platform, name, sku, kind) VALUES ('prd_x', 'iqiyi', 'x', 'SKU-X', 'direct_recharge')`,
