@@ -4,17 +4,21 @@ import type { Db } from '../platform/db/db.ts';
 // Test support: the plan PostgreSQL would cache for a prepared statement once it goes generic (after five
 // runs under plan_cache_mode = auto), without running it. The values are written as literals into EXECUTE
 // (a utility statement takes no bind parameters); they only fill the parameters' types.
-export async function genericPlan(db: Db, statement: RawBuilder<unknown> | Compilable): Promise<string> {
+// `settings` (e.g. `SET LOCAL …`) are applied in a transaction around the planning, as the caller's own
+// transaction would.
+export async function genericPlan(db: Db, statement: RawBuilder<unknown> | Compilable, opts: { settings?: string } = {}): Promise<string> {
   const compiled = statement.compile(db);
   return db.connection().execute(async (conn) => {
     const name = 'plan_probe';
     await sql`SET plan_cache_mode = force_generic_plan`.execute(conn);
+    if (opts.settings) await sql.raw(`BEGIN; ${opts.settings}`).execute(conn);
     try {
       await sql.raw(`PREPARE ${name} AS ${compiled.sql}`).execute(conn);
       const args = compiled.parameters.map(literal).join(', ');
       const r = await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${name}${args ? `(${args})` : ''}`).execute(conn);
       return r.rows.map((x) => x['QUERY PLAN']).join('\n');
     } finally {
+      if (opts.settings) await sql.raw('ROLLBACK').execute(conn);
       await sql.raw(`DEALLOCATE ALL`).execute(conn);
       await sql`RESET plan_cache_mode`.execute(conn);
     }
