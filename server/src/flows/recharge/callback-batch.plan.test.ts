@@ -64,7 +64,13 @@ describe.skipIf(!onRealPostgres)(`the prepared batch statement's generic plan, m
   afterAll(async () => t.drop());
 
   it('is the keyed plan when made under the statement\'s settings', async () => {
-    expectKeyed(await genericPlan(t.database.db, firstSuccessesStatement(items), { settings: GENERIC_PLAN_SETTINGS }));
+    expectKeyed(await genericPlan(t.database.db, firstSuccessesStatement(items), { settings: Object.entries(GENERIC_PLAN_SETTINGS).map(([k, v]) => `SET LOCAL ${k} = ${v};`).join(' ') }));
+  });
+
+  it('the batches run on a pool of their own whose sessions have those settings; the shared pool keeps the defaults', async () => {
+    const show = async (db: typeof t.database.db) => (await sql<{ enable_seqscan: string }>`SHOW enable_seqscan`.execute(db)).rows[0].enable_seqscan;
+    expect(await show(t.database.dedicated('callback-batches', 1, GENERIC_PLAN_SETTINGS))).toBe('off');
+    expect(await show(t.database.db)).toBe('on');
   });
 
   it('control: made without them, it reads tables whole — and would keep doing so as they grow', async () => {

@@ -60,27 +60,19 @@ async function applyBatch(database: Database, items: readonly FirstSuccess[]): P
 /**
  * On PostgreSQL the statement is prepared: planned once per connection, generically, instead of at every
  * batch (planning was a quarter of the database's time per callback). A generic plan outlives the table
- * sizes it was made for, so it is made with sequential scans priced out (`SET LOCAL enable_seqscan`, in the
- * same round trip as BEGIN): on a young database whose tables look empty it is still the keyed plan. The
- * embedded database (one connection, no prepared statements) plans it at every run, for the tables' size.
+ * sizes it was made for, so it is made with sequential scans priced out: the batches run on a pool of their
+ * own whose sessions have `enable_seqscan` off, so that even on a young database whose tables look empty it
+ * is the keyed plan — in one round trip, whatever the batch's size. The embedded database (one connection,
+ * no prepared statements) plans it at every run, for the tables' size.
  */
 async function runBatchStatement(database: Database, items: readonly FirstSuccess[]) {
   if (database.kind !== 'pg') return firstSuccessesStatement(items).execute(database.db);
-  return database.db.connection().execute(async (conn) => {
-    await sql.raw(`BEGIN; ${GENERIC_PLAN_SETTINGS}`).execute(conn);
-    try {
-      const r = await firstSuccessesStatement(items, { prepared: true }).execute(conn);
-      await sql.raw('COMMIT').execute(conn);
-      return r;
-    } catch (e) {
-      await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
-      throw e;
-    }
-  });
+  const db = database.dedicated('callback-batches', MAX_IN_FLIGHT, GENERIC_PLAN_SETTINGS);
+  return firstSuccessesStatement(items, { prepared: true }).execute(db);
 }
 
 /** what the prepared statement is planned under (exported for its plan test) */
-export const GENERIC_PLAN_SETTINGS = 'SET LOCAL enable_seqscan = off';
+export const GENERIC_PLAN_SETTINGS = { enable_seqscan: 'off' };
 
 /** The one statement of a batch of first successes (exported for its plan test). */
 export function firstSuccessesStatement(items: readonly FirstSuccess[], opts: { prepared?: boolean } = {}) {

@@ -18,6 +18,12 @@ export interface Database {
   kind: 'pg' | 'pglite';
   /** Runs a multi-statement SQL script (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * A small pool of its own whose sessions run with `settings` (planner settings for one prepared statement:
+   * see flows/recharge/callback-batch.ts), opened on first use, one per `name`, closed with the database.
+   * The embedded database has one connection: it answers its own handle, settings unapplied.
+   */
+  dedicated(name: string, size: number, settings: Record<string, string>): Db;
   close(): Promise<void>;
 }
 
@@ -37,17 +43,27 @@ export interface PostgresTimeouts {
 const BROKEN = Symbol('quanyi.broken');
 type PoolClient = pg.PoolClient & { [BROKEN]?: boolean };
 
-export async function openPostgres(
-  url: string,
-  poolSize: number,
-  opts: { timeouts?: Partial<PostgresTimeouts>; onError?: (err: Error) => void } = {},
-): Promise<Database> {
+const SETTING = /^[a-z_]+$/;
+
+type PostgresOptions = { timeouts?: Partial<PostgresTimeouts>; onError?: (err: Error) => void; settings?: Record<string, string> };
+
+export async function openPostgres(url: string, poolSize: number, opts: PostgresOptions = {}): Promise<Database> {
+  return postgresDatabase(url, poolSize, opts);
+}
+
+/** The pool connects on first use: nothing here waits. */
+function postgresDatabase(url: string, poolSize: number, opts: PostgresOptions): Database {
   const t = opts.timeouts ?? {};
+  const settings = Object.entries(opts.settings ?? {}).map(([k, v]) => {
+    if (!SETTING.test(k) || !SETTING.test(v)) throw new Error(`bad session setting ${k}=${v}`);
+    return `-c ${k}=${v}`;
+  });
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     application_name: 'quanyi',
     keepAlive: true,
+    ...(settings.length ? { options: settings.join(' ') } : {}),
     ...(t.connectTimeoutMs ? { connectionTimeoutMillis: t.connectTimeoutMs } : {}),
     ...(t.statementTimeoutMs ? { statement_timeout: t.statementTimeoutMs } : {}),
     ...(t.queryTimeoutMs ? { query_timeout: t.queryTimeoutMs } : {}),
@@ -105,13 +121,23 @@ export async function openPostgres(
     end: () => pool.end(),
   };
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guarded as never }) });
+  const side = new Map<string, Database>();
   return {
     db,
     kind: 'pg',
     async exec(script) {
       await pool.query(script);
     },
+    dedicated(name, size, sessionSettings) {
+      let d = side.get(name);
+      if (!d) {
+        d = postgresDatabase(url, size, { ...opts, settings: sessionSettings });
+        side.set(name, d);
+      }
+      return d.db;
+    },
     async close() {
+      for (const d of side.values()) await d.close();
       await db.destroy();
     },
   };
@@ -132,6 +158,7 @@ export function pgliteDatabase(pglite: PGliteType, onClose: () => void = () => {
         conn.release();
       }
     },
+    dedicated: () => db,
     async close() {
       try {
         await db.destroy();
