@@ -168,11 +168,10 @@ export function attemptNowOut(row: (AttemptRow & { moved: boolean }) | undefined
 }
 
 /** The guarded UPDATE of `moveAttempt`, RETURNING the row (also a step of a composed statement). */
-export function moveAttemptSql(id: string | RawBuilder<unknown>, event: AttemptEvent, patch: AttemptPatch = {}, when?: RawBuilder<unknown>) {
+export function moveAttemptSql(id: string | RawBuilder<unknown>, event: AttemptEvent, patch: AttemptPatch = {}) {
   return sql<AttemptRow>`
     UPDATE recharge_attempts a SET ${attemptMoveSet(event, patchValues(patch))}
      WHERE a.id = (${typeof id === 'string' ? sql`${id}` : id}) AND a.state = ANY(${textArray(attemptMachine.sourcesOf(event))})
-       AND ${when ?? sql`true`}
     RETURNING a.*`;
 }
 
