@@ -29,7 +29,14 @@ function literal(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(', ')}]`;
+  // an array literal of unknown type, which takes the parameter's type (timestamptz[], bigint[] …)
+  if (Array.isArray(v)) return literal(`{${v.map(arrayElement).join(',')}}`);
   if (v instanceof Date) return literal(v.toISOString());
   return `'${String(v).replace(/'/g, "''")}'`;
+}
+
+function arrayElement(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  const text = v instanceof Date ? v.toISOString() : String(v);
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }

@@ -104,7 +104,7 @@ describe('campaign links', () => {
 
     // the job, a retry of it and the visitor coming back, all at once: one grant
     const handler = jobDefinition(CLAIM_JOB)!.handler;
-    const run = () => handler({ id: 'job_x', kind: CLAIM_JOB, payload: { claim_id: reserved.claimId }, attempt: 1, lastAttempt: false, ctx: h.ctx, progress() {}, endSteps: () => [] });
+    const run = () => handler({ id: 'job_x', kind: CLAIM_JOB, payload: { claim_id: reserved.claimId }, attempt: 1, runs: 1, lastAttempt: false, ctx: h.ctx, progress() {}, endSteps: () => [] });
     const [j1, j2, visitor] = await Promise.all([run(), run(), claimCampaign(h.ctx, { slug: campaign.slug, phone, ip: '10.0.0.4' })]);
     expect(j1).toMatchObject({ outcome: 'issued' });
     expect(j2).toEqual(j1);

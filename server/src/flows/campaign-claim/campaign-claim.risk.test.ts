@@ -69,7 +69,7 @@ describe('campaign claims behind risk control', () => {
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     const job = await h.ctx.db.selectFrom('jobs').select(['id', 'payload']).where('kind', '=', APPROVED_JOB).where('dedupe_key', '=', item.id).executeTakeFirstOrThrow();
     const handler = jobDefinition(APPROVED_JOB)!.handler;
-    const run = () => handler({ id: job.id, kind: APPROVED_JOB, payload: job.payload as Record<string, unknown>, attempt: 1, lastAttempt: false, ctx: h.ctx, progress() {}, endSteps: () => [] });
+    const run = () => handler({ id: job.id, kind: APPROVED_JOB, payload: job.payload as Record<string, unknown>, attempt: 1, runs: 1, lastAttempt: false, ctx: h.ctx, progress() {}, endSteps: () => [] });
     expect(await run()).toMatchObject({ outcome: 'issued' });
     // a retried job finds the phone over its limit: still one grant for it
     await run();

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCtes } from '../../platform/db/ctes.ts';
 import { createTestDatabase, onRealPostgres, POSTGRES_ONLY, type TestDatabase } from '../../testutil/database.ts';
 import { genericPlan } from '../../testutil/plan-inspect.ts';
-import { firstSuccessesStatement, GENERIC_PLAN_SETTINGS, type FirstSuccess } from './callback-batch.ts';
+import { firstSuccessesStatement, type FirstSuccess } from './callback-batch.ts';
+import { BATCH_PLAN_SETTINGS } from '../../platform/db/group-commit.ts';
+import { seedRechargeRows } from './recharge-rows.testkit.ts';
 
 // The batch statement of first successes. On the embedded database it is planned at every run, for the
 // batch's size and the tables' size at that moment; on PostgreSQL it is prepared, and its generic plan —
@@ -27,25 +29,11 @@ async function plan(t: TestDatabase, statement: { compile: (db: never) => { sql:
   return r.rows.map((x) => x['QUERY PLAN']).join('\n');
 }
 
-/** `n` direct-recharge grants with their orders, accepted attempts and queued jobs, written directly */
-async function seed(t: TestDatabase, n: number) {
-  for (const table of ['grants', 'recharge_orders', 'recharge_attempts', 'jobs']) await sql`ALTER TABLE ${sql.table(table)} SET (autovacuum_enabled = off)`.execute(t.database.db);
-  for (const statement of [
-    sql`INSERT INTO products (id, platform, name, sku, kind) VALUES ('prd_x', 'iqiyi', 'x', 'SKU-X', 'direct_recharge')`,
-    sql`INSERT INTO suppliers (id, master_key_id, app_secret_wrapped, name, adapter, endpoint, app_key) VALUES ('sup_x', 'k', decode('00', 'hex'), 'x', 'fulu', 'http://127.0.0.1:9', 'k')`,
-    sql`INSERT INTO grants (id, product_id, status, token_hash, issued_by) SELECT 'grt_x' || i, 'prd_x', 'pending', decode(md5(i::text), 'hex'), 'test' FROM generate_series(0, ${n - 1}) i`,
-    sql`INSERT INTO recharge_orders (id, grant_id, product_id, account_enc, account_masked, account_fp)
-        SELECT 'rco_x' || i, 'grt_x' || i, 'prd_x', decode('00', 'hex'), '139****0000', decode(md5('a' || i), 'hex') FROM generate_series(0, ${n - 1}) i`,
-    sql`INSERT INTO recharge_attempts (id, order_id, attempt_no, customer_order_no, supplier_id, supplier_product_id, state)
-        SELECT 'rca_x' || i, 'rco_x' || i, 1, 'rco_x' || i || '-1', 'sup_x', '1001', 'accepted' FROM generate_series(0, ${n - 1}) i`,
-    sql`INSERT INTO jobs (id, kind, dedupe_key, status) SELECT 'job_x' || i, 'recharge.attempt', 'rca_x' || i, 'queued' FROM generate_series(0, ${n - 1}) i`,
-  ])
-    await statement.execute(t.database.db);
-}
-
 const expectKeyed = (p: string) => {
   // the attempts by their unique order number, one probe per callback
   expect(p).toMatch(/Index Scan using recharge_attempts_customer_order_no_key on recharge_attempts\s*\(.*\n\s*Index Cond: \(customer_order_no = i\.customer_order_no\)/);
+  // the attempts it moves by their primary key, the batch's keys leading
+  expect(p).toMatch(/(Index Scan using recharge_attempts_pkey on recharge_attempts a(_\d+)?|Bitmap Index Scan on recharge_attempts_pkey)\s*\(.*\n\s*Index Cond: \(id = ANY/);
   // the orders, grants and jobs it moves by their primary keys
   for (const table of ['recharge_orders', 'grants', 'jobs']) expect(p).toMatch(new RegExp(`(Index Scan using|Bitmap Index Scan on) ${table}_pkey`));
   expect(p).toMatch(/Index Scan using jobs_live_dedupe_idx on jobs\s*\(.*\n\s*Index Cond: \(\(kind = ('recharge\.attempt'::text|\$\d+)\) AND \(dedupe_key = f\.id\)\)/);
@@ -58,18 +46,18 @@ describe.skipIf(!onRealPostgres)(`the prepared batch statement's generic plan, m
   beforeAll(async () => {
     t = await createTestDatabase();
     // a new database whose tables autovacuum analyzed while they held a page or less
-    await seed(t, 20);
+    await seedRechargeRows(t, 20, { attemptState: 'accepted', autovacuum: false });
     await t.database.exec('VACUUM ANALYZE grants, recharge_orders, recharge_attempts, jobs');
   });
   afterAll(async () => t.drop());
 
   it('is the keyed plan when made under the statement\'s settings', async () => {
-    expectKeyed(await genericPlan(t.database.db, firstSuccessesStatement(items), { settings: Object.entries(GENERIC_PLAN_SETTINGS).map(([k, v]) => `SET LOCAL ${k} = ${v};`).join(' ') }));
+    expectKeyed(await genericPlan(t.database.db, firstSuccessesStatement(items), { settings: Object.entries(BATCH_PLAN_SETTINGS).map(([k, v]) => `SET LOCAL ${k} = ${v};`).join(' ') }));
   });
 
   it('the batches run on a pool of their own whose sessions have those settings; the shared pool keeps the defaults', async () => {
     const show = async (db: typeof t.database.db) => (await sql<{ enable_seqscan: string }>`SHOW enable_seqscan`.execute(db)).rows[0].enable_seqscan;
-    expect(await show(t.database.dedicated('callback-batches', 1, GENERIC_PLAN_SETTINGS))).toBe('off');
+    expect(await show(t.database.dedicated('callback-batches', 1, BATCH_PLAN_SETTINGS))).toBe('off');
     expect(await show(t.database.db)).toBe('on');
   });
 
@@ -82,7 +70,7 @@ describe('the batch statement of first successes planned at its run, on a databa
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase();
-    await seed(t, 6_000);
+    await seedRechargeRows(t, 6_000, { attemptState: 'accepted', autovacuum: false });
     const stats = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stats WHERE tablename IN ('grants', 'recharge_orders', 'recharge_attempts', 'jobs')`.execute(t.database.db);
     expect(stats.rows[0].n).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/db.ts';
 import { withCtes } from '../../platform/db/ctes.ts';
-import { groupCommit } from '../../platform/db/group-commit.ts';
+import { batchExecutor, groupCommit } from '../../platform/db/group-commit.ts';
 import { completeRechargeGrantCte } from '../../modules/grants/index.ts';
 import { nobodyListens } from '../../modules/webhooks/index.ts';
 import { attemptsSucceededCtes, callbackTargetsCte } from '../../modules/recharges/index.ts';
@@ -59,20 +59,15 @@ async function applyBatch(database: Database, items: readonly FirstSuccess[]): P
 
 /**
  * On PostgreSQL the statement is prepared: planned once per connection, generically, instead of at every
- * batch (planning was a quarter of the database's time per callback). A generic plan outlives the table
- * sizes it was made for, so it is made with sequential scans priced out: the batches run on a pool of their
- * own whose sessions have `enable_seqscan` off, so that even on a young database whose tables look empty it
- * is the keyed plan — in one round trip, whatever the batch's size. The embedded database (one connection,
- * no prepared statements) plans it at every run, for the tables' size.
+ * batch (planning was a quarter of the database's time per callback), on a pool of its own whose generic
+ * plans are keyed (platform/db/group-commit.ts `batchExecutor`) — one round trip, whatever the batch's
+ * size. The embedded database (one connection, no prepared statements) plans it at every run, for the
+ * tables' size.
  */
 async function runBatchStatement(database: Database, items: readonly FirstSuccess[]) {
   if (database.kind !== 'pg') return firstSuccessesStatement(items).execute(database.db);
-  const db = database.dedicated('callback-batches', MAX_IN_FLIGHT, GENERIC_PLAN_SETTINGS);
-  return firstSuccessesStatement(items, { prepared: true }).execute(db);
+  return firstSuccessesStatement(items, { prepared: true }).execute(batchExecutor(database, 'callback-batches', MAX_IN_FLIGHT));
 }
-
-/** what the prepared statement is planned under (exported for its plan test) */
-export const GENERIC_PLAN_SETTINGS = { enable_seqscan: 'off' };
 
 /** The one statement of a batch of first successes (exported for its plan test). */
 export function firstSuccessesStatement(items: readonly FirstSuccess[], opts: { prepared?: boolean } = {}) {

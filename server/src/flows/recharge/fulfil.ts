@@ -16,6 +16,7 @@ import {
 } from '../../modules/recharges/index.ts';
 import type { QueryResult, RechargePorts, SubmitResult, SupplierConnection } from './ports.ts';
 import { settleFailure, settleSuccess } from './settle.ts';
+import { recordAccepted, startSubmit } from './submit-batch.ts';
 import { textArray } from '../../platform/db/literals.ts';
 
 // Fulfilment of one attempt (DESIGN §11), run by the job `recharge.attempt` (one per attempt, dedupe key =
@@ -40,7 +41,8 @@ export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptI
   if (supplierId) {
     const conn = await ports.supplierConnection(ctx, supplierId);
     if (conn && !conn.disabled && ports.circuitAllows(supplierId)) {
-      const started = await moveAttemptWithAccount(ctx.db, attemptId, 'submit', { submitted: true });
+      // in a batch with the other runs starting now (submit-batch.ts)
+      const started = await startSubmit(ctx.database, attemptId);
       if (started) return send(ctx, ports, conn, started.attempt, started.order, run);
     }
   }
@@ -110,20 +112,35 @@ async function applySubmit(ctx: AppContext, ports: RechargePorts, a: AttemptRow,
   if (res.kind === 'accepted' && res.order.state !== 'success' && res.order.state !== 'failed') {
     // the common answer (taken, still processing): the move, its log entry and — when the job's run is at
     // hand — the end of this run (done if a callback finished the attempt first, else poll later) in one
-    // statement
+    // statement, shared with the other runs answered now (submit-batch.ts)
     const o = res.order;
-    const steps = moveAttemptLoggedCtes(a.id, 'accept', { supplier_order_id: o.orderId, price_fen: o.priceFen, supplier_state: o.state }, {
-      ...log,
-      outcome: (res.duplicate ? 'accepted:duplicate:' : 'accepted:') + o.state,
-      supplierCode: res.duplicate ? 2002 : 0,
-      detail: { supplier_order_id: o.orderId, price_fen: o.priceFen },
-    });
+    const outcome = (res.duplicate ? 'accepted:duplicate:' : 'accepted:') + o.state;
+    const supplierCode = res.duplicate ? 2002 : 0;
+    const detail = { supplier_order_id: o.orderId, price_fen: o.priceFen };
     const at = new Date(Date.now() + delayFor(ctx, a.polls));
+    const decide = (state: string | null): Record<string, unknown> | CheckAgain =>
+      state === null || attemptMachine.isFinal(state as AttemptRow['state']) ? { attempt: a.id, state } : checkAgain(at, `attempt ${state}`);
+    if (run) {
+      const batched = await recordAccepted(ctx.database, {
+        attempt: a,
+        supplierOrderId: o.orderId,
+        priceFen: o.priceFen,
+        supplierState: o.state,
+        outcome,
+        supplierCode,
+        detail,
+        run: { id: run.id, runs: run.runs },
+        at,
+        note: 'attempt accepted',
+        result: { attempt: a.id },
+      });
+      if (batched) return endedInStatement(decide(batched.state));
+    }
+    const steps = moveAttemptLoggedCtes(a.id, 'accept', { supplier_order_id: o.orderId, price_fen: o.priceFen, supplier_state: o.state }, { ...log, outcome, supplierCode, detail });
     const end = run?.endSteps({ done: sql`EXISTS (SELECT 1 FROM attempt_now WHERE state = ANY(${textArray(attemptMachine.finalStates())}))`, result: { attempt: a.id }, at, note: 'attempt accepted' });
     const r = await withCtes<AttemptRow & { moved: boolean }>([...steps, ...(end ?? [])], sql`SELECT * FROM attempt_now`).execute(ctx.db);
-    const after = attemptNowOut(r.rows[0])?.attempt;
-    const outcome = !after || attemptMachine.isFinal(after.state) ? { attempt: a.id, state: after?.state ?? null } : checkAgain(at, `attempt ${after.state}`);
-    return end ? endedInStatement(outcome) : outcome;
+    const outcomeNow = decide(attemptNowOut(r.rows[0])?.attempt.state ?? null);
+    return end ? endedInStatement(outcomeNow) : outcomeNow;
   }
   const after = await ctx.db.transaction().execute(async (tx) => {
     if (res.kind === 'accepted') {

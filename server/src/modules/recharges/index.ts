@@ -14,6 +14,8 @@ export {
   attemptsOf,
   moveAttempt,
   moveAttemptWithAccount,
+  moveAttemptsWithAccount,
+  moveAttemptsWithAccountSql,
   moveAttemptLoggedCtes,
   attemptNowOut,
   moveOrder,
@@ -27,7 +29,7 @@ export {
   type EventInput,
 } from './recharges.repo.ts';
 export { RechargeOrderDetail } from './recharges.schemas.ts';
-export { newOrderCtes, attemptsSucceededCtes, callbackTargetsCte, type NewOrderCteInput } from './recharges.ctes.ts';
+export { newOrderCtes, attemptsSucceededCtes, attemptsAcceptedCtes, callbackTargetsCte, type NewOrderCteInput } from './recharges.ctes.ts';
 export {
   createRechargeOrder,
   addAttemptWithJob,

@@ -86,3 +86,32 @@ export function attemptsSucceededCtes(targets: string, log: { kind: 'callback' |
     settleWaitingJobsCte('rc_jobs_done', RECHARGE_ATTEMPT_JOB, { step: 'rc_attempts_done', key: 'id' }, { state: 'succeeded', settled_by: log.kind }),
   ];
 }
+
+/**
+ * Many suppliers' answers "accepted, still processing" recorded at once (a group commit of job runs): the
+ * step `input` has one row per attempt with the columns id, order_id, supplier_id, supplier_order_id,
+ * price_fen, supplier_state, outcome, supplier_code and detail (jsonb). Steps: `rc_accepted` (the attempts
+ * that moved), `rc_accept_logged` (an event per row, written whether or not its attempt could move: the
+ * fact is kept either way) and `rc_accept_now` (id, state, moved: each attempt after the statement, or as
+ * the statement's snapshot saw it when it could not move — a callback finished it first).
+ */
+export function attemptsAcceptedCtes(input: string): Cte[] {
+  const i = cteRef(input);
+  return [
+    { name: 'rc_accepted', sql: moveAttemptsFromSql(input, 'accept', {}) },
+    {
+      name: 'rc_accept_logged',
+      sql: sql`INSERT INTO recharge_events (order_id, attempt_id, supplier_id, kind, outcome, supplier_code, detail)
+               SELECT order_id, id, supplier_id, 'submit', outcome, supplier_code, detail FROM ${i}
+               RETURNING id`,
+    },
+    {
+      name: 'rc_accept_now',
+      sql: sql`SELECT id, state, true AS moved FROM rc_accepted
+               UNION ALL
+               SELECT a.id, a.state, false AS moved
+                 FROM ${i} i CROSS JOIN LATERAL (SELECT id, state FROM recharge_attempts WHERE id = i.id OFFSET 0) a
+                WHERE NOT EXISTS (SELECT 1 FROM rc_accepted m WHERE m.id = i.id)`,
+    },
+  ];
+}

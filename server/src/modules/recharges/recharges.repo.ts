@@ -4,6 +4,7 @@ import type { Executor } from '../../platform/db/db.ts';
 import { cteRef, keyedGuard, type Cte } from '../../platform/db/ctes.ts';
 import { attemptMachine, orderMachine, type AttemptEvent, type AttemptState, type OrderEvent, type OrderStatus } from './recharge.machine.ts';
 import { textArray } from '../../platform/db/literals.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 
 // SQL for this module's tables only (recharge_orders, recharge_attempts, recharge_events). Every status
 // change goes through `moveAttempt` / `moveOrder`, whose guard is the machine's `sourcesOf(event)`.
@@ -127,13 +128,34 @@ export async function moveAttempt(db: Executor, id: string, event: AttemptEvent,
  * one round trip instead of two. Null when the attempt was elsewhere.
  */
 export async function moveAttemptWithAccount(db: Executor, id: string, event: AttemptEvent, patch: AttemptPatch = {}): Promise<{ attempt: AttemptRow; order: Pick<OrderRow, 'id' | 'account_enc'> } | null> {
-  const r = await sql<AttemptRow & { account_enc: Uint8Array }>`
+  const r = await prepared(sql<AttemptRow & { account_enc: Uint8Array }>`
     WITH moved AS (${moveAttemptSql(id, event, patch)})
-    SELECT moved.*, o.account_enc FROM moved JOIN recharge_orders o ON o.id = moved.order_id`.execute(db);
+    SELECT moved.*, o.account_enc FROM moved JOIN recharge_orders o ON o.id = moved.order_id`).execute(db);
   const row = r.rows[0];
   if (!row) return null;
   const { account_enc, ...attempt } = row;
   return { attempt: attemptOut(attempt as AttemptRow), order: { id: attempt.order_id, account_enc } };
+}
+
+/**
+ * `moveAttemptWithAccount` for many attempts in one statement (a group commit of job runs): the attempts
+ * that moved, each with its order's sealed account; one that could not move is left out. Each attempt and
+ * its order are found by key (a lateral probe per order), whatever the planner guesses of the list.
+ */
+export async function moveAttemptsWithAccount(db: Executor, ids: readonly string[], event: AttemptEvent, patch: AttemptPatch = {}): Promise<Array<{ attempt: AttemptRow; order: Pick<OrderRow, 'id' | 'account_enc'> }>> {
+  const r = await moveAttemptsWithAccountSql(ids, event, patch).execute(db);
+  return r.rows.map(({ account_enc, ...attempt }) => ({ attempt: attemptOut(attempt as AttemptRow), order: { id: attempt.order_id, account_enc } }));
+}
+
+/** The prepared statement of `moveAttemptsWithAccount` (exported for its plan test). */
+export function moveAttemptsWithAccountSql(ids: readonly string[], event: AttemptEvent, patch: AttemptPatch = {}) {
+  return prepared(sql<AttemptRow & { account_enc: Uint8Array }>`
+    WITH moved AS (
+      UPDATE recharge_attempts a SET ${attemptMoveSet(event, patchValues(patch))}
+       WHERE ${keyedGuard(sql`SELECT unnest(${ids}::text[])`, sql`a.state = ANY(${textArray(attemptMachine.sourcesOf(event))})`, { many: true })}
+      RETURNING a.*)
+    SELECT moved.*, o.account_enc FROM moved
+     CROSS JOIN LATERAL (SELECT account_enc FROM recharge_orders WHERE id = moved.order_id OFFSET 0) o`);
 }
 
 /**
@@ -178,15 +200,20 @@ export function moveAttemptSql(id: string | RawBuilder<unknown>, event: AttemptE
 /**
  * `moveAttemptSql` for every attempt of the step `from` (columns id, and the patch's columns
  * supplier_order_id and price_fen, NULL to keep), RETURNING the moved rows and the step's `extra` columns.
+ * The supplier's state is `patch.supplier_state`, or without it the step's column supplier_state.
  * One statement over a batch (a group commit); the guard is the same machine's.
  */
-export function moveAttemptsFromSql(from: string, event: AttemptEvent, patch: { supplier_state: string }, extra: string[] = []) {
+export function moveAttemptsFromSql(from: string, event: AttemptEvent, patch: { supplier_state?: string }, extra: string[] = []) {
   const f = cteRef(from);
-  const values: PatchValues = { ...patchValues(patch), supplier_order_id: sql`${f}.supplier_order_id`, price_fen: sql`${f}.price_fen::bigint` };
+  const values: PatchValues = {
+    supplier_state: patch.supplier_state ?? sql`${f}.supplier_state`,
+    supplier_order_id: sql`${f}.supplier_order_id`,
+    price_fen: sql`${f}.price_fen::bigint`,
+  };
   return sql<AttemptRow>`
     UPDATE recharge_attempts a SET ${attemptMoveSet(event, values)}
       FROM ${f}
-     WHERE a.id = ${f}.id AND a.state = ANY(${textArray(attemptMachine.sourcesOf(event))})
+     WHERE a.id = ${f}.id AND ${keyedGuard(sql`SELECT id FROM ${f}`, sql`a.state = ANY(${textArray(attemptMachine.sourcesOf(event))})`, { many: true, column: 'a.id' })}
     RETURNING a.*${sql.join(extra.map((c) => sql`, ${f}.${sql.ref(c)}`), sql``)}`;
 }
 

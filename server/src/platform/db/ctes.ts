@@ -45,7 +45,11 @@ export function isRawBuilder(x: unknown): x is RawBuilder<unknown> {
  *   earlier step (measured: every queued job read per batch of callbacks);
  * - the guard `IS TRUE` means the same (NULL is not true) but is no index condition: without statistics the
  *   planner rated a status index (every queued row) cheaper than ten primary-key probes.
+ * An `UPDATE … FROM step` joins on the key as well and adds this guard over the step's keys: the join alone
+ * let the planner read the whole primary-key index (or a status index) and filter it against the step.
  */
-export function keyedGuard(keys: RawBuilder<unknown>, guard: RawBuilder<unknown>, opts: { many?: boolean } = {}): RawBuilder<unknown> {
-  return opts.many ? sql`id = ANY(ARRAY(${keys})) AND (${guard}) IS TRUE` : sql`id = (${keys}) AND ${guard}`;
+export function keyedGuard(keys: RawBuilder<unknown>, guard: RawBuilder<unknown>, opts: { many?: boolean; column?: string } = {}): RawBuilder<unknown> {
+  // `column`: the key qualified (`a.id`) where the statement joins another step that has an `id` too
+  const key = sql.ref(opts.column ?? 'id');
+  return opts.many ? sql`${key} = ANY(ARRAY(${keys})) AND (${guard}) IS TRUE` : sql`${key} = (${keys}) AND ${guard}`;
 }

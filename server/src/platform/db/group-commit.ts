@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Database, Db } from './db.ts';
 
 // Group commit: many concurrent requests' writes applied by one statement in one transaction. Under load a
 // statement and its commit cost the database more than the rows it writes (parse, plan, statement triggers,
@@ -49,4 +50,20 @@ export function groupCommit<I, O>(apply: (items: readonly I[]) => Promise<Array<
     },
   );
   return (item) => loader.load(item);
+}
+
+/**
+ * What a batch's prepared statement is planned under. A generic plan outlives the table sizes it was made
+ * for, so it is made with sequential scans priced out: even on a young database whose tables look empty
+ * it is the keyed plan, and stays right as the tables grow.
+ */
+export const BATCH_PLAN_SETTINGS = { enable_seqscan: 'off' };
+
+/**
+ * Where a group commit's statements run: on PostgreSQL a pool of its own (`size` connections, one per batch
+ * in flight) whose sessions have BATCH_PLAN_SETTINGS, so a slow batch never waits behind requests for a
+ * connection and requests never wait behind batches; the embedded database's one connection otherwise.
+ */
+export function batchExecutor(database: Database, name: string, size: number): Db {
+  return database.kind === 'pg' ? database.dedicated(name, size, BATCH_PLAN_SETTINGS) : database.db;
 }

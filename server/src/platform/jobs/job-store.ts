@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
-import type { Cte } from '../db/ctes.ts';
+import { cteRef, keyedGuard, type Cte } from '../db/ctes.ts';
 import type { Executor } from '../db/db.ts';
 import { prepared } from '../db/prepared.ts';
 import type { JobsTable } from '../db/schema.ts';
@@ -77,6 +77,38 @@ export function endRunCtes(job: JobRow, end: { done: RawBuilder<unknown>; result
   return [
     { name: 'job_succeeded', sql: sql`${succeedSql(job, end.result, undefined, end.done)} RETURNING id` },
     { name: 'job_checked_again', sql: sql`${checkAgainSql(job, end.at, end.note, sql`NOT (${end.done})`)} RETURNING id` },
+  ];
+}
+
+/**
+ * `endRunCtes` for many runs at once, in one statement of a batch of handlers (a group commit): the step
+ * `step` has one row per run with the columns job_id, job_runs (the run number that fences the write),
+ * done (boolean), run_at, note and result (jsonb). `jobs_succeeded` where done, `jobs_checked_again`
+ * (run again at run_at) where not — the same moves as `endRunCtes`, fenced alike.
+ */
+export function endRunsCtes(step: string): Cte[] {
+  const f = cteRef(step);
+  // keyed: the jobs by their primary key, whatever the planner guesses of the step (platform/db/ctes.ts);
+  // the join on the key `IS TRUE` is no index condition either: as one, a tiny table's generic plan took the
+  // status index (status, id) for it — a whole-index read per run once the table is large
+  const fenced = (event: JobEvent, done: boolean) =>
+    sql`(j.id = f.job_id) IS TRUE AND f.done IS ${sql.raw(done ? 'TRUE' : 'FALSE')}
+        AND ${keyedGuard(sql`SELECT job_id FROM ${f}`, sql`j.runs = f.job_runs AND j.status = ANY(${textArray(from(event))})`, { many: true, column: 'j.id' })}`;
+  return [
+    {
+      name: 'jobs_succeeded',
+      sql: sql`UPDATE jobs j SET status = ${to('succeed')}, result = f.result, last_error = NULL, locked_until = NULL,
+                      finished_at = now(), updated_at = now(), note = NULL
+                 FROM ${f} f WHERE ${fenced('succeed', true)}
+               RETURNING j.id`,
+    },
+    {
+      name: 'jobs_checked_again',
+      sql: sql`UPDATE jobs j SET status = ${to('check_again')}, attempts = GREATEST(j.attempts - 1, 0), run_at = f.run_at,
+                      locked_until = NULL, updated_at = now(), note = f.note
+                 FROM ${f} f WHERE ${fenced('check_again', false)}
+               RETURNING j.id`,
+    },
   ];
 }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testutil/database.ts';
 import type { JobStatus } from '../db/schema.ts';
 import { jobMachine, type JobEvent } from './job.machine.ts';
-import { checkJobAgain, claimJobs, endJob, endRunCtes, requeueJob, retryJob, succeedJob, type JobRow } from './job-store.ts';
+import { checkJobAgain, claimJobs, endJob, endRunCtes, endRunsCtes, requeueJob, retryJob, succeedJob, type JobRow } from './job-store.ts';
 import { enqueue, settleWaitingJobCte } from './jobs.ts';
 import { withCtes } from '../db/ctes.ts';
 
@@ -17,8 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-type Op = 'claim' | 'reclaim' | 'succeed' | 'check_again' | 'retry' | 'fail' | 'die' | 'requeue' | 'stale_succeed' | 'settle' | 'end_done' | 'end_later' | 'stale_end';
-const op = fc.constantFrom<Op>('claim', 'reclaim', 'succeed', 'check_again', 'retry', 'fail', 'die', 'requeue', 'stale_succeed', 'settle', 'end_done', 'end_later', 'stale_end');
+type Op = 'claim' | 'reclaim' | 'succeed' | 'check_again' | 'retry' | 'fail' | 'die' | 'requeue' | 'stale_succeed' | 'settle' | 'end_done' | 'end_later' | 'stale_end' | 'batch_end_done' | 'batch_end_later' | 'stale_batch_end';
+const op = fc.constantFrom<Op>('claim', 'reclaim', 'succeed', 'check_again', 'retry', 'fail', 'die', 'requeue', 'stale_succeed', 'settle', 'end_done', 'end_later', 'stale_end', 'batch_end_done', 'batch_end_later', 'stale_batch_end');
 
 describe('job state machine (model-based, real database)', () => {
   it('every move the database makes is one the machine allows, and fenced writes from old runs change nothing', async () => {
@@ -61,6 +61,26 @@ describe('job state machine (model-based, real database)', () => {
               const done = o === 'end_done';
               await withCtes([{ name: 'h', sql: sql`SELECT ${done}::boolean AS d` }, ...endRunCtes(target, { done: sql`(SELECT d FROM h)`, result: {}, at: new Date(Date.now() - 1000), note: null })], sql`SELECT 1`).execute(db);
               const next = o === 'stale_end' ? null : expectMove(done ? 'succeed' : 'check_again');
+              if (next) {
+                status = next;
+                if (!done) attempts = Math.max(0, attempts - 1);
+              }
+            }
+          } else if (o === 'batch_end_done' || o === 'batch_end_later' || o === 'stale_batch_end') {
+            // the end of many runs in one statement (a group commit of handlers), fenced alike
+            const target = o === 'stale_batch_end' ? stale : row;
+            if (target) {
+              const done = o === 'batch_end_done';
+              const runs = [{ job_id: target.id, job_runs: target.runs, done, run_at: new Date(Date.now() - 1000).toISOString(), note: null, result: '{}' }];
+              await withCtes(
+                [
+                  { name: 'r', sql: sql`SELECT * FROM jsonb_to_recordset(${JSON.stringify(runs)}::jsonb) AS r(job_id text, job_runs int, done boolean, run_at timestamptz, note text, result jsonb)` },
+                  ...endRunsCtes('r'),
+                ],
+                sql`SELECT 1`,
+                { prepared: false },
+              ).execute(db);
+              const next = o === 'stale_batch_end' ? null : expectMove(done ? 'succeed' : 'check_again');
               if (next) {
                 status = next;
                 if (!done) attempts = Math.max(0, attempts - 1);

@@ -120,6 +120,8 @@ export interface JobRun {
   payload: Record<string, unknown>;
   /** 1 on the first run */
   attempt: number;
+  /** this run's number: every write about the run is fenced by it (see job-store `endRunsCtes`) */
+  runs: number;
   /** true when a failure now makes the job dead: the handler should clean up what it owns */
   lastAttempt: boolean;
   ctx: AppContext;

@@ -78,6 +78,7 @@ export function startJobRunner(ctx: AppContext, opts: RunnerOptions = {}): { sto
         kind: job.kind,
         payload: job.payload as Record<string, unknown>,
         attempt: job.attempts,
+        runs: job.runs,
         lastAttempt: job.attempts >= job.max_attempts,
         ctx,
         progress(done, total) {
