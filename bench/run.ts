@@ -15,6 +15,7 @@ import { parseOptions, type BenchOptions } from './lib/options.ts';
 import { benchProduct, bulkStock, createBenchDatabase, prepareDatabase, vacuumAnalyze, type BenchClient, type BenchProduct } from './lib/setup.ts';
 import { memorySampler, ROOT, startServer, type ServerChild } from './lib/proc.ts';
 import { rawClaimLoad } from './lib/raw-sql.ts';
+import { DEFAULT_DB_POOL_SIZE as SERVER_DEFAULT_POOL_SIZE } from '../server/src/platform/config.ts';
 import { httpIssuanceLoad } from './lib/issue-http.ts';
 import type { LoadResult } from './lib/stats.ts';
 import { importWithCli, writeCodesFile, type ImportRun } from './lib/import.ts';
@@ -43,7 +44,8 @@ interface Results {
   command: string;
   machine: Record<string, unknown>;
   options: Omit<BenchOptions, 'pgUrl' | 'redisUrl'>;
-  rawPg?: Measured;
+  /** the best of the raw loads, with its connection count */
+  rawPg?: Measured & { connections: number; rateByConnections: Record<number, number> };
   /** pgbench running quanyi_issue_grant, best of 8/16/32 connections, interleaved with the other loads */
   pgbench?: PgbenchSummary & { transactions: number; grants: number };
   /** signed POST /v1/grants on a direct-recharge product (202 pending), server without workers */
@@ -164,9 +166,16 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
     // Raw SQL and HTTP alternate round by round on their own products, so a noisy neighbour hurts both alike.
     const rounds = opts.rounds;
     const per = opts.duration / rounds;
-    const raw = rawProduct ? await rawClaimLoad(bench.url, client.id, rawProduct.sku, opts.concurrency) : null;
+    // The raw ceiling is the best of two connection counts, as pgbench's is of three: the server's pool (the
+    // connections the HTTP path has) and the clients' count. On 2 cores, 32 connections claiming with SKIP
+    // LOCKED collapsed (787 tx/s falling round by round, 2.3 ms of PostgreSQL CPU per claim) where 12 did
+    // 2,712 tx/s steadily (2026-11-30, docs/benchmarks.md).
+    const rawConnections = [...new Set([opts.poolSize ?? SERVER_DEFAULT_POOL_SIZE, opts.concurrency])];
+    const raws = rawProduct ? await Promise.all(rawConnections.map((c) => rawClaimLoad(bench.url, client.id, rawProduct.sku, c).then((load) => ({ connections: c, ...load })))) : [];
     const pgb = pgbenchProduct ? new PgbenchCeiling(bench.url, client.id, pgbenchProduct.sku) : null;
-    const closeRaw = async () => raw?.close();
+    const closeRaw = async () => {
+      await Promise.all(raws.map((r) => r.close()));
+    };
     cleanups.push(closeRaw);
     const env = {
       DATABASE_URL: bench.url,
@@ -181,14 +190,14 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
           ? httpIssuanceLoad(server.url, client, recharge.product.sku, opts.concurrency, { body: rechargeBodies(recharge.product.sku), expect: 202 })
           : null;
       const cores = os.cpus().length;
-      const rawCpu = new CpuMeter(bench.url, bench.name, null, cores);
+      const rawCpu = raws.map(() => new CpuMeter(bench.url, bench.name, null, cores));
       const httpCpu = new CpuMeter(bench.url, bench.name, server?.pid ?? null, cores);
       const rchCpu = new CpuMeter(bench.url, bench.name, server?.pid ?? null, cores);
       try {
         await checkpoint();
-        const loads = [raw && 'raw SQL', pgb && `pgbench (${PGBENCH_CONNECTIONS.join(', ')} connections)`, http && 'HTTP card code', rch && 'HTTP direct recharge'];
+        const loads = [raws.length > 0 && `raw SQL (${rawConnections.join(', ')} connections)`, pgb && `pgbench (${PGBENCH_CONNECTIONS.join(', ')} connections)`, http && 'HTTP card code', rch && 'HTTP direct recharge'];
         log(`issuance: ${opts.concurrency} concurrent; ${opts.warmup} s warm-up each, then ${rounds} round(s) of ${loads.filter(Boolean).join(' + ')} × ${per.toFixed(1)} s`);
-        await raw?.loop.warm(opts.warmup);
+        for (const raw of raws) await raw.loop.warm(opts.warmup);
         if (pgb && opts.warmup > 0) await pgb.run(16, opts.warmup, false);
         await http?.loop.warm(opts.warmup);
         await rch?.loop.warm(opts.warmup);
@@ -197,7 +206,7 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
           // over until VACUUM removes them; vacuum before each round so each starts like a table that
           // autovacuum keeps up with (docs/benchmarks.md: "claim cost and dead index entries").
           await database.exec('VACUUM codes');
-          if (raw) await rawCpu.measure(() => raw.loop.run(per));
+          for (const [k, raw] of raws.entries()) await rawCpu[k].measure(() => raw.loop.run(per));
           if (pgb) {
             for (const c of PGBENCH_CONNECTIONS) {
               const r = await pgb.run(c, per);
@@ -209,7 +218,12 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
           if (rch) await rchCpu.measure(() => rch.loop.run(per));
         }
         const withCpu = (r: LoadResult, m: CpuMeter) => ({ ...r, cpu: { ...m.total, ...cpuPerOp(m.total, r.ok) } });
-        const rawResult = raw && withCpu(raw.loop.result(), rawCpu);
+        const rawResults = raws.map((raw, k) => ({ connections: raw.connections, ...withCpu(raw.loop.result(), rawCpu[k]) }));
+        for (const r of rawResults) log(`  raw SQL, ${r.connections} connections: ${fmt(r.rate)} tx/s ${JSON.stringify(r.roundRates)}, p99 ${fmt(r.p99, 2)} ms${cpuLine(r)}`);
+        const rawResult =
+          rawResults.length > 0
+            ? { ...rawResults.reduce((a, b) => (b.rate > a.rate ? b : a)), rateByConnections: Object.fromEntries(rawResults.map((r) => [r.connections, Math.round(r.rate)])) }
+            : null;
         if (pgb && pgbenchProduct) {
           const s = pgb.summary();
           const transactions = pgb.totalTransactions;
@@ -254,7 +268,7 @@ async function postgresParts(opts: BenchOptions, masterKey: string, keyring: Key
       cleanups.splice(cleanups.indexOf(closeRaw), 1);
       await closeRaw();
     }
-    if (res.rawPg) log(`raw-pg: ${fmt(res.rawPg.rate)} tx/s ${JSON.stringify(res.rawPg.roundRates)}, p50 ${fmt(res.rawPg.p50, 2)} ms, p99 ${fmt(res.rawPg.p99, 2)} ms${cpuLine(res.rawPg)}`);
+    if (res.rawPg) log(`raw-pg: best at ${res.rawPg.connections} connections: ${fmt(res.rawPg.rate)} tx/s ${JSON.stringify(res.rawPg.roundRates)}, p50 ${fmt(res.rawPg.p50, 2)} ms, p99 ${fmt(res.rawPg.p99, 2)} ms${cpuLine(res.rawPg)}`);
     const r = res.issuePg;
     const a = res.issuePgAtTarget;
     if (a) log(`issue-pg at ${fmt(a.targetRate)}/s: achieved ${fmt(a.rate)}/s, p50 ${fmt(a.p50, 2)} ms, p99 ${fmt(a.p99, 2)} ms, errors ${a.errors}`);
@@ -359,7 +373,7 @@ function report(res: Results): string {
   const rows: string[][] = [['measurement', 'throughput', 'p50 ms', 'p99 ms', 'errors', 'memory', 'target', 'met']];
   const raw = res.rawPg;
   const ratio = raw && res.issuePg ? res.issuePg.rate / raw.rate : null;
-  if (raw) rows.push(['raw SQL ceiling (PostgreSQL)', `${fmt(raw.rate)} tx/s`, fmt(raw.p50, 2), fmt(raw.p99, 2), fmt(raw.errors), '', '(reference)', '']);
+  if (raw) rows.push([`raw SQL ceiling (PostgreSQL, best of ${Object.keys(raw.rateByConnections).join('/')} conns: ${raw.connections})`, `${fmt(raw.rate)} tx/s`, fmt(raw.p50, 2), fmt(raw.p99, 2), fmt(raw.errors), '', '(reference)', '']);
   const pgb = res.pgbench;
   if (pgb) rows.push([`pgbench ceiling (best of ${PGBENCH_CONNECTIONS.join('/')} conns: ${pgb.best.connections})`, `${fmt(pgb.best.rate)} tx/s`, '', '', fmt(pgb.byConnections.reduce((a, x) => a + x.failed, 0)), '', '(reference)', '']);
   if (res.issuePg) {

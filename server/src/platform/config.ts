@@ -2,6 +2,9 @@ import path from 'node:path';
 import { validationFailed, type FieldProblem } from './errors.ts';
 
 // Configuration is read from the environment once, validated, and passed down explicitly.
+/** connections in the server's shared pool unless QUANYI_DB_POOL_SIZE says otherwise */
+export const DEFAULT_DB_POOL_SIZE = 12;
+
 export interface Config {
   port: number;
   host: string;
@@ -155,7 +158,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     masterKey,
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: parseTrustProxy(env.QUANYI_TRUST_PROXY),
-    dbPoolSize: int(env, 'QUANYI_DB_POOL_SIZE', 12, problems, 1, 200),
+    dbPoolSize: int(env, 'QUANYI_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, problems, 1, 200),
     dbTimeouts: dbTimeouts(env, problems),
     demoOnPostgres: env.QUANYI_DEMO === 'true',
     unavailableRetryAfterSeconds: int(env, 'QUANYI_RETRY_AFTER_SECONDS', 5, problems, 1, 3600),
