@@ -5,6 +5,7 @@ import { batchExecutor, groupCommit } from '../../platform/db/group-commit.ts';
 import { completeRechargeGrantCte } from '../../modules/grants/index.ts';
 import { nobodyListens } from '../../modules/webhooks/index.ts';
 import { attemptsSucceededCtes, callbackTargetsCte } from '../../modules/recharges/index.ts';
+import { logRefusedBatch, type BatchContext } from './batch-log.ts';
 
 // The common callback — the first `success` of a live attempt whose client hears nothing of it — applied
 // for many callbacks at once (a group commit, platform/db/group-commit.ts): attempt → succeeded, order →
@@ -29,27 +30,28 @@ const MAX_IN_FLIGHT = 2;
 const appliers = new WeakMap<Database, (item: FirstSuccess) => Promise<boolean>>();
 
 /** True when the callback's success was applied (in a batch with others); false: take the careful path. */
-export function applyFirstSuccess(database: Database, item: FirstSuccess): Promise<boolean> {
-  let apply = appliers.get(database);
+export function applyFirstSuccess(ctx: BatchContext, item: FirstSuccess): Promise<boolean> {
+  let apply = appliers.get(ctx.database);
   if (!apply) {
-    apply = groupCommit<FirstSuccess, boolean>((items) => applyBatch(database, items), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
-    appliers.set(database, apply);
+    apply = groupCommit<FirstSuccess, boolean>((items) => applyBatch(ctx, items), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
+    appliers.set(ctx.database, apply);
   }
   return apply(item);
 }
 
 const keyOf = (x: { supplierId: string; customerOrderNo: string }) => `${x.supplierId}\n${x.customerOrderNo}`;
 
-async function applyBatch(database: Database, items: readonly FirstSuccess[]): Promise<boolean[]> {
+async function applyBatch(ctx: BatchContext, items: readonly FirstSuccess[]): Promise<boolean[]> {
   // a callback repeated within the batch is applied once; its copies see the final state on the careful path
   const first = new Map<string, FirstSuccess>();
   for (const it of items) if (!first.has(keyOf(it))) first.set(keyOf(it), it);
   const unique = [...first.values()];
   let applied: Set<string>;
   try {
-    const r = await runBatchStatement(database, unique);
+    const r = await runBatchStatement(ctx.database, unique);
     applied = new Set(r.rows.map((x) => keyOf({ supplierId: x.supplier_id, customerOrderNo: x.customer_order_no })));
-  } catch {
+  } catch (e) {
+    logRefusedBatch(ctx, 'callback-batches', items.length, e);
     // whatever refused the batch (a second success of one order, a deadlock with a duplicate in another
     // batch, a lost connection) is met again, callback by callback, on the careful path
     return items.map(() => false);

@@ -35,7 +35,7 @@ export async function handleSupplierCallback(ctx: AppContext, ports: RechargePor
   // otherwise) takes the careful path
   if (cb.status === 'success') {
     const first = { supplierId, customerOrderNo: cb.customerOrderNo, supplierOrderId: patch.supplier_order_id!, priceFen: patch.price_fen!, detail };
-    if (await applyFirstSuccess(ctx.database, first)) return { kind: 'recorded', outcome: 'applied' };
+    if (await applyFirstSuccess(ctx, first)) return { kind: 'recorded', outcome: 'applied' };
   }
   const attempt = await attemptWithClient(ctx.db, supplierId, cb.customerOrderNo);
   const settle = () => record(ctx, ports, supplierId, attempt, cb.status, detail, patch);

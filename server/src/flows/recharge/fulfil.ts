@@ -42,7 +42,7 @@ export async function runAttempt(ctx: AppContext, ports: RechargePorts, attemptI
     const conn = await ports.supplierConnection(ctx, supplierId);
     if (conn && !conn.disabled && ports.circuitAllows(supplierId)) {
       // in a batch with the other runs starting now (submit-batch.ts)
-      const started = await startSubmit(ctx.database, attemptId);
+      const started = await startSubmit(ctx, attemptId);
       if (started) return send(ctx, ports, conn, started.attempt, started.order, run);
     }
   }
@@ -121,7 +121,7 @@ async function applySubmit(ctx: AppContext, ports: RechargePorts, a: AttemptRow,
     const decide = (state: string | null): Record<string, unknown> | CheckAgain =>
       state === null || attemptMachine.isFinal(state as AttemptRow['state']) ? { attempt: a.id, state } : checkAgain(at, `attempt ${state}`);
     if (run) {
-      const batched = await recordAccepted(ctx.database, {
+      const batched = await recordAccepted(ctx, {
         attempt: a,
         supplierOrderId: o.orderId,
         priceFen: o.priceFen,

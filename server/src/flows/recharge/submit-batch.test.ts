@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testutil/database.ts';
 import { claimJobs } from '../../platform/jobs/job-store.ts';
 import { seedRechargeRows } from './recharge-rows.testkit.ts';
+import type { Config } from '../../platform/config.ts';
 import { recordAccepted, startSubmit, type AcceptedAnswer } from './submit-batch.ts';
+import { setBatchLog, type BatchContext } from './batch-log.ts';
 
 // The submit path's two statements applied for many job runs at once (submit-batch.ts), on both databases:
 // each run must see exactly what it would see alone — its attempt moved once and only as the machine
@@ -14,10 +16,15 @@ const N = 40;
 const id = (i: number) => `rca_x${i}`;
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
 let t: TestDatabase;
+let batchContext: BatchContext;
+const ctx = () => batchContext;
+const warnings: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
   await seedRechargeRows(t, N, { attemptState: 'created' });
+  batchContext = { database: t.database, config: { logLevel: 'silent' } as Config };
+  setBatchLog(batchContext, { warn: (fields) => warnings.push(fields) });
 });
 afterAll(async () => t?.drop());
 
@@ -48,7 +55,7 @@ const answer = (i: number, run: { id: string; runs: number }, at: Date, over: Pa
 describe('the submit path in batches', () => {
   it('starts: each attempt moves created → submitting once, with its own order\'s account; one named twice in a batch moves once', async () => {
     const twice = range(0, 10).map(id);
-    const first = await Promise.all([...range(0, N).map(id), ...twice].map((x) => startSubmit(t.database, x)));
+    const first = await Promise.all([...range(0, N).map(id), ...twice].map((x) => startSubmit(ctx(), x)));
     for (const i of range(0, N)) {
       const s = first[i]!;
       expect(s.attempt).toMatchObject({ id: id(i), state: 'submitting', submits: 1 });
@@ -57,7 +64,7 @@ describe('the submit path in batches', () => {
     }
     expect(first.slice(N)).toEqual(twice.map(() => null));
     // started already: nothing to move, the run takes the careful path (which finds it `submitting`)
-    expect(await Promise.all(range(0, 5).map((i) => startSubmit(t.database, id(i))))).toEqual(range(0, 5).map(() => null));
+    expect(await Promise.all(range(0, 5).map((i) => startSubmit(ctx(), id(i))))).toEqual(range(0, 5).map(() => null));
     expect((await attempts(range(0, N).map(id))).map((a) => [a.state, a.submits])).toEqual(range(0, N).map(() => ['submitting', 1]));
   });
 
@@ -69,7 +76,7 @@ describe('the submit path in batches', () => {
     await sql`UPDATE recharge_attempts SET state = 'succeeded', finished_at = now() WHERE id = ANY(${range(0, 5).map(id)}::text[])`.execute(t.database.db);
     const at = new Date(Date.now() + 60_000);
     const out = await Promise.all(
-      range(0, 30).map((i) => recordAccepted(t.database, answer(i, i === 5 ? { id: run(5).id, runs: run(5).runs - 1 } : run(i), at))),
+      range(0, 30).map((i) => recordAccepted(ctx(), answer(i, i === 5 ? { id: run(5).id, runs: run(5).runs - 1 } : run(i), at))),
     );
     expect(out).toEqual(range(0, 30).map((i) => (i < 5 ? { state: 'succeeded', moved: false } : { state: 'accepted', moved: true })));
 
@@ -93,8 +100,10 @@ describe('the submit path in batches', () => {
     const runs = new Map((await sql<{ id: string; runs: number }>`SELECT id, runs FROM jobs WHERE id = ANY(${range(30, N).map((i) => `job_x${i}`)}::text[])`.execute(t.database.db)).rows.map((j) => [j.id, j]));
     const at = new Date(Date.now() + 60_000);
     // one answer in the batch carries what the database refuses (a NUL byte in text)
-    const out = await Promise.all(range(30, N).map((i) => recordAccepted(t.database, answer(i, runs.get(`job_x${i}`)!, at, i === 33 ? { outcome: 'accepted:\u0000' } : {}))));
+    const out = await Promise.all(range(30, N).map((i) => recordAccepted(ctx(), answer(i, runs.get(`job_x${i}`)!, at, i === 33 ? { outcome: 'accepted:\u0000' } : {}))));
     expect(out).toEqual(range(30, N).map(() => null));
+    // the operator sees it: one line for the batch, with the SQLSTATE (22021: a byte the encoding refuses)
+    expect(warnings).toEqual([{ batch: 'recharge-answers', items: 10, err: { code: '22021', message: expect.stringContaining('invalid byte sequence') } }]);
     for (const i of range(30, N)) expect(await submitEvents(i)).toEqual([]);
     expect((await attempts(range(30, N).map(id))).every((a) => a.state === 'submitting' && a.supplier_order_id === null)).toBe(true);
     expect(new Set(await Promise.all(range(30, N).map(async (i) => (await jobOf(i)).status)))).toEqual(new Set(['running']));

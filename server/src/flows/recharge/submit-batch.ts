@@ -4,6 +4,7 @@ import { withCtes } from '../../platform/db/ctes.ts';
 import { batchExecutor, groupCommit } from '../../platform/db/group-commit.ts';
 import { textArray } from '../../platform/db/literals.ts';
 import { endRunsCtes } from '../../platform/jobs/job-store.ts';
+import { logRefusedBatch, type BatchContext } from './batch-log.ts';
 import { attemptMachine, attemptsAcceptedCtes, moveAttemptsWithAccount, type AttemptRow, type AttemptState, type OrderRow } from '../../modules/recharges/index.ts';
 
 // The two statements of the common submit path, each applied for many job runs at once (a group commit,
@@ -28,22 +29,23 @@ const starters = new WeakMap<Database, (attemptId: string) => Promise<Started | 
  * The attempt moved created → submitting and committed (with its order's sealed account), in a batch with
  * others; null when it could not move or its batch failed — the caller reads it and takes the careful path.
  */
-export function startSubmit(database: Database, attemptId: string): Promise<Started | null> {
-  let start = starters.get(database);
+export function startSubmit(ctx: BatchContext, attemptId: string): Promise<Started | null> {
+  let start = starters.get(ctx.database);
   if (!start) {
-    start = groupCommit<string, Started | null>((ids) => startBatch(database, ids), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
-    starters.set(database, start);
+    start = groupCommit<string, Started | null>((ids) => startBatch(ctx, ids), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
+    starters.set(ctx.database, start);
   }
   return start(attemptId);
 }
 
-async function startBatch(database: Database, ids: readonly string[]): Promise<Array<Started | null>> {
+async function startBatch(ctx: BatchContext, ids: readonly string[]): Promise<Array<Started | null>> {
   let moved: Map<string, Started>;
   try {
     // sorted: concurrent batches lock their rows in one order
-    const rows = await moveAttemptsWithAccount(batchExecutor(database, 'recharge-starts', MAX_IN_FLIGHT), [...new Set(ids)].sort(), 'submit', { submitted: true });
+    const rows = await moveAttemptsWithAccount(batchExecutor(ctx.database, 'recharge-starts', MAX_IN_FLIGHT), [...new Set(ids)].sort(), 'submit', { submitted: true });
     moved = new Map(rows.map((r) => [r.attempt.id, r]));
-  } catch {
+  } catch (e) {
+    logRefusedBatch(ctx, 'recharge-starts', ids.length, e);
     return ids.map(() => null);
   }
   // a run named twice in one batch (it cannot be: one live job per attempt) gets the move once
@@ -74,16 +76,17 @@ const recorders = new WeakMap<Database, (item: AcceptedAnswer) => Promise<{ stat
  * callback finished it first — else run again at `at`), in a batch with others; the attempt's state after.
  * Null when its batch failed: nothing of it was written, and the caller records it alone.
  */
-export function recordAccepted(database: Database, item: AcceptedAnswer): Promise<{ state: AttemptState; moved: boolean } | null> {
-  let record = recorders.get(database);
+export function recordAccepted(ctx: BatchContext, item: AcceptedAnswer): Promise<{ state: AttemptState; moved: boolean } | null> {
+  let record = recorders.get(ctx.database);
   if (!record) {
-    record = groupCommit((items: readonly AcceptedAnswer[]) => acceptedBatch(database, items), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
-    recorders.set(database, record);
+    record = groupCommit((items: readonly AcceptedAnswer[]) => acceptedBatch(ctx, items), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
+    recorders.set(ctx.database, record);
   }
   return record(item);
 }
 
-async function acceptedBatch(database: Database, items: readonly AcceptedAnswer[]) {
+async function acceptedBatch(ctx: BatchContext, items: readonly AcceptedAnswer[]) {
+  const { database } = ctx;
   // one row per attempt (a run is never in two batches), in one lock order
   const first = new Map<string, AcceptedAnswer>();
   for (const it of items) if (!first.has(it.attempt.id)) first.set(it.attempt.id, it);
@@ -93,7 +96,8 @@ async function acceptedBatch(database: Database, items: readonly AcceptedAnswer[
     const prepared = database.kind === 'pg';
     const r = await acceptedAnswersStatement(unique, { prepared }).execute(prepared ? batchExecutor(database, 'recharge-answers', MAX_IN_FLIGHT) : database.db);
     after = new Map(r.rows.map((x) => [x.id, { state: x.state, moved: x.moved }]));
-  } catch {
+  } catch (e) {
+    logRefusedBatch(ctx, 'recharge-answers', items.length, e);
     return items.map(() => null);
   }
   return items.map((it) => (first.get(it.attempt.id) === it ? (after.get(it.attempt.id) ?? null) : null));
