@@ -25,6 +25,16 @@ export async function genericPlan(db: Db, statement: RawBuilder<unknown> | Compi
   });
 }
 
+/** The plan PostgreSQL makes for the statement with its values, as when it runs unprepared (EXPLAIN). */
+export async function runtimePlan(db: Db, statement: RawBuilder<unknown> | Compilable): Promise<string> {
+  const compiled = statement.compile(db);
+  const r = await db.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: 'EXPLAIN ' + compiled.sql });
+  return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+}
+
+/** Session settings (e.g. a pool's planner settings) as the `settings` of `genericPlan`. */
+export const setLocal = (settings: Record<string, string>) => Object.entries(settings).map(([k, v]) => `SET LOCAL ${k} = ${v};`).join(' ');
+
 function literal(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCtes } from '../../platform/db/ctes.ts';
 import { createTestDatabase, onRealPostgres, POSTGRES_ONLY, type TestDatabase } from '../../testutil/database.ts';
-import { genericPlan } from '../../testutil/plan-inspect.ts';
+import { genericPlan, runtimePlan, setLocal } from '../../testutil/plan-inspect.ts';
 import { firstSuccessesStatement, type FirstSuccess } from './callback-batch.ts';
 import { BATCH_PLAN_SETTINGS } from '../../platform/db/group-commit.ts';
 import { seedRechargeRows } from './recharge-rows.testkit.ts';
@@ -22,12 +22,6 @@ const items: FirstSuccess[] = Array.from({ length: 32 }, (_, i) => ({
   priceFen: 1000,
   detail: { status: 'success' },
 }));
-
-async function plan(t: TestDatabase, statement: { compile: (db: never) => { sql: string; parameters: readonly unknown[] } }): Promise<string> {
-  const compiled = statement.compile(t.database.db as never);
-  const r = await t.database.db.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: 'EXPLAIN ' + compiled.sql } as never);
-  return r.rows.map((x) => x['QUERY PLAN']).join('\n');
-}
 
 const expectKeyed = (p: string) => {
   // the attempts by their unique order number, one probe per callback
@@ -52,7 +46,7 @@ describe.skipIf(!onRealPostgres)(`the prepared batch statement's generic plan, m
   afterAll(async () => t.drop());
 
   it('is the keyed plan when made under the statement\'s settings', async () => {
-    expectKeyed(await genericPlan(t.database.db, firstSuccessesStatement(items), { settings: Object.entries(BATCH_PLAN_SETTINGS).map(([k, v]) => `SET LOCAL ${k} = ${v};`).join(' ') }));
+    expectKeyed(await genericPlan(t.database.db, firstSuccessesStatement(items), { settings: setLocal(BATCH_PLAN_SETTINGS) }));
   });
 
   it('the batches run on a pool of their own whose sessions have those settings; the shared pool keeps the defaults', async () => {
@@ -77,7 +71,7 @@ describe('the batch statement of first successes planned at its run, on a databa
   afterAll(async () => t.drop());
 
   it('reaches every row it reads or moves by its key', async () => {
-    expectKeyed(await plan(t, firstSuccessesStatement(items)));
+    expectKeyed(await runtimePlan(t.database.db, firstSuccessesStatement(items)));
   });
 
   it('control: the job step written as a join reads the live jobs of the kind, not the batch', async () => {
@@ -89,6 +83,6 @@ describe('the batch statement of first successes planned at its run, on a databa
       sql`SELECT id FROM job`,
       { prepared: false },
     );
-    expect(await plan(t, asJoin)).not.toMatch(/Index Cond: \(\(kind = ('recharge\.attempt'::text|\$\d+)\) AND \(dedupe_key = /);
+    expect(await runtimePlan(t.database.db, asJoin)).not.toMatch(/Index Cond: \(\(kind = ('recharge\.attempt'::text|\$\d+)\) AND \(dedupe_key = /);
   });
 });

@@ -67,8 +67,7 @@ async function applyBatch(ctx: BatchContext, items: readonly FirstSuccess[]): Pr
  * tables' size.
  */
 async function runBatchStatement(database: Database, items: readonly FirstSuccess[]) {
-  if (database.kind !== 'pg') return firstSuccessesStatement(items).execute(database.db);
-  return firstSuccessesStatement(items, { prepared: true }).execute(batchExecutor(database, 'callback-batches', MAX_IN_FLIGHT));
+  return firstSuccessesStatement(items, { prepared: database.kind === 'pg' }).execute(batchExecutor(database, 'callback-batches', MAX_IN_FLIGHT));
 }
 
 /** The one statement of a batch of first successes (exported for its plan test). */

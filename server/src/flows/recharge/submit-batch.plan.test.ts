@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, onRealPostgres, POSTGRES_ONLY, type TestDatabase } from '../../testutil/database.ts';
-import { genericPlan } from '../../testutil/plan-inspect.ts';
+import { genericPlan, runtimePlan, setLocal } from '../../testutil/plan-inspect.ts';
 import { BATCH_PLAN_SETTINGS } from '../../platform/db/group-commit.ts';
 import { moveAttemptsWithAccountSql } from '../../modules/recharges/index.ts';
 import { acceptedAnswersStatement, type AcceptedAnswer } from './submit-batch.ts';
@@ -23,7 +23,7 @@ const answers: AcceptedAnswer[] = ids.map((id, i) => ({
   note: 'attempt accepted',
   result: { attempt: id },
 }));
-const settings = Object.entries(BATCH_PLAN_SETTINGS).map(([k, v]) => `SET LOCAL ${k} = ${v};`).join(' ');
+const settings = setLocal(BATCH_PLAN_SETTINGS);
 const noSeqScans = (p: string) => expect(p).not.toMatch(/Seq Scan on (jobs|grants|recharge_orders|recharge_attempts)\b/);
 /** probes of `table`'s primary key led by the batch's keys (id = ANY(…)), not a read of a whole index */
 const keyedProbes = (p: string, table: string) =>
@@ -74,14 +74,8 @@ describe('the submit path\'s batch statements planned at their run, on a databas
   });
   afterAll(async () => t.drop());
 
-  const plan = async (statement: { compile: (db: never) => { sql: string; parameters: readonly unknown[] } }) => {
-    const compiled = statement.compile(t.database.db as never);
-    const r = await t.database.db.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: 'EXPLAIN ' + compiled.sql } as never);
-    return r.rows.map((x) => x['QUERY PLAN']).join('\n');
-  };
-
   it('reach every row they read or move by its key', async () => {
-    expectStartKeyed(await plan(moveAttemptsWithAccountSql(ids, 'submit', { submitted: true })));
-    expectAnswersKeyed(await plan(acceptedAnswersStatement(answers)));
+    expectStartKeyed(await runtimePlan(t.database.db, moveAttemptsWithAccountSql(ids, 'submit', { submitted: true })));
+    expectAnswersKeyed(await runtimePlan(t.database.db, acceptedAnswersStatement(answers)));
   });
 });

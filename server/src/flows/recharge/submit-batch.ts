@@ -93,8 +93,8 @@ async function acceptedBatch(ctx: BatchContext, items: readonly AcceptedAnswer[]
   const unique = [...first.values()].sort((a, b) => (a.attempt.id < b.attempt.id ? -1 : 1));
   let after: Map<string, { state: AttemptState; moved: boolean }>;
   try {
-    const prepared = database.kind === 'pg';
-    const r = await acceptedAnswersStatement(unique, { prepared }).execute(prepared ? batchExecutor(database, 'recharge-answers', MAX_IN_FLIGHT) : database.db);
+    // prepared on PostgreSQL (see callback-batch.ts); the embedded database plans it at every run
+    const r = await acceptedAnswersStatement(unique, { prepared: database.kind === 'pg' }).execute(batchExecutor(database, 'recharge-answers', MAX_IN_FLIGHT));
     after = new Map(r.rows.map((x) => [x.id, { state: x.state, moved: x.moved }]));
   } catch (e) {
     logRefusedBatch(ctx, 'recharge-answers', items.length, e);
